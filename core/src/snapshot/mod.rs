@@ -1,0 +1,12 @@
+//! V8 `.heapsnapshot` files: a streaming parser into a compact, array-based graph.
+//!
+//! - [`HeapSnapshot`]: nodes and edges as parallel integer arrays (no per-node allocation).
+//! - [`SnapshotParser`]: push-based parser (`push(chunk)` then `finish()`), so native readers and
+//!   browser `File.stream()` chunks go through the same code.
+//! - [`parse_reader`]: convenience wrapper over any `std::io::Read`.
+
+mod graph;
+mod parser;
+
+pub use graph::{EdgeType, HeapSnapshot, NodeType, StringTable};
+pub use parser::{parse_bytes, parse_reader, ParseError, SnapshotParser};

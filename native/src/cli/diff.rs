@@ -1,0 +1,10 @@
+//! `memwatch diff` (not implemented yet).
+
+use super::{CliError, CliResult};
+
+#[derive(clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> CliResult {
+    Err(CliError::Failure("'diff' is not implemented yet".into()))
+}

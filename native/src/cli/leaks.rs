@@ -1,0 +1,10 @@
+//! `memwatch leaks` (not implemented yet).
+
+use super::{CliError, CliResult};
+
+#[derive(clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> CliResult {
+    Err(CliError::Failure("'leaks' is not implemented yet".into()))
+}

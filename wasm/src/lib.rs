@@ -1,0 +1,1 @@
+//! wasm-bindgen bindings over memwatch-core (being written: issue 4).
