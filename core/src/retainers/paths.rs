@@ -23,7 +23,8 @@
 //! the root's shortcut to a global object is `(global)`; property and context-variable edges by
 //! name; element edges as `[i]`; internal edges as `Owner edge` (`Map table`); a closure's
 //! `context` edge after the closure; a value slot in a `Map`'s backing table as `[key]` with the
-//! key read from the slot before it (V8's OrderedHashMap stores key, value, chain). Each path also
+//! key read from the slot before it (V8's OrderedHashMap stores key, value, chain), a key slot as
+//! `(key)`. Each path also
 //! has a normalised form (`[*]` for every index or key) used to group many objects.
 
 use serde::{Deserialize, Serialize};
@@ -281,20 +282,27 @@ fn edge_name(snap: &HeapSnapshot, e: usize) -> String {
     }
 }
 
-/// For a value slot `slot` of a Map's backing table `table`, the key's label (from slot - 1).
-fn map_key_label(snap: &HeapSnapshot, table: usize, slot: u64) -> Option<String> {
-    let key_slot = slot.checked_sub(1)?.to_string();
-    let e = snap.edges_of(table).find(|&e| {
-        snap.edge_kind(e) == EdgeType::Internal
-            && snap.strings.get(snap.edge_name_or_index[e]) == key_slot
-    })?;
-    let k = snap.edge_to[e] as usize;
-    Some(match snap.node_kind(k) {
-        NodeType::String | NodeType::ConsString | NodeType::SlicedString => {
-            truncate(snap.node_name_str(k), 40)
-        }
-        _ => format!("{}@{}", node_label(snap, k), snap.node_id[k]),
-    })
+/// Label of slot `slot` of a Map's backing table (V8's OrderedHashMap stores entries as key,
+/// value, chain): a value slot reads `[key]`, with the key from the slot before; a key slot
+/// (its value in the slot after) reads `(key)`. `None` when neither neighbour is an object.
+fn map_slot_label(snap: &HeapSnapshot, table: usize, slot: u64) -> Option<String> {
+    let slot_edge = |s: u64| {
+        let s = s.to_string();
+        snap.edges_of(table).find(|&e| {
+            snap.edge_kind(e) == EdgeType::Internal
+                && snap.strings.get(snap.edge_name_or_index[e]) == s
+        })
+    };
+    if let Some(e) = slot.checked_sub(1).and_then(slot_edge) {
+        let k = snap.edge_to[e] as usize;
+        return Some(match snap.node_kind(k) {
+            NodeType::String | NodeType::ConsString | NodeType::SlicedString => {
+                format!("[{}]", truncate(snap.node_name_str(k), 40))
+            }
+            _ => format!("[{}@{}]", node_label(snap, k), snap.node_id[k]),
+        });
+    }
+    slot_edge(slot + 1).map(|_| "(key)".to_string())
 }
 
 /// Renders the hops `edges` (from the root) ending at `target`.
@@ -343,17 +351,11 @@ fn render(snap: &HeapSnapshot, edges: &[(u32, usize)], target: u32) -> RetainerP
                             && snap.strings.get(snap.edge_name_or_index[pe]) == "table"
                             && snap.node_name_str(owner) == "Map"
                     });
-                    let key = if in_map_table {
-                        name.parse::<u64>()
-                            .ok()
-                            .and_then(|s| map_key_label(snap, a, s))
-                    } else {
-                        None
+                    let label = match name.parse::<u64>() {
+                        Ok(slot) if in_map_table => map_slot_label(snap, a, slot),
+                        _ => None,
                     };
-                    Some((
-                        format!("[{}]", key.unwrap_or_else(|| name.clone())),
-                        "[*]".into(),
-                    ))
+                    Some((label.unwrap_or_else(|| format!("[{name}]")), "[*]".into()))
                 }
                 EdgeType::Internal if snap.node_kind(a) == NodeType::Closure => {
                     let l = node_label(snap, a);
