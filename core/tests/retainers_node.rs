@@ -77,7 +77,7 @@ fn leak_report_names_both_holders_and_not_the_garbage() {
     let Some(dir) = snapshots() else { return };
     let [b, t, f] =
         ["baseline", "target", "final"].map(|n| load(&dir.join(format!("{n}.heapsnapshot"))));
-    let report = leak_report(&b, &t, &f, &LeakOptions::default());
+    let report = leak_report(&b, &t, &f, &LeakOptions::default()).unwrap();
     let text: Vec<String> = report
         .groups
         .iter()
@@ -137,7 +137,7 @@ fn leak_report_names_both_holders_and_not_the_garbage() {
 fn growth_report_on_real_snapshots() {
     let Some(dir) = snapshots() else { return };
     let [b, t] = ["baseline", "target"].map(|n| load(&dir.join(format!("{n}.heapsnapshot"))));
-    let g = growth_report(&b, &t, 5);
+    let g = growth_report(&b, &t, 5).unwrap();
     let lc = g
         .classes
         .iter()
@@ -152,7 +152,7 @@ fn growth_report_on_real_snapshots() {
 fn class_retained_sizes_are_consistent() {
     let Some(dir) = snapshots() else { return };
     let f = load(&dir.join("final.heapsnapshot"));
-    let a = SnapshotAnalysis::new(&f);
+    let a = SnapshotAnalysis::new(&f).unwrap();
     let lc = a
         .classes()
         .iter()
@@ -211,7 +211,7 @@ fn retained_sizes_equal_memlabs() {
         String::from_utf8_lossy(&st.stderr)
     );
     let f = load(&snap_path);
-    let a = SnapshotAnalysis::new(&f);
+    let a = SnapshotAnalysis::new(&f).unwrap();
     let ours: std::collections::HashMap<u32, u64> = (0..f.node_count())
         .map(|v| (f.node_id[v], a.retained[v]))
         .collect();

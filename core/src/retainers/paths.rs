@@ -171,7 +171,7 @@ impl RetainerPaths {
         let mut x = n as usize;
         while x != 0 {
             let (a, e) = (self.parent_node[x] as usize, self.parent_edge[x] as usize);
-            mix(snap.edge_type[e] as u64);
+            mix(ekind(snap, e) as u64);
             mix(edge_name_token(snap, e) as u64);
             mix(snap.node_type[a] as u64);
             mix(snap.node_name[a] as u64);
@@ -179,6 +179,20 @@ impl RetainerPaths {
         }
         Some(h)
     }
+}
+
+/// Edge type, `Unknown` when the snapshot was parsed without edge details (never panics).
+#[inline]
+fn ekind(snap: &HeapSnapshot, e: usize) -> EdgeType {
+    snap.edge_type
+        .get(e)
+        .map_or(EdgeType::Unknown, |&t| EdgeType::from_u8(t))
+}
+
+/// Edge name string index or element index (`u32::MAX`, which reads as "", without details).
+#[inline]
+fn ename(snap: &HeapSnapshot, e: usize) -> u32 {
+    snap.edge_name_or_index.get(e).copied().unwrap_or(u32::MAX)
 }
 
 fn is_v8_internal_node(t: NodeType) -> bool {
@@ -189,7 +203,7 @@ fn is_v8_internal_node(t: NodeType) -> bool {
 }
 
 fn edge_cost(snap: &HeapSnapshot, e: usize, to: usize) -> u32 {
-    let base = match snap.edge_kind(e) {
+    let base = match ekind(snap, e) {
         EdgeType::Property | EdgeType::Element | EdgeType::Context | EdgeType::Shortcut => 1,
         EdgeType::Internal => 2,
         _ => 4,
@@ -203,10 +217,10 @@ fn edge_cost(snap: &HeapSnapshot, e: usize, to: usize) -> u32 {
 
 /// Grouping token of an edge name: indices and numeric slots all map to one value.
 fn edge_name_token(snap: &HeapSnapshot, e: usize) -> u32 {
-    match snap.edge_kind(e) {
+    match ekind(snap, e) {
         EdgeType::Element | EdgeType::Hidden => u32::MAX,
-        EdgeType::Internal if is_digits(snap.strings.get(snap.edge_name_or_index[e])) => u32::MAX,
-        _ => snap.edge_name_or_index[e],
+        EdgeType::Internal if is_digits(snap.strings.get(ename(snap, e))) => u32::MAX,
+        _ => ename(snap, e),
     }
 }
 
@@ -275,10 +289,10 @@ fn node_group_label(snap: &HeapSnapshot, n: usize) -> String {
 }
 
 fn edge_name(snap: &HeapSnapshot, e: usize) -> String {
-    if snap.edge_kind(e).has_index_name() {
-        snap.edge_name_or_index[e].to_string()
+    if ekind(snap, e).has_index_name() {
+        ename(snap, e).to_string()
     } else {
-        snap.strings.get(snap.edge_name_or_index[e]).to_string()
+        snap.strings.get(ename(snap, e)).to_string()
     }
 }
 
@@ -289,8 +303,7 @@ fn map_slot_label(snap: &HeapSnapshot, table: usize, slot: u64) -> Option<String
     let slot_edge = |s: u64| {
         let s = s.to_string();
         snap.edges_of(table).find(|&e| {
-            snap.edge_kind(e) == EdgeType::Internal
-                && snap.strings.get(snap.edge_name_or_index[e]) == s
+            ekind(snap, e) == EdgeType::Internal && snap.strings.get(ename(snap, e)) == s
         })
     };
     if let Some(e) = slot.checked_sub(1).and_then(slot_edge) {
@@ -315,7 +328,7 @@ fn render(snap: &HeapSnapshot, edges: &[(u32, usize)], target: u32) -> RetainerP
     for (k, &(a, e)) in edges.iter().enumerate() {
         let a = a as usize;
         let b = snap.edge_to[e] as usize;
-        let kind = snap.edge_kind(e);
+        let kind = ekind(snap, e);
         let name = edge_name(snap, e);
         let seg: Option<(String, String)> = if a == 0 {
             if kind == EdgeType::Shortcut && snap.node_kind(b) == NodeType::Object {
@@ -347,8 +360,8 @@ fn render(snap: &HeapSnapshot, edges: &[(u32, usize)], target: u32) -> RetainerP
                     // A slot of an internal array; in a Map's table, show the entry's key.
                     let in_map_table = prev_edge.is_some_and(|pe| {
                         let owner = edges[k - 1].0 as usize;
-                        snap.edge_kind(pe) == EdgeType::Internal
-                            && snap.strings.get(snap.edge_name_or_index[pe]) == "table"
+                        ekind(snap, pe) == EdgeType::Internal
+                            && snap.strings.get(ename(snap, pe)) == "table"
                             && snap.node_name_str(owner) == "Map"
                     });
                     let label = match name.parse::<u64>() {
