@@ -522,3 +522,29 @@ fn snapshots_without_edge_details_are_refused_not_misread() {
     let last = snap.node_count() as u32 - 1;
     assert!(p.path_to(&snap, last).is_some());
 }
+
+#[test]
+fn deep_paths_with_many_leak_roots_stay_linear() {
+    // A doubly linked list held at both ends: no node dominates another, so every new node is a
+    // leak root with a path up to 100k hops long. Grouping must not walk each path.
+    let build = |len: u32| {
+        let mut b = Builder::new();
+        let global = b.node_with_id(NodeType::Object, "global", 8, 3);
+        b.edge(0, EdgeType::Shortcut, "1", global);
+        let ids: Vec<u32> = (0..len)
+            .map(|i| b.node_with_id(NodeType::Object, "ListNode", 32, 101 + 2 * i))
+            .collect();
+        b.edge(global, EdgeType::Property, "head", ids[0]);
+        b.edge(global, EdgeType::Property, "tail", ids[len as usize - 1]);
+        for w in ids.windows(2) {
+            b.edge(w[0], EdgeType::Property, "next", w[1]);
+            b.edge(w[1], EdgeType::Property, "prev", w[0]);
+        }
+        b.build()
+    };
+    let (base, target) = (build(10), build(200_000));
+    let t = std::time::Instant::now();
+    let r = leak_report(&base, &target, &target, &LeakOptions::default()).unwrap();
+    assert_eq!(r.reported_objects, 199_990);
+    assert!(t.elapsed().as_secs() < 60, "took {:?}", t.elapsed());
+}

@@ -5,7 +5,7 @@ use crate::snapshot::HeapSnapshot;
 use super::classes::Classes;
 use super::dominators::DominatorTree;
 use super::essential::EdgeFilter;
-use super::grouping::{group_by_path, PathGroup};
+use super::grouping::{group_by_path, render_budget, PathGroup};
 use super::paths::{RetainerPath, RetainerPaths};
 use super::retained::{class_retained, retained_sizes, ClassRetained, ClassSummary};
 use super::{check, RetainersError};
@@ -70,7 +70,14 @@ impl SnapshotAnalysis {
         let members = (0..snap.node_count() as u32).filter(|&v| {
             ids.contains(&self.classes.class_of[v as usize]) && self.summary.is_top(v)
         });
-        let mut groups = group_by_path(snap, &self.classes, &self.paths, &self.retained, members);
+        let (mut groups, _) = group_by_path(
+            snap,
+            &self.classes,
+            &self.paths,
+            &self.retained,
+            members,
+            render_budget(max_groups),
+        );
         groups.truncate(max_groups);
         groups
     }

@@ -34,13 +34,19 @@ struct Acc {
 
 /// Groups `members` (node indices, none dominating another) by class and path. Unreachable
 /// members are skipped. Sorted by retained size, then count, largest first.
+///
+/// Rendering a path costs its length, and distinct paths can be as many as the members (a
+/// doubly linked list held at both ends: every node has its own path length), so only the
+/// `render_limit` largest path-hash groups are rendered (0: all); the second value is the
+/// number of hash groups left out.
 pub fn group_by_path(
     snap: &HeapSnapshot,
     classes: &Classes,
     paths: &RetainerPaths,
     retained: &[u64],
     members: impl Iterator<Item = u32>,
-) -> Vec<PathGroup> {
+    render_limit: usize,
+) -> (Vec<PathGroup>, u64) {
     // Hash first (no strings per object), render one path per hash group, then merge groups
     // whose rendered normalised paths coincide (the hash is finer than the text).
     let mut by_key: HashMap<(u32, u64), Acc> = HashMap::new();
@@ -60,7 +66,18 @@ pub fn group_by_path(
     }
     let mut merged: HashMap<(u32, String), PathGroup> = HashMap::new();
     let mut keys: Vec<_> = by_key.into_iter().collect();
-    keys.sort_by_key(|(_, a)| a.example); // deterministic representative choice
+    // Largest first; the example breaks ties deterministically.
+    keys.sort_by(|(_, a), (_, b)| {
+        b.retained
+            .cmp(&a.retained)
+            .then(b.count.cmp(&a.count))
+            .then(a.example.cmp(&b.example))
+    });
+    let mut unrendered = 0u64;
+    if render_limit > 0 && keys.len() > render_limit {
+        unrendered = (keys.len() - render_limit) as u64;
+        keys.truncate(render_limit);
+    }
     for ((class, _), acc) in keys {
         let Some(example) = paths.path_to(snap, acc.example) else {
             continue;
@@ -87,7 +104,16 @@ pub fn group_by_path(
             .then_with(|| a.class.cmp(&b.class))
             .then_with(|| a.path.cmp(&b.path))
     });
-    out
+    (out, unrendered)
+}
+
+/// How many hash groups to render to fill `shown` groups after merging.
+pub(crate) fn render_budget(shown: usize) -> usize {
+    if shown == 0 {
+        0
+    } else {
+        shown.saturating_mul(4).saturating_add(16)
+    }
 }
 
 /// Node ids of a snapshot, sorted, for membership tests across snapshots.

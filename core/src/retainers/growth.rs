@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::snapshot::HeapSnapshot;
 
 use super::analysis::SnapshotAnalysis;
-use super::grouping::{group_by_path, IdSet, PathGroup};
+use super::grouping::{group_by_path, render_budget, IdSet, PathGroup};
 use super::RetainersError;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -133,7 +133,14 @@ pub fn growth_report_with(
         }
     }
     for (row, m) in rows.iter_mut().zip(members) {
-        let mut g = group_by_path(after, &aa.classes, &aa.paths, &aa.retained, m.into_iter());
+        let (mut g, _) = group_by_path(
+            after,
+            &aa.classes,
+            &aa.paths,
+            &aa.retained,
+            m.into_iter(),
+            render_budget(opts.paths_per_class),
+        );
         g.truncate(opts.paths_per_class);
         row.paths = g;
     }

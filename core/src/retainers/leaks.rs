@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::snapshot::HeapSnapshot;
 
 use super::analysis::SnapshotAnalysis;
-use super::grouping::{group_by_path, Bits, IdSet, PathGroup};
+use super::grouping::{group_by_path, render_budget, Bits, IdSet, PathGroup};
 use super::RetainersError;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,7 +46,8 @@ pub struct LeakReport {
     pub reported_objects: u64,
     /// Sum of the leak roots' retained sizes in FINAL.
     pub reported_retained_size: u64,
-    /// Groups dropped by `max_groups`.
+    /// Groups not shown because of `max_groups` (smaller path groups are counted without being
+    /// rendered, so this is an upper bound when hash groups would have merged).
     pub omitted_groups: u64,
     /// By class and normalised retainer path, largest retained size first.
     pub groups: Vec<PathGroup>,
@@ -109,10 +110,17 @@ pub fn leak_report_with(
     }
     let reported_retained_size = roots.iter().map(|&v| a.retained[v as usize]).sum();
     let reported_objects = roots.len() as u64;
-    let mut groups = group_by_path(fin, &a.classes, &a.paths, &a.retained, roots.into_iter());
-    let mut omitted_groups = 0;
+    let (mut groups, unrendered) = group_by_path(
+        fin,
+        &a.classes,
+        &a.paths,
+        &a.retained,
+        roots.into_iter(),
+        render_budget(opts.max_groups),
+    );
+    let mut omitted_groups = unrendered;
     if opts.max_groups > 0 && groups.len() > opts.max_groups {
-        omitted_groups = (groups.len() - opts.max_groups) as u64;
+        omitted_groups += (groups.len() - opts.max_groups) as u64;
         groups.truncate(opts.max_groups);
     }
     LeakReport {

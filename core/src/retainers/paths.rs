@@ -39,6 +39,10 @@ pub struct RetainerPaths {
     parent_node: Vec<u32>,
     /// Global edge index; `u64::MAX` for the root and unreachable nodes.
     parent_edge: Vec<u64>,
+    /// Hash of the normalised path from the root to each node (edge types, index-free edge
+    /// names, owner types and names), built parent-first during the search so that grouping
+    /// costs O(1) per object even when paths are very deep.
+    path_hash: Vec<u64>,
 }
 
 /// One step of a path: the edge from the previous node to `node_index`.
@@ -80,9 +84,11 @@ impl RetainerPaths {
             return RetainerPaths {
                 parent_node,
                 parent_edge,
+                path_hash: Vec::new(),
             };
         }
         let mut dist = vec![u32::MAX; n];
+        let mut path_hash = vec![0u64; n];
         let mut buckets: Vec<Vec<u32>> = (0..=MAX_COST).map(|_| Vec::new()).collect();
         dist[0] = 0;
         buckets[0].push(0);
@@ -107,6 +113,9 @@ impl RetainerPaths {
                         dist[w] = nd;
                         parent_node[w] = v;
                         parent_edge[w] = e as u64;
+                        // `v` is settled, so its hash is final; `w`'s is rewritten if a
+                        // shorter path comes later.
+                        path_hash[w] = hop_hash(snap, path_hash[v as usize], v as usize, e);
                         buckets[nd as usize % (MAX_COST + 1)].push(w as u32);
                         pending += 1;
                     }
@@ -122,15 +131,15 @@ impl RetainerPaths {
         RetainerPaths {
             parent_node,
             parent_edge,
+            path_hash,
         }
     }
 
     pub fn is_reachable(&self, n: u32) -> bool {
-        n == 0
-            || self
-                .parent_edge
-                .get(n as usize)
-                .is_some_and(|&e| e != u64::MAX)
+        match self.parent_edge.get(n as usize) {
+            Some(&e) => n == 0 || e != u64::MAX,
+            None => false,
+        }
     }
 
     /// Edges from the root to `n` (empty for the root), as (from node, edge index) pairs, or
@@ -164,21 +173,26 @@ impl RetainerPaths {
         if !self.is_reachable(n) {
             return None;
         }
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        let mut mix = |x: u64| h = (h ^ x).wrapping_mul(0x0100_0000_01b3).rotate_left(17);
-        mix(snap.node_type[n as usize] as u64);
-        mix(group_name_token(snap, n as usize) as u64);
-        let mut x = n as usize;
-        while x != 0 {
-            let (a, e) = (self.parent_node[x] as usize, self.parent_edge[x] as usize);
-            mix(ekind(snap, e) as u64);
-            mix(edge_name_token(snap, e) as u64);
-            mix(snap.node_type[a] as u64);
-            mix(snap.node_name[a] as u64);
-            x = a;
-        }
-        Some(h)
+        let h = mix(
+            self.path_hash[n as usize],
+            snap.node_type[n as usize] as u64,
+        );
+        Some(mix(h, group_name_token(snap, n as usize) as u64))
     }
+}
+
+#[inline]
+fn mix(h: u64, x: u64) -> u64 {
+    (h ^ x).wrapping_mul(0x0100_0000_01b3).rotate_left(17)
+}
+
+/// Path hash of the child reached from `from` (whose path hash is `h`) by edge `e`.
+#[inline]
+fn hop_hash(snap: &HeapSnapshot, h: u64, from: usize, e: usize) -> u64 {
+    let h = mix(h, ekind(snap, e) as u64);
+    let h = mix(h, edge_name_token(snap, e) as u64);
+    let h = mix(h, snap.node_type[from] as u64);
+    mix(h, snap.node_name[from] as u64)
 }
 
 /// Edge type, `Unknown` when the snapshot was parsed without edge details (never panics).

@@ -39,6 +39,9 @@ pub struct Args {
     /// Exit with status 1 when leaked objects are reported (for CI).
     #[arg(long)]
     pub fail_on_leak: bool,
+    /// Print the time of each phase (parse, analysis, report) on stderr.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 pub fn run(args: Args) -> CliResult {
@@ -46,12 +49,18 @@ pub fn run(args: Args) -> CliResult {
         include_internal: args.include_internal,
         max_groups: args.max_groups,
     };
+    let mut clock = Phases::new(args.timings);
     // Only ids are needed from the first two: parse them without edge details.
     let base_ids = IdSet::new(&load(&args.baseline, "baseline", false)?);
+    clock.done("parse baseline (ids only)");
     let target_ids = IdSet::new(&load(&args.target, "target", false)?);
+    clock.done("parse target (ids only)");
     let fin = load(&args.fin, "final", true)?;
+    clock.done("parse final");
     let analysis = SnapshotAnalysis::new(&fin).map_err(|e| CliError::in_file(&args.fin, e))?;
+    clock.done("dominators, retained sizes, retainer paths");
     let report = leak_report_with(&base_ids, &target_ids, &fin, &analysis, &opts);
+    clock.done("leak set and grouping");
 
     let mut out = std::io::stdout().lock();
     let written = if args.json {
@@ -71,6 +80,27 @@ pub fn run(args: Args) -> CliResult {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Wall-clock time per phase, printed on stderr when enabled.
+struct Phases {
+    on: bool,
+    last: std::time::Instant,
+}
+
+impl Phases {
+    fn new(on: bool) -> Phases {
+        Phases {
+            on,
+            last: std::time::Instant::now(),
+        }
+    }
+    fn done(&mut self, what: &str) {
+        if self.on {
+            eprintln!("{:>8.2} s  {what}", self.last.elapsed().as_secs_f64());
+        }
+        self.last = std::time::Instant::now();
+    }
 }
 
 fn load(path: &Path, label: &str, edge_details: bool) -> Result<HeapSnapshot, CliError> {
