@@ -29,8 +29,6 @@ use super::{CliError, CliResult};
 
 /// Default port; `--port 0` asks the OS for a free one (the printed URL shows which).
 const DEFAULT_PORT: u16 = 7878;
-/// Request-handling threads: enough for the page's parallel module/wasm loads.
-const THREADS: usize = 4;
 
 /// Must match the `<meta http-equiv="Content-Security-Policy">` in www/index.html: nothing remote,
 /// wasm compilation allowed, no inline script.
@@ -75,20 +73,13 @@ pub fn run(args: Args) -> CliResult {
     // The URL is the one line on stdout so scripts and tests can read it.
     println!("http://127.0.0.1:{port}/");
 
-    let server = Arc::new(server);
+    // One short-lived thread per request: tiny_http answers the requests of a keep-alive
+    // connection in order, so a fixed pool smaller than the browser's parallel connections
+    // (6 in Chromium) can deadlock with every worker waiting behind an unanswered request.
     let roots = Arc::new(roots);
-    let handles: Vec<_> = (0..THREADS)
-        .map(|_| {
-            let (server, roots) = (Arc::clone(&server), Arc::clone(&roots));
-            std::thread::spawn(move || {
-                for req in server.incoming_requests() {
-                    handle(req, &roots, port);
-                }
-            })
-        })
-        .collect();
-    for h in handles {
-        let _ = h.join();
+    for req in server.incoming_requests() {
+        let roots = Arc::clone(&roots);
+        std::thread::spawn(move || handle(req, &roots, port));
     }
     Ok(ExitCode::SUCCESS)
 }
