@@ -78,6 +78,7 @@ export class TimelineView {
     const typeColors = GC_TYPES.map((_, i) => cssVar(`--gc-${i}`));
     const leakFill = cssVar('--leak-fill');
     const leakLine = cssVar('--leak-line');
+    this.trendFill = cssVar('--leak-trend');
     const axis = { stroke: fg, grid: { stroke: grid }, ticks: { stroke: grid } };
     const present = new Set(this.data.timeline.type);
     const opts = {
@@ -112,20 +113,24 @@ export class TimelineView {
     this.plot = new uPlot(opts, this.#columns(), this.container);
   }
 
-  /** Leak events: a shaded span from start to end and a line at the end, under the series. */
+  /** Leak events: a bar over the event's span in a lane per detector at the top of the plot,
+   * and a line at the GC that fired it (drawn under the series). */
   #drawLeaks(u, fill, line) {
     const ctx = u.ctx;
     const { top, height } = u.bbox;
+    const lane = 7 * devicePixelRatio;
     ctx.save();
     for (const l of this.data.leaks) {
       const x0 = u.valToPos(l.t_start, 'x', true);
       const x1 = u.valToPos(l.t_end, 'x', true);
-      ctx.fillStyle = fill;
-      ctx.fillRect(x0, top, Math.max(2, x1 - x0), height);
+      const y = top + (l.detector === 'trend' ? lane + 2 : 0);
+      ctx.fillStyle = l.detector === 'trend' ? this.trendFill : fill;
+      ctx.fillRect(x0, y, Math.max(2, x1 - x0), lane);
       ctx.strokeStyle = line;
-      ctx.lineWidth = 2 * devicePixelRatio;
+      ctx.lineWidth = 1.5 * devicePixelRatio;
+      ctx.setLineDash(l.detector === 'trend' ? [4 * devicePixelRatio, 3 * devicePixelRatio] : []);
       ctx.beginPath();
-      ctx.moveTo(x1, top);
+      ctx.moveTo(x1, y);
       ctx.lineTo(x1, top + height);
       ctx.stroke();
     }
