@@ -8,8 +8,10 @@ const engine = require('./wasm/node/memwatch_wasm.js');
 const { createMemwatch } = require('./lib/memwatch.cjs');
 
 const memwatch = createMemwatch(engine);
-for (const [name, value] of Object.entries(engine)) {
-  if (!(name in memwatch)) memwatch[name] = value;
-}
+const ENGINE_API = [
+  'SnapshotParser', 'Snapshot', 'diffSnapshots', 'summarizeSnapshot',
+  'parseExport', 'analyzeExport', 'ExportParser', 'Analyzer', 'version',
+];
+for (const name of ENGINE_API) memwatch[name] = engine[name];
 memwatch.memwatch = memwatch;
 module.exports = memwatch;
