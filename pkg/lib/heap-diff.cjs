@@ -6,7 +6,8 @@
 // Keeping the adapter out of the user's diff: everything the adapter allocates on the JS heap
 // between the two snapshots is either reachable only through the HeapDiff object (which the
 // engine's walk does not enter, like node-memwatch) or was allocated before the first snapshot:
-// both file names, the state object and the FinalizationRegistry cell are created first; the
+// both file names (flattened), the state object and the FinalizationRegistry cell are created
+// first; the
 // snapshot windows go into a preallocated Float64Array; `end()` is compiled at load time. Parsing
 // (wasm memory growth, read buffers) happens only after the second snapshot, so the wasm
 // memory's ArrayBuffer is the same object in both snapshots of any later HeapDiff.
@@ -44,6 +45,26 @@ function removeFile(file) {
 // A HeapDiff dropped without end() leaves only its first snapshot file; delete it when the object
 // is collected (and at exit, with the directory).
 const forgotten = new FinalizationRegistry(removeFile);
+
+// A flat copy of `s`. path.join() returns cons strings, which V8 flattens (allocating a new
+// string) on first native use; doing that here, before the first snapshot, keeps the flattened
+// copy of the second file name out of the user's diff. (Not internalized: the string table is a
+// root, so internalized names would outlive their HeapDiff in the next diff's "before".)
+function flat(s) {
+  return Buffer.from(s, 'utf8').toString('utf8');
+}
+
+// The per-HeapDiff state, built in its own frame so its temporaries are garbage by the time the
+// first snapshot is written (locals of a live frame are GC roots and would show up as freed).
+function newState() {
+  const dir = snapshotDir();
+  const id = `${process.pid}-${fileCounter++}`;
+  return {
+    before: flat(path.join(dir, `${id}-before.heapsnapshot`)),
+    after: flat(path.join(dir, `${id}-after.heapsnapshot`)),
+    ended: false,
+  };
+}
 
 function takeSnapshot(file) {
   markSnapshotStart();
@@ -89,13 +110,7 @@ function makeHeapDiff(engine) {
 
   function HeapDiff() {
     if (!new.target) throw new TypeError('Use the new operator to create instances of this object.');
-    const dir = snapshotDir();
-    const id = `${process.pid}-${fileCounter++}`;
-    const state = {
-      before: path.join(dir, `${id}-before.heapsnapshot`),
-      after: path.join(dir, `${id}-after.heapsnapshot`),
-      ended: false,
-    };
+    const state = newState();
     Object.defineProperty(this, STATE, { value: state });
     forgotten.register(this, state.before, this);
     takeSnapshot(state.before);
