@@ -151,13 +151,12 @@ const ops = {
   },
 
   async diff({ before, after }) {
-    const w = await wasm();
-    return w.diffSnapshots(getSnapshot(before), getSnapshot(after));
+    // Both snapshots stay parsed in wasm memory: diffing does not re-read the files.
+    return getSnapshot(before).diff(getSnapshot(after));
   },
 
   async summary({ handle }) {
-    const w = await wasm();
-    return w.summarizeSnapshot(getSnapshot(handle));
+    return getSnapshot(handle).summarize();
   },
 
   async drop({ handle }) {
@@ -174,7 +173,7 @@ function getSnapshot(handle) {
 }
 
 function snapshotInfo(snap) {
-  return { nodes: Number(snap.nodeCount ?? snap.node_count ?? 0), edges: Number(snap.edgeCount ?? snap.edge_count ?? 0) };
+  return { nodes: snap.nodeCount, edges: snap.edgeCount };
 }
 
 /** The parts of core's ExportAnalysis that change with the detector parameters. */

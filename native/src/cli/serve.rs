@@ -12,18 +12,25 @@
 //!    repository), plus `<parent>/share/memwatch` (an installed layout).
 //! 3. The current directory and its parents.
 //!
+//! HTTP: std `TcpListener`, a thread per connection, requests parsed with `httparse`, one
+//! request per connection (`Connection: close`). tiny_http was tried first: its connection pool
+//! can leave a new keep-alive connection queued behind idle ones, which stalled Chromium's page
+//! loads at random (the module graph opens ~6 connections at once).
+//!
 //! Safety: binds 127.0.0.1 only; request paths are percent-decoded and rejected if any segment is
 //! `..`/`.` or holds a backslash or NUL, then canonicalised and required to stay under the served
 //! root (so symlinks cannot escape); a `Host` header other than this loopback origin is refused
 //! (DNS-rebinding guard); every response carries the same Content-Security-Policy as the page.
 
 use std::fs::File;
+use std::io::{self, Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use percent_encoding::percent_decode_str;
-use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
 
 use super::{CliError, CliResult};
 
@@ -56,13 +63,12 @@ pub struct Roots {
 
 pub fn run(args: Args) -> CliResult {
     let roots = locate(args.dir.as_deref())?;
-    let server = Server::http(("127.0.0.1", args.port))
+    let listener = TcpListener::bind(("127.0.0.1", args.port))
         .map_err(|e| CliError::BadInput(format!("cannot listen on 127.0.0.1:{}: {e}", args.port)))?;
-    let port = server
-        .server_addr()
-        .to_ip()
-        .map(|a| a.port())
-        .ok_or_else(|| CliError::Failure("server has no IP address".into()))?;
+    let port = listener
+        .local_addr()
+        .map_err(|e| CliError::Failure(format!("listening socket has no address: {e}")))?
+        .port();
     if roots.pkg.is_none() {
         eprintln!(
             "memwatch: warning: no built wasm package (pkg/) found next to {}; run scripts/build-wasm.sh",
@@ -73,13 +79,14 @@ pub fn run(args: Args) -> CliResult {
     // The URL is the one line on stdout so scripts and tests can read it.
     println!("http://127.0.0.1:{port}/");
 
-    // One short-lived thread per request: tiny_http answers the requests of a keep-alive
-    // connection in order, so a fixed pool smaller than the browser's parallel connections
-    // (6 in Chromium) can deadlock with every worker waiting behind an unanswered request.
     let roots = Arc::new(roots);
-    for req in server.incoming_requests() {
+    for stream in listener.incoming() {
+        let Ok(stream) = stream else { continue };
         let roots = Arc::clone(&roots);
-        std::thread::spawn(move || handle(req, &roots, port));
+        std::thread::spawn(move || {
+            // A client that hangs up mid-response is its own business.
+            let _ = serve_connection(stream, &roots, port);
+        });
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -124,13 +131,13 @@ fn roots_in(dir: &Path) -> Option<Roots> {
 }
 
 /// Maps a request target to a file under one of the roots, or the status to answer with.
-pub fn resolve(roots: &Roots, target: &str) -> Result<PathBuf, StatusCode> {
+pub fn resolve(roots: &Roots, target: &str) -> Result<PathBuf, u16> {
     let path = target.split(['?', '#']).next().unwrap_or("");
-    let decoded = percent_decode_str(path).decode_utf8().map_err(|_| StatusCode(400))?;
+    let decoded = percent_decode_str(path).decode_utf8().map_err(|_| 400u16)?;
     let mut segments = decoded.split('/').filter(|s| !s.is_empty()).peekable();
     let root = if segments.peek() == Some(&"pkg") {
         segments.next();
-        roots.pkg.as_ref().ok_or(StatusCode(404))?
+        roots.pkg.as_ref().ok_or(404u16)?
     } else {
         &roots.www
     };
@@ -140,7 +147,7 @@ pub fn resolve(roots: &Roots, target: &str) -> Result<PathBuf, StatusCode> {
             || !matches!(Path::new(seg).components().next(), Some(Component::Normal(_)))
             || Path::new(seg).components().count() != 1;
         if bad {
-            return Err(StatusCode(400));
+            return Err(400);
         }
         file.push(seg);
     }
@@ -148,9 +155,9 @@ pub fn resolve(roots: &Roots, target: &str) -> Result<PathBuf, StatusCode> {
         file.push("index.html");
     }
     // Canonicalise last: a symlink inside the tree must not lead outside it.
-    let real = file.canonicalize().map_err(|_| StatusCode(404))?;
+    let real = file.canonicalize().map_err(|_| 404u16)?;
     if !real.starts_with(root) || !real.is_file() {
-        return Err(StatusCode(404));
+        return Err(404);
     }
     Ok(real)
 }
@@ -172,74 +179,112 @@ pub fn mime_type(path: &Path) -> &'static str {
     }
 }
 
-fn header(name: &str, value: &str) -> Header {
-    // Names and values are ASCII constants or ASCII MIME types: this cannot fail.
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("ASCII header")
+/// Headers on every response: the page's CSP again (it also covers the worker and the wasm),
+/// no MIME sniffing, no referrer, no caching of files that change with every build.
+fn common_headers() -> String {
+    format!(
+        "Content-Security-Policy: {CSP}\r\nX-Content-Type-Options: nosniff\r\n\
+         Referrer-Policy: no-referrer\r\nCache-Control: no-cache\r\n\
+         Cross-Origin-Opener-Policy: same-origin\r\nConnection: close\r\n"
+    )
 }
 
-fn common_headers() -> Vec<Header> {
-    vec![
-        header("Content-Security-Policy", CSP),
-        header("X-Content-Type-Options", "nosniff"),
-        header("Referrer-Policy", "no-referrer"),
-        header("Cache-Control", "no-cache"),
-        header("Cross-Origin-Opener-Policy", "same-origin"),
-    ]
+/// Largest request head accepted (request line + headers).
+const MAX_HEAD: usize = 16 * 1024;
+
+/// Reads one request, answers it, closes the connection.
+fn serve_connection(mut stream: TcpStream, roots: &Roots, port: u16) -> io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(15)))?;
+    stream.set_write_timeout(Some(Duration::from_secs(60)))?;
+    let mut buf = Vec::with_capacity(2048);
+    let mut chunk = [0u8; 2048];
+    loop {
+        let n = stream.read(&mut chunk)?;
+        if n == 0 {
+            return Ok(());
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        let mut headers = [httparse::EMPTY_HEADER; 64];
+        let mut req = httparse::Request::new(&mut headers);
+        match req.parse(&buf) {
+            Ok(httparse::Status::Complete(_)) => {
+                let method = req.method.unwrap_or("");
+                let target = req.path.unwrap_or("/");
+                let host = req.headers.iter().find(|h| h.name.eq_ignore_ascii_case("host")).map(|h| h.value);
+                return respond(&mut stream, roots, port, method, target, host);
+            }
+            Ok(httparse::Status::Partial) if buf.len() < MAX_HEAD => continue,
+            Ok(httparse::Status::Partial) => return text(&mut stream, 431, "request head too large\n", false),
+            Err(_) => return text(&mut stream, 400, "bad request\n", false),
+        }
+    }
 }
 
 /// Only this server's own loopback origin may be named in `Host` (blocks DNS rebinding).
-fn host_allowed(req: &Request, port: u16) -> bool {
-    let host = req.headers().iter().find(|h| h.field.equiv("Host")).map(|h| h.value.as_str());
+fn host_allowed(host: Option<&[u8]>, port: u16) -> bool {
     match host {
         None => true, // HTTP/1.0 clients; the socket is loopback-only anyway
-        Some(h) => {
-            h == format!("127.0.0.1:{port}") || h == format!("localhost:{port}")
-        }
+        Some(h) => h == format!("127.0.0.1:{port}").as_bytes() || h == format!("localhost:{port}").as_bytes(),
     }
 }
 
-fn handle(req: Request, roots: &Roots, port: u16) {
-    let answer = |req: Request, code: u16, msg: &str| {
-        let mut resp = Response::from_string(msg).with_status_code(code);
-        for h in common_headers() {
-            resp.add_header(h);
-        }
-        resp.add_header(header("Content-Type", "text/plain; charset=utf-8"));
-        let _ = req.respond(resp);
+fn respond(
+    stream: &mut TcpStream,
+    roots: &Roots,
+    port: u16,
+    method: &str,
+    target: &str,
+    host: Option<&[u8]>,
+) -> io::Result<()> {
+    let head_only = match method {
+        "GET" => false,
+        "HEAD" => true,
+        _ => return text(stream, 405, "method not allowed\n", false),
     };
-    if !host_allowed(&req, port) {
-        return answer(req, 403, "forbidden host\n");
+    if !host_allowed(host, port) {
+        return text(stream, 403, "forbidden host\n", head_only);
     }
-    let head = match req.method() {
-        Method::Get => false,
-        Method::Head => true,
-        _ => return answer(req, 405, "method not allowed\n"),
-    };
-    let path = match resolve(roots, req.url()) {
+    let path = match resolve(roots, target) {
         Ok(p) => p,
-        Err(code) => {
-            let msg = if code.0 == 404 && req.url().starts_with("/pkg/") && roots.pkg.is_none() {
-                "pkg/ not built: run scripts/build-wasm.sh\n"
-            } else if code.0 == 404 {
-                "not found\n"
-            } else {
-                "bad request path\n"
-            };
-            return answer(req, code.0, msg);
+        Err(404) if target.starts_with("/pkg/") && roots.pkg.is_none() => {
+            return text(stream, 404, "pkg/ not built: run scripts/build-wasm.sh\n", head_only)
         }
+        Err(404) => return text(stream, 404, "not found\n", head_only),
+        Err(code) => return text(stream, code, "bad request path\n", head_only),
     };
-    let file = match File::open(&path) {
-        Ok(f) => f,
-        Err(_) => return answer(req, 404, "not found\n"),
-    };
-    let len = file.metadata().map(|m| m.len() as usize).ok();
-    let mut resp = Response::new(StatusCode(200), common_headers(), file, len, None);
-    resp.add_header(header("Content-Type", mime_type(&path)));
-    if head {
-        let _ = req.respond(Response::new(StatusCode(200), resp.headers().to_vec(), std::io::empty(), len, None));
-    } else {
-        let _ = req.respond(resp);
+    let Ok(mut file) = File::open(&path) else { return text(stream, 404, "not found\n", head_only) };
+    let len = file.metadata()?.len();
+    write!(
+        stream,
+        "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {len}\r\n{}\r\n",
+        mime_type(&path),
+        common_headers()
+    )?;
+    if !head_only {
+        io::copy(&mut file, stream)?;
     }
+    stream.flush()
+}
+
+fn text(stream: &mut TcpStream, code: u16, body: &str, head_only: bool) -> io::Result<()> {
+    let reason = match code {
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        431 => "Request Header Fields Too Large",
+        _ => "Error",
+    };
+    write!(
+        stream,
+        "HTTP/1.1 {code} {reason}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\n{}\r\n",
+        body.len(),
+        common_headers()
+    )?;
+    if !head_only {
+        stream.write_all(body.as_bytes())?;
+    }
+    stream.flush()
 }
 
 #[cfg(test)]
@@ -314,7 +359,7 @@ mod tests {
         ] {
             assert!(resolve(&r, bad).is_err(), "{bad} must be refused");
         }
-        assert_eq!(resolve(&r, "/nope.js").unwrap_err().0, 404);
+        assert_eq!(resolve(&r, "/nope.js").unwrap_err(), 404);
     }
 
     #[cfg(unix)]

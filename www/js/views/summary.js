@@ -71,12 +71,7 @@ export class SummaryView {
   }
 }
 
-/** Engine rows -> { what, count, self_size } with plain numbers. */
+/** Engine rows (core's ClassSummary) with plain numbers. */
 function normalize(summary) {
-  const list = Array.isArray(summary) ? summary : (summary.classes ?? summary.details ?? []);
-  return list.map((c) => ({
-    what: String(c.what ?? c.name ?? c.class_name),
-    count: Number(c.count ?? 0),
-    self_size: Number(c.self_size ?? c.self_size_bytes ?? c.size_bytes ?? 0),
-  }));
+  return summary.map((c) => ({ what: String(c.what), count: Number(c.count), self_size: Number(c.self_size) }));
 }
