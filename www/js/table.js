@@ -2,7 +2,7 @@
 // retainer-path panel of issue 6 later). Rows are plain objects; cells are text only.
 //
 // new DataTable(container, {
-//   columns: [{ key, label, numeric, format(row) -> string, sortValue(row), title(row) -> tooltip }],
+//   columns: [{ key, label, numeric, format(row) -> string, sortValue(row), title(row) -> tooltip, cellClass(row) }],
 //   totals: (rows) -> {key: value} | null,   // a totals row over the *filtered* rows
 //   onActivate: (row) => void,                // Enter / double-click on a row (extension point)
 //   filterKey: 'what', label: 'HeapDiff classes', initialSort: { key, dir }
@@ -123,7 +123,7 @@ export class DataTable {
 
   #row(r) {
     const cells = this.opts.columns.map((c, i) =>
-      h(i === 0 ? 'th' : 'td', { scope: i === 0 ? 'row' : null, class: c.numeric ? 'num' : '', dataset: { key: c.key }, title: c.title?.(r) },
+      h(i === 0 ? 'th' : 'td', { scope: i === 0 ? 'row' : null, class: `${c.numeric ? 'num' : ''} ${c.cellClass?.(r) ?? ''}`.trim(), dataset: { key: c.key }, title: c.title?.(r) },
         c.format ? c.format(r) : String(r[c.key])));
     const tr = h('tr', { dataset: { what: String(r[this.opts.filterKey ?? this.opts.columns[0].key]) } }, cells);
     if (this.opts.onActivate) {

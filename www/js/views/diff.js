@@ -32,7 +32,7 @@ export class DiffView {
         { key: 'what', label: 'What' },
         { key: '+', label: '+ allocated', numeric: true, format: (r) => formatInt(r['+']) },
         { key: '-', label: '− freed', numeric: true, format: (r) => formatInt(r['-']) },
-        { key: 'size_bytes', label: 'Size delta', numeric: true, format: (r) => r.size ?? niceSize(r.size_bytes), title: (r) => `${formatSigned(r.size_bytes)} bytes` },
+        { key: 'size_bytes', label: 'Size delta', numeric: true, format: (r) => r.size ?? niceSize(r.size_bytes), title: (r) => `${formatSigned(r.size_bytes)} bytes`, cellClass: (r) => (r.size_bytes > 0 ? 'grew' : r.size_bytes < 0 ? 'shrank' : '') },
       ],
       totals: (rows) => {
         const t = { label: `Total (${rows.length} classes)`, '+': 0, '-': 0, size_bytes: 0 };

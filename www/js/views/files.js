@@ -32,7 +32,6 @@ export class FileList {
       done: (text, onRemove) => {
         li.classList.remove('loading');
         li.classList.add('ok');
-        progress.hidden = true;
         status.textContent = text;
         if (onRemove) {
           remove.hidden = false;
@@ -42,7 +41,6 @@ export class FileList {
       fail: (message) => {
         li.classList.remove('loading');
         li.classList.add('failed');
-        progress.hidden = true;
         status.textContent = 'failed';
         remove.hidden = false;
         remove.addEventListener('click', () => li.remove());
