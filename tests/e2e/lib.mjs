@@ -12,16 +12,15 @@ export const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(HERE, '../..');
 export const OUT = path.join(ROOT, 'tests', 'out');
 
-/** $MEMWATCH_BIN, else target/release/memwatch, else target/debug/memwatch. */
+/** $MEMWATCH_BIN, else the newer of target/release/memwatch and target/debug/memwatch. */
 export function memwatchBin() {
-  const candidates = [
-    process.env.MEMWATCH_BIN,
-    path.join(ROOT, 'target', 'release', 'memwatch'),
-    path.join(ROOT, 'target', 'debug', 'memwatch'),
-  ].filter(Boolean);
-  const bin = candidates.find((p) => fs.existsSync(p));
-  if (!bin) throw new Error(`memwatch binary not found (tried ${candidates.join(', ')}); build it or set MEMWATCH_BIN`);
-  return bin;
+  if (process.env.MEMWATCH_BIN) return path.resolve(process.env.MEMWATCH_BIN);
+  const built = ['release', 'debug']
+    .map((p) => path.join(ROOT, 'target', p, 'memwatch'))
+    .filter((p) => fs.existsSync(p))
+    .sort((x, y) => fs.statSync(y).mtimeMs - fs.statSync(x).mtimeMs);
+  if (!built.length) throw new Error('memwatch binary not found in target/{release,debug}; build it or set MEMWATCH_BIN');
+  return built[0];
 }
 
 /** Runs the CLI and parses its JSON stdout; throws with stderr on a non-zero exit. */
