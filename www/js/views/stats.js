@@ -15,7 +15,7 @@ const FIELDS = [
   ['estimated_base', 'Estimated base', 'size'],
   ['min', 'Min base', 'size'],
   ['max', 'Max base', 'size'],
-  ['last_gc_pause_ns', 'Last GC pause', 'ns'],
+  ['last_gc_pause_ns', 'Last GC pause (ns)', 'ns'],
 ];
 
 export function renderStats(dl, tbody, stats) {
