@@ -30,7 +30,10 @@ try {
   // Main-thread heartbeat and progress-bar sampler (runs on the page's own event loop, so it
   // stalls exactly when the page would feel frozen).
   await page.evaluate(() => {
-    const s = (window.__bench = { maxGap: 0, ticks: 0, progressValues: new Set() });
+    const s = (window.__bench = { maxGap: 0, ticks: 0, progressValues: new Set(), longTasks: [] });
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) s.longTasks.push(Math.round(e.duration));
+    }).observe({ type: 'longtask', buffered: true });
     let last = performance.now();
     setInterval(() => {
       const now = performance.now();
@@ -64,7 +67,7 @@ try {
     await window.memwatchViewer.engine.diff(1, 2);
     return performance.now() - t;
   });
-  const bench = await page.evaluate(() => ({ maxGap: window.__bench.maxGap, ticks: window.__bench.ticks, progress: window.__bench.progressValues.size }));
+  const bench = await page.evaluate(() => ({ maxGap: window.__bench.maxGap, ticks: window.__bench.ticks, progress: window.__bench.progressValues.size, longTasks: window.__bench.longTasks }));
   const rows = await page.locator('#diff-table tbody tr').count();
   const leak = await page.$$eval('#diff-table tbody tr', (trs) => trs.slice(0, 3).map((tr) => tr.textContent));
   await page.screenshot({ path: path.join(HERE, '..', 'out', 'bench-heapdiff.png'), fullPage: true });
@@ -72,7 +75,7 @@ try {
   for (const r of results) console.log(`load ${r.file} (${r.mb.toFixed(1)} MB): ${(r.ms / 1000).toFixed(2)} s  (${(r.mb / (r.ms / 1000)).toFixed(1)} MB/s)`);
   console.log(`diff shown after the second load: ${(diffMs / 1000).toFixed(2)} s; engine diff of the loaded pair: ${(diffWall / 1000).toFixed(2)} s`);
   console.log(`diff rows: ${rows}; top rows: ${leak.join(' | ')}`);
-  console.log(`main thread: longest gap between 50 ms ticks ${bench.maxGap.toFixed(0)} ms over ${bench.ticks} ticks; distinct progress-bar values seen: ${bench.progress}`);
+  console.log(`main thread: longest gap between 50 ms ticks ${bench.maxGap.toFixed(0)} ms over ${bench.ticks} ticks; distinct progress-bar values seen: ${bench.progress}; main-thread long tasks (ms): ${bench.longTasks.join(', ') || 'none'}`);
 } finally {
   await browser.close();
   server.stop();

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { OUT, cliJson, startServer, launchBrowser, makeFixtures, viewerIdle } from './lib.mjs';
+import { spawnSync } from 'node:child_process';
+import { OUT, cliJson, memwatchBin, startServer, launchBrowser, makeFixtures, viewerIdle } from './lib.mjs';
 import { formatNs } from '../../www/js/format.js';
 
 const FIX = path.join(OUT, 'fixtures');
@@ -74,6 +75,34 @@ async function assertDiffShown(expected) {
   assert.equal(num(totals.freed_nodes), expected.change.freed_nodes);
 }
 
+/** The stats panel, per-type table and leak list equal an `analyze --json` result. */
+async function assertAnalysisShown(expected) {
+  const shown = await page.$$eval('#stats [data-field]', (els) =>
+    Object.fromEntries(els.map((e) => [e.dataset.field, e.querySelector('.value').textContent])));
+  for (const key of ['num_full_gc', 'num_inc_gc', 'heap_compactions', 'current_base', 'estimated_base', 'min', 'max', 'last_gc_pause_ns']) {
+    assert.equal(num(shown[key]), expected.stats[key], key);
+  }
+  assert.equal(Number(shown.usage_trend), expected.stats.usage_trend, 'usage_trend');
+
+  const perType = await page.$$eval('#gc-types tbody tr', (trs) => trs.map((tr) => ({
+    type: tr.dataset.gcType,
+    count: tr.querySelector('[data-field="count"]').textContent,
+    pause: tr.querySelector('[data-field="pause"]').textContent,
+  })));
+  assert.equal(perType.length, 5);
+  for (const r of perType) {
+    assert.equal(num(r.count), expected.stats.gc_counts[r.type], `${r.type} count`);
+    assert.equal(r.pause, formatNs(expected.stats.gc_pause_ns[r.type]), `${r.type} pause`);
+  }
+
+  const leaks = await page.$$eval('#leaks li.leak', (lis) => lis.map((li) => ({
+    detector: li.dataset.detector,
+    reason: li.querySelector('.reason').textContent,
+  })));
+  assert.deepEqual(leaks, expected.leaks.map((l) => ({ detector: l.detector, reason: l.reason })));
+  assert.equal(await page.textContent('#leak-count'), String(expected.leaks.length));
+}
+
 async function dropFile(filePath) {
   const b64 = fs.readFileSync(filePath).toString('base64');
   await page.evaluate(({ b64, name }) => {
@@ -132,31 +161,8 @@ describe('memwatch viewer', () => {
     await page.waitForSelector('#timeline-content:not([hidden])');
     await page.waitForSelector('#chart canvas');
 
-    const shown = await page.$$eval('#stats [data-field]', (els) =>
-      Object.fromEntries(els.map((e) => [e.dataset.field, e.querySelector('.value').textContent])));
-    for (const key of ['num_full_gc', 'num_inc_gc', 'heap_compactions', 'current_base', 'estimated_base', 'min', 'max', 'last_gc_pause_ns']) {
-      assert.equal(num(shown[key]), expected.stats[key], key);
-    }
-    assert.equal(Number(shown.usage_trend), expected.stats.usage_trend, 'usage_trend');
-
-    const perType = await page.$$eval('#gc-types tbody tr', (trs) => trs.map((tr) => ({
-      type: tr.dataset.gcType,
-      count: tr.querySelector('[data-field="count"]').textContent,
-      pause: tr.querySelector('[data-field="pause"]').textContent,
-    })));
-    assert.equal(perType.length, 5);
-    for (const r of perType) {
-      assert.equal(num(r.count), expected.stats.gc_counts[r.type], `${r.type} count`);
-      assert.equal(r.pause, formatNs(expected.stats.gc_pause_ns[r.type]), `${r.type} pause`);
-    }
-
-    const leaks = await page.$$eval('#leaks li.leak', (lis) => lis.map((li) => ({
-      detector: li.dataset.detector,
-      reason: li.querySelector('.reason').textContent,
-    })));
     assert.ok(expected.leaks.length > 0, 'the fixture leaks');
-    assert.deepEqual(leaks, expected.leaks.map((l) => ({ detector: l.detector, reason: l.reason })));
-    assert.equal(await page.textContent('#leak-count'), String(expected.leaks.length));
+    await assertAnalysisShown(expected);
 
     // The recorded parameters are in the controls.
     assert.equal(Number(await page.inputValue('#p-growth-count')), expected.config.classic.growth_count);
@@ -309,6 +315,44 @@ describe('memwatch viewer', () => {
     assert.equal(bg, 'rgb(20, 23, 29)');
     await shot('timeline-dark');
     await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  test('an export written by `memwatch run` shows what `memwatch analyze --json` reports', async (t) => {
+    const script = path.join(FIX, 'leaky-run.js');
+    fs.writeFileSync(script, [
+      '// Grows a retained array between forced full GCs, with a HeapDiff around part of it.',
+      'const keep = [];',
+      'let i = 0;',
+      'const hd = new memwatch.HeapDiff();',
+      'const timer = setInterval(() => {',
+      '  for (let j = 0; j < 2000; j++) keep.push({ id: i * 2000 + j, payload: "x".repeat(64) });',
+      '  memwatch.gc();',
+      '  if (++i === 8) console.log(JSON.stringify(hd.end().change.details.length));',
+      '  if (i === 14) clearInterval(timer);',
+      '}, 5);',
+      '',
+    ].join('\n'));
+    const out = path.join(FIX, 'run.memwatch.jsonl');
+    fs.rmSync(out, { force: true });
+    const r = spawnSync(memwatchBin(), ['run', script, '--out', out], { encoding: 'utf8' });
+    if (r.status !== 0 && /not implemented|unrecognized subcommand/i.test(r.stderr)) {
+      t.skip(`memwatch run is not available in this build: ${r.stderr.trim()}`);
+      return;
+    }
+    assert.equal(r.status, 0, `memwatch run failed: ${r.stderr}`);
+    const expected = cliJson(['analyze', '--json', out]);
+    assert.ok(expected.stats.num_full_gc >= 14, 'the script forced full GCs');
+    await page.setInputFiles('#file-input', out);
+    await viewerIdle(page);
+    await openTab('timeline');
+    await page.waitForFunction(() => document.querySelector('#export-meta').textContent.startsWith('run.memwatch.jsonl'));
+    await assertAnalysisShown(expected);
+    await shot('timeline-memwatch-run');
+    if (expected.heap_diffs.length) {
+      await openTab('diff');
+      await page.selectOption('#diff-select', 'rec:0');
+      await assertDiffShown(expected.heap_diffs[0].diff);
+    }
   });
 
   test('no CSP violations, failed requests or uncaught errors', () => {
