@@ -12,4 +12,4 @@ pub mod sampler;
 
 pub use memwatch_core as core;
 pub use pipeline::{MemwatchEvent, PipelineConfig};
-pub use sampler::{Config, Error, HeapLimitAction, Memwatch};
+pub use sampler::{Config, Error, Memwatch};

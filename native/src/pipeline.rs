@@ -126,7 +126,7 @@ impl Pipeline {
 
     pub fn note_heap_limit(&mut self, limit: u64, used: Option<u64>, time_ns: u64) {
         let used = used.map(|u| format!(", {} used", memwatch_core::size::nice_size(u as i64))).unwrap_or_default();
-        let msg = format!("JavaScript heap limit of {} reached{used}", memwatch_core::size::nice_size(limit as i64));
+        let msg = format!("V8 old-generation heap limit of {} reached{used}", memwatch_core::size::nice_size(limit as i64));
         self.marker(time_ns, "near_heap_limit", Some(msg));
     }
 }

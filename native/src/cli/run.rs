@@ -24,7 +24,8 @@ pub struct Args {
     /// Keep HeapDiff snapshots in this directory (default: temporary files, deleted).
     #[arg(long, value_name = "DIR")]
     pub snapshot_dir: Option<PathBuf>,
-    /// V8 heap limit in MiB; reaching it stops the script with a clear message (exit 1).
+    /// V8 heap limit in MiB; running out ends the run with a clear message and exit status 1
+    /// (the export file stays valid and ends with a `near_heap_limit` marker).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(MIN_HEAP_MB..))]
     pub max_heap_mb: Option<u64>,
     /// Classic leak rule: consecutive growing full GCs that make a leak (node-memwatch: 5).
@@ -132,7 +133,6 @@ pub(crate) fn exit_code(outcome: &RunOutcome, fail_on_leak: bool) -> CliResult {
         RunStatus::Exited(c) => return Ok(ExitCode::from((*c).clamp(0, 255) as u8)),
         RunStatus::CompileError(r) => return Err(CliError::BadInput(format!("cannot load the script:\n{r}"))),
         RunStatus::Uncaught(r) => return Err(CliError::Failure(r.clone())),
-        RunStatus::HeapLimit(m) => return Err(CliError::Failure(m.clone())),
     }
     if fail_on_leak && outcome.leak_events > 0 {
         return Err(CliError::Failure(format!("{} leak event(s) fired (--fail-on-leak)", outcome.leak_events)));

@@ -16,6 +16,7 @@ mod timers;
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Once;
 use std::time::Instant;
 
@@ -62,8 +63,6 @@ pub enum RunStatus {
     CompileError(String),
     /// An uncaught exception or unhandled rejection, including one thrown by a listener.
     Uncaught(String),
-    /// The near-heap-limit hook stopped the script.
-    HeapLimit(String),
 }
 
 #[derive(Debug, Clone)]
@@ -118,6 +117,8 @@ impl Runtime {
         isolate.set_capture_stack_trace_for_uncaught_exceptions(true, 20);
         isolate.set_promise_reject_callback(promise_reject_callback);
         isolate.add_message_listener(message_listener);
+        isolate.set_oom_error_handler(oom_handler);
+        HEAP_LIMIT_MB.store(opts.max_heap_mb.unwrap_or(0), Ordering::Relaxed);
 
         let mut argv = vec!["memwatch".to_string(), opts.script.display().to_string()];
         argv.extend(opts.args.iter().cloned());
@@ -181,7 +182,6 @@ impl Runtime {
                 RunStatus::Exited(c) => ("end", Some(format!("process.exit({c})"))),
                 RunStatus::CompileError(m) => ("compile_error", Some(m.clone())),
                 RunStatus::Uncaught(m) => ("uncaught_exception", Some(m.clone())),
-                RunStatus::HeapLimit(m) => ("heap_limit", Some(m.clone())),
             };
             mw.poll(); // Rust listeners see the last events even when JS can no longer run
             mw.marker(kind, msg);
@@ -274,9 +274,6 @@ impl Runtime {
     fn terminated_status(&mut self) -> RunStatus {
         if let Some(c) = self.state.borrow().exit_code {
             return RunStatus::Exited(c);
-        }
-        if self.memwatch.as_ref().is_some_and(|m| m.heap_limit_reached()) {
-            return RunStatus::HeapLimit(heap_limit_message(&mut self.isolate));
         }
         RunStatus::Uncaught("execution terminated".into())
     }
@@ -388,19 +385,7 @@ fn self_terminated_status(tc: &mut v8::PinnedRef<'_, v8::TryCatch<v8::HandleScop
     if let Some(c) = State::of(iso).and_then(|s| s.borrow().exit_code) {
         return RunStatus::Exited(c);
     }
-    if Memwatch::of(iso).is_some_and(|m| m.heap_limit_reached()) {
-        return RunStatus::HeapLimit(heap_limit_message(tc));
-    }
     RunStatus::Uncaught("execution terminated".into())
-}
-
-fn heap_limit_message(iso: &mut v8::Isolate) -> String {
-    let h = iso.get_heap_statistics();
-    format!(
-        "JavaScript heap limit reached ({} used of {} limit); the script was stopped",
-        memwatch_core::size::nice_size(h.used_heap_size() as i64),
-        memwatch_core::size::nice_size(h.heap_size_limit() as i64)
-    )
 }
 
 /// Runs bootstrap.js and the native installers; returns the event dispatcher.
@@ -470,4 +455,28 @@ extern "C" fn message_listener(message: v8::Local<v8::Message>, exception: v8::L
     if st.uncaught.is_none() {
         st.uncaught = Some(report);
     }
+}
+
+/// `--max-heap-mb` of the running script, for the out-of-memory message (0: V8's default).
+static HEAP_LIMIT_MB: AtomicU64 = AtomicU64::new(0);
+
+/// V8 ran out of heap. The export is already complete (records are flushed one by one and the
+/// near-heap-limit hook drained the last samples and wrote a marker); say so and exit with
+/// status 1 instead of V8's abort.
+unsafe extern "C" fn oom_handler(location: *const std::ffi::c_char, details: &v8::OomDetails) {
+    let what = if location.is_null() {
+        String::new()
+    } else {
+        // SAFETY: V8 passes a NUL-terminated static C string.
+        unsafe { std::ffi::CStr::from_ptr(location) }.to_string_lossy().into_owned()
+    };
+    let kind = if details.is_heap_oom { "JavaScript heap out of memory" } else { "V8 out of memory" };
+    let limit = match HEAP_LIMIT_MB.load(Ordering::Relaxed) {
+        0 => String::new(),
+        mb => format!(" (--max-heap-mb {mb})"),
+    };
+    eprintln!("memwatch: {kind}{limit}: {what}; the export file is complete up to this point");
+    // SAFETY: _exit ends the process immediately without running destructors, which must not
+    // run while V8 is in the middle of a failed allocation.
+    unsafe { libc::_exit(1) }
 }

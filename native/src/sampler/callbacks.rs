@@ -17,7 +17,7 @@ use std::ffi::c_void;
 use std::rc::Rc;
 
 use super::raw::{RawHeap, RawSample};
-use super::{HeapLimitAction, Shared};
+use super::Shared;
 
 /// Recovers the shared state from the callback's data pointer.
 ///
@@ -99,8 +99,10 @@ pub(super) fn request_drain(s: &Shared) {
     }
 }
 
-/// V8 is about to run out of heap: record a final sample and a marker, flush the export, then
-/// either stop the script (give V8 a little room so it can unwind) or let V8 die.
+/// V8 is about to run out of heap: record the buffered samples and a marker so the export is
+/// complete, then return the same limit (V8 then dies with its out-of-memory error, or calls the
+/// embedder's OOM handler). Stopping the script instead was tried: a termination requested here
+/// does not take effect while V8 retries the failing allocation, so the heap just kept growing.
 pub(super) unsafe extern "C" fn near_heap_limit(
     data: *mut c_void,
     current_heap_limit: usize,
@@ -109,23 +111,9 @@ pub(super) unsafe extern "C" fn near_heap_limit(
     // SAFETY: data was registered by attach together with this callback.
     let Some(s) = (unsafe { shared(data) }) else { return current_heap_limit };
     if s.heap_limit_hit.replace(true) {
-        // Second call while unwinding: keep giving room, the script is already terminating.
-        return current_heap_limit.saturating_add(current_heap_limit / 4);
+        return current_heap_limit;
     }
     s.drain_into_pipeline();
     s.record_heap_limit(current_heap_limit as u64);
-    match s.heap_limit_action {
-        HeapLimitAction::Terminate => {
-            s.handle.terminate_execution();
-            // Room for the termination to unwind; V8 collects the garbage afterwards.
-            current_heap_limit.saturating_add((current_heap_limit / 2).max(32 << 20))
-        }
-        HeapLimitAction::Die => {
-            eprintln!(
-                "memwatch: JavaScript heap limit of {} reached; V8 will abort (export flushed)",
-                memwatch_core::size::nice_size(current_heap_limit as i64)
-            );
-            current_heap_limit
-        }
-    }
+    current_heap_limit
 }

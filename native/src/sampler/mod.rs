@@ -17,17 +17,6 @@ use crate::pipeline::{Pipeline, PipelineConfig};
 pub use crate::pipeline::MemwatchEvent;
 use raw::RawSample;
 
-/// What the near-heap-limit hook does after recording the final sample and marker.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum HeapLimitAction {
-    /// Terminate the running script (V8 gets some room to unwind); the embedder sees a
-    /// termination exception and can exit cleanly. `memwatch run` uses this.
-    #[default]
-    Terminate,
-    /// Return the same limit: V8 aborts the process with its own out-of-memory message.
-    Die,
-}
-
 /// How to attach.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -39,7 +28,6 @@ pub struct Config {
     pub pipeline: PipelineConfig,
     /// Where heap snapshots for HeapDiff are kept (`None`: a temporary file, deleted after use).
     pub snapshot_dir: Option<PathBuf>,
-    pub heap_limit_action: HeapLimitAction,
 }
 
 impl Default for Config {
@@ -49,7 +37,6 @@ impl Default for Config {
             buffer_capacity: 4096,
             pipeline: PipelineConfig::default(),
             snapshot_dir: None,
-            heap_limit_action: HeapLimitAction::default(),
         }
     }
 }
@@ -80,7 +67,6 @@ pub(crate) struct Shared {
     n_spaces: usize,
     space_names: Vec<String>,
     handle: v8::IsolateHandle,
-    heap_limit_action: HeapLimitAction,
     snapshot_dir: Option<PathBuf>,
 
     gc_start_ns: Cell<u64>,
@@ -92,6 +78,8 @@ pub(crate) struct Shared {
     dropped: Cell<u64>,
     drain_requested: Cell<bool>,
     heap_limit_hit: Cell<bool>,
+    /// Used heap after the latest GC (for the near-heap-limit marker).
+    last_used: Cell<u64>,
     /// Callbacks registered (detach is idempotent: V8 asserts on removing an unknown callback).
     attached: Cell<bool>,
     snapshot_counter: Cell<u64>,
@@ -121,6 +109,7 @@ impl Shared {
             self.dropped.set(self.dropped.get() + 1);
             return;
         }
+        self.last_used.set(raw.heap.used_heap_size);
         buf.push(raw);
         let len = buf.len();
         drop(buf);
@@ -151,9 +140,9 @@ impl Shared {
     }
 
     fn record_heap_limit(&self, limit: u64) {
+        let used = self.last_used.get();
         if let Ok(mut pipe) = self.pipeline.try_borrow_mut() {
-            let used = self.buffer.try_borrow().ok().and_then(|b| b.last().map(|r| r.heap.used_heap_size));
-            pipe.note_heap_limit(limit, used, self.now_ns());
+            pipe.note_heap_limit(limit, (used > 0).then_some(used), self.now_ns());
         }
     }
 }
@@ -184,7 +173,6 @@ impl Memwatch {
             n_spaces: space_names.len(),
             space_names,
             handle,
-            heap_limit_action: config.heap_limit_action,
             snapshot_dir: config.snapshot_dir.clone(),
             gc_start_ns: Cell::new(0),
             seq: Cell::new(0),
@@ -195,6 +183,7 @@ impl Memwatch {
             dropped: Cell::new(0),
             drain_requested: Cell::new(false),
             heap_limit_hit: Cell::new(false),
+            last_used: Cell::new(0),
             attached: Cell::new(true),
             snapshot_counter: Cell::new(0),
             pipeline: RefCell::new(pipeline),
