@@ -4,7 +4,7 @@
 //! being taken (`Sample::snapshot`), so the stats engine does not count them as application GCs.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use memwatch_core::diff::HeapDiff;
@@ -140,7 +140,13 @@ impl Memwatch {
 
 /// Parses both snapshots (streaming) and diffs them with memwatch-core.
 fn diff_files(before: &Path, after: &Path) -> Result<HeapDiff, Error> {
-    // TEMPORARY until h/parser lands: parse_reader/heap_diff are not implemented on main yet.
-    let _ = after;
-    Err(Error::Snapshot { path: before.to_path_buf(), message: "HeapDiff is not available yet (parser pending)".into() })
+    let before = parse_file(before)?;
+    let after = parse_file(after)?;
+    Ok(memwatch_core::diff::heap_diff(&before, &after))
+}
+
+fn parse_file(path: &Path) -> Result<memwatch_core::snapshot::HeapSnapshot, Error> {
+    let file = File::open(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    memwatch_core::snapshot::parse_reader(BufReader::with_capacity(1 << 20, file))
+        .map_err(|e| Error::Snapshot { path: path.to_path_buf(), message: e.to_string() })
 }
