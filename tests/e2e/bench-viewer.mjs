@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { HERE, startServer, launchBrowser, viewerIdle } from './lib.mjs';
+import { HERE, cliJson, startServer, launchBrowser, viewerIdle } from './lib.mjs';
 
 const dir = process.argv[2] ?? process.env.MEMWATCH_BENCH_DIR ?? '/work/data/viewer';
 const a = path.join(dir, 'big-a.heapsnapshot');
@@ -69,13 +69,19 @@ try {
   });
   const bench = await page.evaluate(() => ({ maxGap: window.__bench.maxGap, ticks: window.__bench.ticks, progress: window.__bench.progressValues.size, longTasks: window.__bench.longTasks }));
   const rows = await page.locator('#diff-table tbody tr').count();
-  const leak = await page.$$eval('#diff-table tbody tr', (trs) => trs.slice(0, 3).map((tr) => tr.textContent));
   await page.screenshot({ path: path.join(HERE, '..', 'out', 'bench-heapdiff.png'), fullPage: true });
+  // Same answer as the native CLI for the pair.
+  const shown = await page.$$eval('#diff-table tbody tr', (trs) => trs.map((tr) =>
+    [tr.querySelector('th').textContent, tr.querySelector('[data-key="+"]').textContent.replace(/,/g, ''),
+      tr.querySelector('[data-key="-"]').textContent.replace(/,/g, ''), tr.querySelector('[data-key="size_bytes"]').textContent].join(' ')).sort());
+  const cli = cliJson(['diff', '--json', a, b]).change.details.map((d) => [d.what, d['+'], d['-'], d.size].join(' ')).sort();
+  const agree = JSON.stringify(shown) === JSON.stringify(cli);
 
   for (const r of results) console.log(`load ${r.file} (${r.mb.toFixed(1)} MB): ${(r.ms / 1000).toFixed(2)} s  (${(r.mb / (r.ms / 1000)).toFixed(1)} MB/s)`);
   console.log(`diff shown after the second load: ${(diffMs / 1000).toFixed(2)} s; engine diff of the loaded pair: ${(diffWall / 1000).toFixed(2)} s`);
-  console.log(`diff rows: ${rows}; top rows: ${leak.join(' | ')}`);
+  console.log(`diff rows: ${rows}; equal to memwatch diff --json: ${agree ? 'yes' : 'NO'}`);
   console.log(`main thread: longest gap between 50 ms ticks ${bench.maxGap.toFixed(0)} ms over ${bench.ticks} ticks; distinct progress-bar values seen: ${bench.progress}; main-thread long tasks (ms): ${bench.longTasks.join(', ') || 'none'}`);
+  if (!agree) process.exitCode = 1;
 } finally {
   await browser.close();
   server.stop();
