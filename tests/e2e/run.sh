@@ -11,6 +11,7 @@ if [ -z "${E2E_SKIP_BUILD:-}" ]; then
   if [ -z "${MEMWATCH_BIN:-}" ]; then
     log "cargo build -p memwatch"
     cargo build -p memwatch
+    export MEMWATCH_BIN="$MEMWATCH_ROOT/target/debug/memwatch"
   fi
   log "wasm package (scripts/build-wasm.sh)"
   scripts/build-wasm.sh

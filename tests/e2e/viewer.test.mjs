@@ -175,6 +175,15 @@ describe('memwatch viewer', () => {
     assert.match(await page.textContent('#chart-tip'), /GC #\d+ — .*pause/s);
     await shot('timeline');
     await page.mouse.move(0, 0);
+
+    // "Show on timeline" zooms the chart to the event's GCs.
+    const full = await page.evaluate(() => window.memwatchViewer.timelineRange());
+    await page.click('#leaks li.leak:first-child button.show');
+    const zoomed = await page.evaluate(() => window.memwatchViewer.timelineRange());
+    const first = expected.leaks[0];
+    assert.ok(zoomed.max - zoomed.min < full.max - full.min, 'zoomed in');
+    assert.ok(zoomed.min <= first.start_ns / 1e9 && zoomed.max >= first.end_ns / 1e9, 'the event is in view');
+    await page.dblclick('#chart .u-over');
   });
 
   test('re-analysis with other detector parameters equals `memwatch analyze --growth-count 3 --no-trend --json`', async () => {

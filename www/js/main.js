@@ -33,9 +33,11 @@ const params = new ParamsForm($('#params'), async (config) => {
   }
 });
 
+const showLeak = (l) => timeline.zoomTo(l.t_start, l.t_end);
+
 function showAnalysis(r) {
   renderStats($('#stats'), $('#gc-types tbody'), r.finalStats);
-  renderLeaks($('#leaks'), $('#leak-count'), r.leaks);
+  renderLeaks($('#leaks'), $('#leak-count'), r.leaks, showLeak);
   timeline.setLeaks(r.leaks, r.stats);
 }
 
@@ -48,7 +50,7 @@ async function openExport(file, row) {
     `${file.name}: ${r.producer}, format ${r.formatVersion}, ${formatInt(r.timeline.t.length)} GCs${truncated}`;
   params.write(r.config, { recorded: true });
   renderStats($('#stats'), $('#gc-types tbody'), r.finalStats);
-  renderLeaks($('#leaks'), $('#leak-count'), r.leaks);
+  renderLeaks($('#leaks'), $('#leak-count'), r.leaks, showLeak);
   $('#params-status').textContent = '';
   timeline.show(r.timeline, r.stats, r.leaks);
   diffView.setRecorded(r.heapdiffs);
@@ -141,4 +143,4 @@ for (const t of TABS) {
 }
 
 // For tests and debugging: resolves when every opened file has been handled.
-window.memwatchViewer = { idle: () => queue, engine };
+window.memwatchViewer = { idle: () => queue, engine, timelineRange: () => timeline.range() };

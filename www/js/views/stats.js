@@ -45,7 +45,8 @@ export function renderStats(dl, tbody, stats) {
   tbody.replaceChildren(...rows);
 }
 
-export function renderLeaks(ol, badge, leaks) {
+/** `onShow(leak)`: called by the event's "Show on timeline" button. */
+export function renderLeaks(ol, badge, leaks, onShow) {
   badge.textContent = String(leaks.length);
   if (leaks.length === 0) {
     replace(ol, h('li', { class: 'none', text: 'No leak events with these parameters.' }));
@@ -55,5 +56,6 @@ export function renderLeaks(ol, badge, leaks) {
     h('li', { class: `leak ${l.detector}`, dataset: { detector: l.detector } },
       h('span', { class: 'det', text: l.detector }),
       h('span', { class: 'reason', text: l.reason }),
-      h('span', { class: 'when', text: `${new Date(l.start).toLocaleTimeString()} – ${new Date(l.end).toLocaleTimeString()}, growth ${niceSize(l.growth)} over ${l.gc_count} full GCs${l.r2 != null ? `, r² ${Number(l.r2).toFixed(3)}` : ''}` }))));
+      h('span', { class: 'when', text: `${new Date(l.start).toLocaleTimeString()} – ${new Date(l.end).toLocaleTimeString()}, growth ${niceSize(l.growth)} over ${l.gc_count} full GCs${l.r2 != null ? `, r² ${Number(l.r2).toFixed(3)}` : ''}` }),
+      onShow ? h('button', { type: 'button', class: 'show', text: 'Show on timeline', onclick: () => onShow(l) }) : null)));
 }

@@ -42,6 +42,19 @@ export class TimelineView {
     this.#rebuild();
   }
 
+  /** Zooms the x axis to a leak event's span (with a margin); double-click in the chart resets. */
+  zoomTo(t0, t1) {
+    if (!this.plot) return;
+    const pad = Math.max((t1 - t0) * 0.25, 0.5);
+    this.plot.setScale('x', { min: t0 - pad, max: t1 + pad });
+    this.container.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  }
+
+  /** The visible x range in seconds, or null before a chart exists. */
+  range() {
+    return this.plot ? { min: this.plot.scales.x.min, max: this.plot.scales.x.max } : null;
+  }
+
   #resize() {
     if (this.plot) this.plot.setSize(this.#size());
   }
