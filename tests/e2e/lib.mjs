@@ -48,6 +48,10 @@ export function startServer(dir = ROOT) {
         resolve({ url: m[0], stderr: () => stderr, stop: () => child.kill('SIGTERM') });
       }
     });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot start memwatch serve: ${e.message}`));
+    });
     child.on('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`memwatch serve exited ${code}: ${stderr}`));

@@ -5,6 +5,8 @@
 #   E2E_SKIP_BUILD=1    do not run cargo / build-wasm (CI stages that already built them)
 set -euo pipefail
 source "$(dirname "$0")/../../scripts/env.sh"
+# A relative MEMWATCH_BIN means relative to where the script was started.
+if [ -n "${MEMWATCH_BIN:-}" ]; then MEMWATCH_BIN="$(realpath "$MEMWATCH_BIN")"; export MEMWATCH_BIN; fi
 cd "$MEMWATCH_ROOT"
 
 if [ -z "${E2E_SKIP_BUILD:-}" ]; then

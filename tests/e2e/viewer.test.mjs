@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { OUT, cliJson, memwatchBin, startServer, launchBrowser, makeFixtures, viewerIdle } from './lib.mjs';
+import { OUT, ROOT, cliJson, memwatchBin, startServer, launchBrowser, makeFixtures, viewerIdle } from './lib.mjs';
 import { formatNs } from '../../www/js/format.js';
 
 const FIX = path.join(OUT, 'fixtures');
@@ -361,6 +361,25 @@ describe('memwatch viewer', () => {
       await openTab('diff');
       await page.selectOption('#diff-select', 'rec:0');
       await assertDiffShown(expected.heap_diffs[0].diff);
+    }
+  });
+
+  test('without a built wasm package the page loads and says how to build it', async () => {
+    const bare = fs.mkdtempSync(path.join(OUT, 'no-pkg-'));
+    fs.cpSync(path.join(ROOT, 'www'), path.join(bare, 'www'), { recursive: true });
+    const srv = await startServer(bare);
+    const p2 = await browser.context.newPage();
+    try {
+      await p2.goto(srv.url);
+      await p2.waitForFunction(() => window.memwatchViewer !== undefined);
+      await p2.setInputFiles('#file-input', fx.exportFile);
+      await viewerIdle(p2);
+      const msg = await p2.textContent('#errors');
+      assert.match(msg, /wasm engine is not available at \/pkg\/wasm\/web\/memwatch_wasm\.js \(build it with scripts\/build-wasm\.sh\)/);
+    } finally {
+      await p2.close();
+      srv.stop();
+      fs.rmSync(bare, { recursive: true, force: true });
     }
   });
 
