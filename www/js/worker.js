@@ -186,13 +186,24 @@ function analysisResult(a) {
   };
 }
 
+/** The typed-array columns of a result move to the page instead of being copied. */
+function transferables(result) {
+  const out = [];
+  for (const group of [result?.timeline, result?.stats]) {
+    for (const v of Object.values(group ?? {})) {
+      if (ArrayBuffer.isView(v)) out.push(v.buffer);
+    }
+  }
+  return out;
+}
+
 self.addEventListener('message', async (e) => {
   const { id, op, args } = e.data;
   try {
     const fn = ops[op];
     if (!fn) throw new Error(`unknown engine operation ${op}`);
     const result = await fn(args, id);
-    postMessage({ id, ok: true, result });
+    postMessage({ id, ok: true, result }, transferables(result));
   } catch (err) {
     postMessage({ id, ok: false, error: String(err?.message ?? err) });
   }
