@@ -38,7 +38,7 @@ const showLeak = (l) => timeline.zoomTo(l.t_start, l.t_end);
 function showAnalysis(r) {
   renderStats($('#stats'), $('#gc-types tbody'), r.finalStats);
   renderLeaks($('#leaks'), $('#leak-count'), r.leaks, showLeak);
-  timeline.setLeaks(r.leaks, r.stats);
+  timeline.setLeaks(r.leaks);
 }
 
 async function openExport(file, row) {

@@ -34,12 +34,12 @@ export class TimelineView {
     this.#rebuild();
   }
 
-  /** New leak events (after re-analysis): redraw the markers only. */
-  setLeaks(leaks, stats) {
+  /** New leak events (after re-analysis): redraw with the same data (the base lines do not
+   * depend on detector parameters), so a re-analysis of a long recording stays cheap. */
+  setLeaks(leaks) {
     if (!this.data) return;
     this.data.leaks = leaks;
-    if (stats) this.data.stats = stats;
-    this.#rebuild();
+    this.plot?.redraw(false);
   }
 
   /** Zooms the x axis to a leak event's span (with a margin); double-click in the chart resets. */
@@ -115,7 +115,14 @@ export class TimelineView {
           stroke: typeColors[i],
           fill: typeColors[i],
           paths: () => null,
-          points: { show: true, size: t === 'mark_sweep_compact' ? 8 : 5, stroke: typeColors[i], fill: typeColors[i] },
+          // Markers only while the visible range is sparse enough to read them (and to draw
+          // them quickly); zoom in (drag) to see every GC of a long recording.
+          points: {
+            show: (u, si, i0, i1) => i1 - i0 <= (t === 'mark_sweep_compact' ? 20000 : 4000),
+            size: t === 'mark_sweep_compact' ? 8 : 5,
+            stroke: typeColors[i],
+            fill: typeColors[i],
+          },
         })),
       ],
       hooks: {
