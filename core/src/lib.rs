@@ -18,6 +18,7 @@ pub mod analyzer;
 pub mod diff;
 pub mod export;
 pub mod leak;
+pub mod retainers;
 pub mod sample;
 pub mod size;
 pub mod snapshot;

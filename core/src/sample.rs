@@ -53,10 +53,6 @@ impl GcType {
             GcType::WeakCallbacks => "weak_callbacks",
         }
     }
-
-    pub(crate) fn index(self) -> usize {
-        self as usize
-    }
 }
 
 /// V8's `GCCallbackFlags` bits that users care about.
