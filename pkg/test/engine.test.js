@@ -4,7 +4,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const mw = require('memwatch-wasm');
-const { tempDir, snapshotPair, exportFile, HEADER } = require('./helpers.js');
+const { tempDir, snapshotPair, exportFile, HEADER } = require('./support/helpers.js');
 
 function parseInChunks(bytes, size) {
   const p = new mw.SnapshotParser();
