@@ -106,6 +106,19 @@ test("the adapter's own work does not show up as the user's growth", () => {
   }
 });
 
+test('the GCs V8 runs to take HeapDiff snapshots are not counted in stats', async () => {
+  const nextStats = () => new Promise((resolve) => {
+    memwatch.once('stats', resolve);
+    memwatch.gc();
+  });
+  const s1 = await nextStats();
+  new memwatch.HeapDiff().end(); // two snapshots, each preceded by V8's own full GCs
+  const s2 = await nextStats();
+  // Counted, they would add at least 4; a spontaneous full GC by V8 may add 1 to our gc()'s 1.
+  assert.ok(s2.num_full_gc - s1.num_full_gc <= 2, `${s1.num_full_gc} -> ${s2.num_full_gc}`);
+  assert.ok(s2.num_full_gc - s1.num_full_gc >= 1);
+});
+
 test('stats and leak listeners can be removed', () => {
   const fn = () => {};
   memwatch.on('stats', fn);
