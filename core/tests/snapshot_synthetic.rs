@@ -213,6 +213,9 @@ fn truncation_messages_name_the_section() {
     assert!(err(&bytes[..cut])
         .message
         .contains("inside the \"strings\" array"));
+    let cut = s.find("\"samples\":[]").unwrap() + "\"samples\":[".len();
+    let e = err(&bytes[..cut]);
+    assert_eq!(e.message, "unexpected end of file inside the \"samples\" value (truncated file?)");
     let cut = s.find("\"node_count\"").unwrap();
     assert!(err(&bytes[..cut])
         .message
