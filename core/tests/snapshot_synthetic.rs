@@ -215,7 +215,10 @@ fn truncation_messages_name_the_section() {
         .contains("inside the \"strings\" array"));
     let cut = s.find("\"samples\":[]").unwrap() + "\"samples\":[".len();
     let e = err(&bytes[..cut]);
-    assert_eq!(e.message, "unexpected end of file inside the \"samples\" value (truncated file?)");
+    assert_eq!(
+        e.message,
+        "unexpected end of file inside the \"samples\" value (truncated file?)"
+    );
     let cut = s.find("\"node_count\"").unwrap();
     assert!(err(&bytes[..cut])
         .message
@@ -558,4 +561,36 @@ fn mutated_files_never_panic_and_chunking_agrees() {
         parsed > 100,
         "some mutants should still be valid snapshots ({parsed})"
     );
+}
+
+#[test]
+fn progress_callback_reports_bytes_consumed() {
+    use memwatch_core::snapshot::{parse_reader_with, READ_CHUNK};
+    // A reader handing out 100 bytes per read: progress is monotonic and ends at the length.
+    struct Slow<'a>(&'a [u8]);
+    impl std::io::Read for Slow<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.len().min(buf.len()).min(100);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+    let bytes = tiny();
+    let mut seen = Vec::new();
+    let s = parse_reader_with(Slow(&bytes), ParseOptions::default(), |n| seen.push(n)).unwrap();
+    assert_eq!(s.node_count(), 7);
+    assert!(seen.windows(2).all(|w| w[0] < w[1]), "{seen:?}");
+    assert_eq!(seen.last().copied(), Some(bytes.len() as u64));
+    assert_eq!(seen.len(), bytes.len().div_ceil(100));
+    assert!(READ_CHUNK >= 64 * 1024);
+    // A failing reader is a located error, not a panic.
+    struct Broken;
+    impl std::io::Read for Broken {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("disk on fire"))
+        }
+    }
+    let e = parse_reader_with(Broken, ParseOptions::default(), |_| {}).unwrap_err();
+    assert_eq!(e.to_string(), "at byte 0: read error: disk on fire");
 }
