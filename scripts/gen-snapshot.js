@@ -2,7 +2,7 @@
 // Writes a realistic pair of V8 heap snapshots (before.heapsnapshot, after.heapsnapshot) of about
 // a chosen size, for benchmarking `memwatch diff` and the parser.
 //
-//   node --max-old-space-size=8192 scripts/gen-snapshot.js --size-mb 120 --out /work/data/bench
+//   node --max-old-space-size=8192 scripts/gen-snapshot.js --size-mb 120 --out /work/data/memwatch-bench
 //
 // The heap holds an app-like mix: objects with nested objects, short and unique strings, arrays,
 // a Map index, closures, typed arrays, boxed doubles. The "after" snapshot adds a growing cache
@@ -16,7 +16,7 @@ const fs = require('fs');
 const path = require('path');
 
 function parseArgs(argv) {
-  const opts = { sizeMb: 100, out: '/work/data/bench', growth: 10 };
+  const opts = { sizeMb: 100, out: '/work/data/memwatch-bench', growth: 10 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {

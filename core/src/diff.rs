@@ -201,9 +201,15 @@ struct IdSet {
 
 impl IdSet {
     fn of(s: &HeapSnapshot, r: &Reached) -> IdSet {
-        // At most one bitmap word (8 bytes) per reached node, or 8 KiB for small heaps.
-        let words = r.count.max(1024).min(u64::from(u32::MAX) / 64 + 1) as usize;
-        let mut bits = vec![0u64; words];
+        // Cover the dense ids, with at most one bitmap word (8 bytes) per reached node (or
+        // 8 KiB for small heaps); ids above that are the outliers.
+        let budget = r.count.max(1024).min(u64::from(u32::MAX) / 64 + 1) * 64;
+        let dense_max = r
+            .nodes()
+            .map(|n| u64::from(s.node_id[n]))
+            .filter(|&id| id < budget)
+            .max();
+        let mut bits = vec![0u64; dense_max.map_or(0, |m| m / 64 + 1) as usize];
         let mut outliers = Vec::new();
         for n in r.nodes() {
             let id = s.node_id[n];

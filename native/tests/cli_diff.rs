@@ -121,6 +121,16 @@ fn bad_input_names_the_file_and_position_with_exit_2() {
     assert!(
         text(&out.stderr).starts_with(&format!("memwatch: {}: cannot open:", missing.display()))
     );
+    let out = diff(&dir, &good, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.starts_with(&format!(
+            "memwatch: {}: at byte 0: read error:",
+            dir.display()
+        )),
+        "{err}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
