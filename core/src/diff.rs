@@ -190,37 +190,42 @@ impl Reached {
     }
 }
 
-/// Membership of V8 node ids among the reached nodes of one snapshot: a bitmap over the id
-/// range when that is at most a few bytes per node (V8 ids are dense odd numbers), otherwise
-/// a sorted list.
-enum IdSet {
-    Bitmap(Vec<u64>),
-    Sorted(Vec<u32>),
+/// Membership of V8 node ids among the reached nodes of one snapshot. V8's heap-object ids are
+/// dense odd numbers, so a bitmap over them costs well under a word per node; the few ids far
+/// above that range (V8 gives native/embedder nodes large even ids) go to a sorted list.
+struct IdSet {
+    bits: Vec<u64>,
+    /// Ids at or above `bits.len() * 64`, sorted.
+    outliers: Vec<u32>,
 }
 
 impl IdSet {
     fn of(s: &HeapSnapshot, r: &Reached) -> IdSet {
-        let max = r.nodes().map(|n| s.node_id[n]).max().unwrap_or(0) as u64;
-        // Bitmap words needed vs. a budget of 8 bytes (one word) per reached node.
-        if (max / 64 + 1) <= r.count.max(1 << 16) {
-            let mut bits = vec![0u64; (max / 64 + 1) as usize];
-            for n in r.nodes() {
-                let id = s.node_id[n] as usize;
-                bits[id / 64] |= 1 << (id % 64);
+        // Cover the dense ids, with at most one bitmap word (8 bytes) per reached node (or
+        // 8 KiB for small heaps); ids above that are the outliers.
+        let budget = r.count.max(1024).min(u64::from(u32::MAX) / 64 + 1) * 64;
+        let dense_max = r
+            .nodes()
+            .map(|n| u64::from(s.node_id[n]))
+            .filter(|&id| id < budget)
+            .max();
+        let mut bits = vec![0u64; dense_max.map_or(0, |m| m / 64 + 1) as usize];
+        let mut outliers = Vec::new();
+        for n in r.nodes() {
+            let id = s.node_id[n];
+            match bits.get_mut(id as usize / 64) {
+                Some(w) => *w |= 1 << (id % 64),
+                None => outliers.push(id),
             }
-            IdSet::Bitmap(bits)
-        } else {
-            let mut ids: Vec<u32> = r.nodes().map(|n| s.node_id[n]).collect();
-            ids.sort_unstable();
-            IdSet::Sorted(ids)
         }
+        outliers.sort_unstable();
+        IdSet { bits, outliers }
     }
 
     fn contains(&self, id: u32) -> bool {
-        let id = id as usize;
-        match self {
-            IdSet::Bitmap(bits) => bits.get(id / 64).is_some_and(|w| w & (1 << (id % 64)) != 0),
-            IdSet::Sorted(ids) => ids.binary_search(&(id as u32)).is_ok(),
+        match self.bits.get(id as usize / 64) {
+            Some(w) => w & (1 << (id % 64)) != 0,
+            None => self.outliers.binary_search(&id).is_ok(),
         }
     }
 }

@@ -59,3 +59,22 @@ fn seed_example_round_trips_through_the_output_types() {
     let d: memwatch_core::diff::HeapDiff = serde_json::from_str(seed).unwrap();
     assert_eq!(serde_json::to_string(&d).unwrap(), seed);
 }
+
+#[test]
+fn ids_far_outside_the_dense_range_still_match() {
+    // V8 gives native nodes huge ids; give the kept Foo (id 3) one in both snapshots.
+    let fix = |name: &str| {
+        let s = String::from_utf8(read_fixture(name)).unwrap();
+        assert_eq!(s.matches(",3,2,3,24,").count(), 1);
+        parse_bytes(s.replace(",3,2,3,24,", ",3,2,4000000001,24,").as_bytes()).unwrap()
+    };
+    let d = heap_diff(
+        &fix("tiny-before.heapsnapshot"),
+        &fix("tiny-after.heapsnapshot"),
+    );
+    let plain = heap_diff(
+        &parse_bytes(&read_fixture("tiny-before.heapsnapshot")).unwrap(),
+        &parse_bytes(&read_fixture("tiny-after.heapsnapshot")).unwrap(),
+    );
+    assert_eq!(d, plain);
+}
