@@ -33,6 +33,9 @@ export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1
 export CARGO_PROFILE_RELEASE_PANIC=abort
 export CARGO_PROFILE_RELEASE_DEBUG=false
 export CARGO_PROFILE_RELEASE_STRIP=debuginfo
+# 128-bit SIMD (Node >= 16.4, Chrome 91, Firefox 89, Safari 16.4): LLVM vectorises the parser's
+# byte scanning with it; measured ~15% less CPU for parse + diff (docs/benchmarks-wasm.md).
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS:-} -C target-feature=+simd128"
 
 DEBIAN_RUSTC=/usr/bin/rustc
 DEBIAN_CARGO=/usr/bin/cargo
@@ -112,7 +115,10 @@ fi
 
 # Regenerate only when the module changed (keeps the test command fast).
 STAMP="$ROOT/pkg/wasm/.stamp"
-if [[ -f "$STAMP" && "$STAMP" -nt "$WASM" && "$(cat "$STAMP")" == "$WBG_VERSION $TOOLCHAIN" ]]; then
+WASM_OPT="$ROOT/pkg/node_modules/.bin/wasm-opt"
+[[ "${MEMWATCH_WASM_OPT:-1}" != 0 && -x "$WASM_OPT" ]] || WASM_OPT=""
+STAMP_TEXT="wasm-bindgen $WBG_VERSION, $TOOLCHAIN, wasm-opt ${WASM_OPT:+yes}"
+if [[ -f "$STAMP" && "$STAMP" -nt "$WASM" && "$(cat "$STAMP")" == "$STAMP_TEXT" ]]; then
   log "pkg/wasm is up to date"
   exit 0
 fi
@@ -120,14 +126,13 @@ rm -rf "$ROOT/pkg/wasm"
 "$WBG" --target nodejs --out-dir "$ROOT/pkg/wasm/node" "$WASM"
 "$WBG" --target web --out-dir "$ROOT/pkg/wasm/web" "$WASM"
 
-# Optional: binaryen's wasm-opt (npm package `binaryen`, a devDependency of pkg/) shrinks and
-# speeds up the module a little; the build is complete without it.
-WASM_OPT="$ROOT/pkg/node_modules/.bin/wasm-opt"
-if [[ "${MEMWATCH_WASM_OPT:-1}" != 0 && -x "$WASM_OPT" ]]; then
+# Optional: binaryen's wasm-opt (npm package `binaryen`, a devDependency of pkg/) makes the module
+# ~20% smaller (no measurable speed change); the build is complete without it.
+if [[ -n "$WASM_OPT" ]]; then
   for f in "$ROOT"/pkg/wasm/{node,web}/memwatch_wasm_bg.wasm; do
     "$WASM_OPT" -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-      --enable-mutable-globals --enable-reference-types --enable-multivalue "$f" -o "$f.opt" && mv "$f.opt" "$f"
+      --enable-mutable-globals --enable-reference-types --enable-multivalue --enable-simd "$f" -o "$f.opt" && mv "$f.opt" "$f"
   done
 fi
-echo "$WBG_VERSION $TOOLCHAIN" >"$STAMP"
+echo "$STAMP_TEXT" >"$STAMP"
 log "wrote pkg/wasm/{node,web} ($(stat -c %s "$ROOT/pkg/wasm/node/memwatch_wasm_bg.wasm") bytes of wasm)"

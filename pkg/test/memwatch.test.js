@@ -112,10 +112,11 @@ test('the GCs V8 runs to take HeapDiff snapshots are not counted in stats', asyn
     memwatch.gc();
   });
   const s1 = await nextStats();
-  new memwatch.HeapDiff().end(); // two snapshots, each preceded by V8's own full GCs
+  // Six snapshots, each preceded by two full GCs of V8's own: counted, they would add 12.
+  for (let i = 0; i < 3; i++) new memwatch.HeapDiff().end();
   const s2 = await nextStats();
-  // Counted, they would add at least 4; a spontaneous full GC by V8 may add 1 to our gc()'s 1.
-  assert.ok(s2.num_full_gc - s1.num_full_gc <= 2, `${s1.num_full_gc} -> ${s2.num_full_gc}`);
+  // Our gc() adds 1; V8's memory reducer may run up to 3 more full GCs of its own meanwhile.
+  assert.ok(s2.num_full_gc - s1.num_full_gc <= 4, `${s1.num_full_gc} -> ${s2.num_full_gc}`);
   assert.ok(s2.num_full_gc - s1.num_full_gc >= 1);
 });
 
