@@ -36,6 +36,12 @@ fn export_reanalysis_matches_live_events() {
     // The live events are recorded in the export too.
     assert_eq!(analysis.recorded_stats_events as usize, live_stats.len());
     assert_eq!(analysis.recorded_leaks.len(), live_leaks.len());
+    // `memwatch analyze --json` (the CLI path) gives the same events.
+    let a = run(&["analyze", out.to_str().unwrap(), "--json"]);
+    assert_eq!(a.code, Some(0), "{}", a.stderr);
+    let cli: Value = serde_json::from_str(&a.stdout).expect("one JSON object");
+    assert_eq!(cli["stats_events"].as_array().unwrap(), &live_stats);
+    assert_eq!(cli["leaks"].as_array().unwrap(), &live_leaks);
     // Markers bracket the run; every sample has heap statistics.
     let kinds: Vec<&str> = analysis.markers.iter().map(|m| m.kind.as_str()).collect();
     assert_eq!(kinds.first(), Some(&"start"));

@@ -58,7 +58,7 @@ pub fn run(args: Args) -> CliResult {
     } else {
         Box::new(|e| {
             if let MemwatchEvent::Leak(l) = e {
-                eprintln!("memwatch: leak: {} ({:?} detector)", l.reason, l.detector);
+                eprintln!("memwatch: leak: {}", l.reason);
             }
         })
     };
@@ -89,6 +89,7 @@ pub(crate) fn run_options(args: &Args) -> RunOptions {
     });
     RunOptions {
         script: args.script.clone(),
+        source: None,
         module: args.module,
         args: args.script_args.clone(),
         max_heap_mb: args.max_heap_mb,

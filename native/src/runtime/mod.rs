@@ -39,6 +39,9 @@ pub fn init_v8() {
 /// What to run and how.
 pub struct RunOptions {
     pub script: PathBuf,
+    /// The script's text when it does not come from `script` (the bundled demo); `script` is
+    /// then only its name in stack traces.
+    pub source: Option<String>,
     /// Load as an ES module (also implied by a `.mjs` extension).
     pub module: bool,
     /// `process.argv.slice(2)`.
@@ -159,8 +162,11 @@ impl Runtime {
 
     /// Runs `opts.script` and the event loop to the end.
     pub fn run(&mut self, opts: &RunOptions) -> Result<RunOutcome, RunError> {
-        let source = std::fs::read_to_string(&opts.script)
-            .map_err(|source| RunError::Script { path: opts.script.clone(), source })?;
+        let source = match &opts.source {
+            Some(s) => s.clone(),
+            None => std::fs::read_to_string(&opts.script)
+                .map_err(|source| RunError::Script { path: opts.script.clone(), source })?,
+        };
         let path = opts.script.canonicalize().unwrap_or_else(|_| opts.script.clone());
         let as_module = opts.module || path.extension().is_some_and(|e| e == "mjs");
         if let Some(mw) = &self.memwatch {
