@@ -16,3 +16,6 @@ log "pkg: npm package tests (node --test)"
 
 log "agreement: native CLI and wasm package give identical JSON"
 MEMWATCH_BIN="$MEMWATCH_ROOT/target/debug/memwatch" node --test tests/agreement/
+
+log "viewer: unit tests and end-to-end browser tests (playwright-core + Debian chromium)"
+E2E_SKIP_BUILD=1 MEMWATCH_BIN="$MEMWATCH_ROOT/target/debug/memwatch" tests/e2e/run.sh
