@@ -7,3 +7,15 @@ cd "$MEMWATCH_ROOT"
 
 log "cargo test (core, native)"
 cargo test --workspace --exclude memwatch-wasm
+
+log "wasm: build memwatch-wasm for wasm32 and generate pkg/wasm (also proves memwatch-core builds for wasm32)"
+./scripts/build-wasm.sh
+
+log "pkg: npm package tests (node --test)"
+(cd pkg && npm ci --no-audit --no-fund --loglevel=error && npm test)
+
+log "agreement: native CLI and wasm package give identical JSON"
+MEMWATCH_BIN="$MEMWATCH_ROOT/target/debug/memwatch" node --test tests/agreement/
+
+log "viewer: unit tests and end-to-end browser tests (playwright-core + Debian chromium)"
+E2E_SKIP_BUILD=1 MEMWATCH_BIN="$MEMWATCH_ROOT/target/debug/memwatch" tests/e2e/run.sh

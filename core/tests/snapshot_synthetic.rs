@@ -213,6 +213,12 @@ fn truncation_messages_name_the_section() {
     assert!(err(&bytes[..cut])
         .message
         .contains("inside the \"strings\" array"));
+    let cut = s.find("\"samples\":[]").unwrap() + "\"samples\":[".len();
+    let e = err(&bytes[..cut]);
+    assert_eq!(
+        e.message,
+        "unexpected end of file inside the \"samples\" value (truncated file?)"
+    );
     let cut = s.find("\"node_count\"").unwrap();
     assert!(err(&bytes[..cut])
         .message
@@ -501,4 +507,89 @@ fn size_hint_caps_reservation_but_not_parsing() {
     };
     let s = parse_in_chunks(&tiny(), 64, opts);
     assert_same(&s, &parse_bytes(&tiny()).unwrap());
+}
+
+#[test]
+fn mutated_files_never_panic_and_chunking_agrees() {
+    // Deterministic byte mutations of both fixtures: replace, insert or delete a byte (digits
+    // and JSON punctuation favoured, so mutants get past the first checks). Whatever the
+    // outcome, whole-buffer and 3-byte-chunk parsing must agree, and a HeapDiff of anything
+    // that parses must not panic.
+    let before = parse_bytes(&tiny()).unwrap();
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let alphabet = b"0123456789,[]{}\":\\u -";
+    let mut parsed = 0;
+    for round in 0..3000 {
+        let mut b = read_fixture(if round % 2 == 0 {
+            "tiny-before.heapsnapshot"
+        } else {
+            "tiny-after.heapsnapshot"
+        });
+        let pos = (next() % b.len() as u64) as usize;
+        let byte = alphabet[(next() % alphabet.len() as u64) as usize];
+        match next() % 3 {
+            0 => b[pos] = byte,
+            1 => b.insert(pos, byte),
+            _ => {
+                b.remove(pos);
+            }
+        }
+        let whole = parse_bytes(&b);
+        let mut p = SnapshotParser::new();
+        let chunked = b
+            .chunks(3)
+            .try_for_each(|c| p.push(c))
+            .and_then(|()| p.finish());
+        match (&whole, &chunked) {
+            (Ok(a), Ok(c)) => {
+                assert_same(a, c);
+                let _ = memwatch_core::diff::heap_diff(&before, a);
+                let _ = memwatch_core::diff::heap_diff(a, a);
+                parsed += 1;
+            }
+            (Err(a), Err(c)) => assert_eq!(a.message, c.message, "round {round}"),
+            _ => panic!("round {round}: whole {whole:?} vs chunked {chunked:?}"),
+        }
+    }
+    assert!(
+        parsed > 100,
+        "some mutants should still be valid snapshots ({parsed})"
+    );
+}
+
+#[test]
+fn progress_callback_reports_bytes_consumed() {
+    use memwatch_core::snapshot::parse_reader_with;
+    // A reader handing out 100 bytes per read: progress is monotonic and ends at the length.
+    struct Slow<'a>(&'a [u8]);
+    impl std::io::Read for Slow<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.len().min(buf.len()).min(100);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+    let bytes = tiny();
+    let mut seen = Vec::new();
+    let s = parse_reader_with(Slow(&bytes), ParseOptions::default(), |n| seen.push(n)).unwrap();
+    assert_eq!(s.node_count(), 7);
+    assert!(seen.windows(2).all(|w| w[0] < w[1]), "{seen:?}");
+    assert_eq!(seen.last().copied(), Some(bytes.len() as u64));
+    assert_eq!(seen.len(), bytes.len().div_ceil(100));
+    // A failing reader is a located error, not a panic.
+    struct Broken;
+    impl std::io::Read for Broken {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("disk on fire"))
+        }
+    }
+    let e = parse_reader_with(Broken, ParseOptions::default(), |_| {}).unwrap_err();
+    assert_eq!(e.to_string(), "at byte 0: read error: disk on fire");
 }

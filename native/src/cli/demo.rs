@@ -1,10 +1,104 @@
-//! `memwatch demo` (not implemented yet).
+//! `memwatch demo`: runs a bundled app-like script with a leak (a session cache that is never
+//! evicted, plus a HeapDiff around a batch of requests), prints the events as they come, writes
+//! an export file and says what to do with it next.
 
+use std::cell::Cell;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::rc::Rc;
+
+use memwatch::runtime::RunOptions;
+use memwatch::{Config, MemwatchEvent, PipelineConfig};
+use memwatch_core::leak::DetectorKind;
+use memwatch_core::size::nice_size;
+
+use super::run::{execute, exit_code};
 use super::{CliError, CliResult};
 
-#[derive(clap::Args)]
-pub struct Args {}
+const DEMO_NAME: &str = "memwatch:demo/leaky-app.js";
+const DEMO_JS: &str = include_str!("../../demo/leaky-app.js");
 
-pub fn run(_args: Args) -> CliResult {
-    Err(CliError::Failure("'demo' is not implemented yet".into()))
+#[derive(clap::Args)]
+pub struct Args {
+    /// Where to write the export file.
+    #[arg(long, value_name = "FILE", default_value = "memwatch-demo.ndjson")]
+    pub out: PathBuf,
+}
+
+pub fn run(args: Args) -> CliResult {
+    println!("memwatch demo: a small app whose session cache is never evicted (a leak).");
+    println!("Events from memwatch are marked 'stats', 'LEAK' and 'heapdiff'; lines from the app '[app]'.\n");
+    let opts = RunOptions {
+        script: PathBuf::from(DEMO_NAME),
+        source: Some(DEMO_JS.to_string()),
+        module: false,
+        args: vec![],
+        max_heap_mb: None,
+        sampling: true,
+        memwatch: Config {
+            pipeline: PipelineConfig {
+                export: Some(args.out.clone()),
+                target: serde_json::json!({ "script": DEMO_NAME, "demo": true }),
+                ..PipelineConfig::default()
+            },
+            ..Config::default()
+        },
+        console_to_stderr: false,
+    };
+    let leaks = Rc::new(Cell::new(0u64));
+    let outcome = execute(&opts, Box::new(printer(leaks.clone())))?;
+    let code = exit_code(&outcome, false)?;
+    if code != ExitCode::SUCCESS {
+        return Ok(code);
+    }
+    let out = args.out.display();
+    println!(
+        "\nDone: {} GCs sampled, {} stats events, {} leak events. Export written to {out}",
+        outcome.gc_count, outcome.stats_events, outcome.leak_events
+    );
+    println!("\nNext:");
+    println!("  memwatch analyze {out}");
+    println!("      re-runs the stats and leak detectors on the recording (--json for machines)");
+    println!("  memwatch serve");
+    println!("      then open the printed URL in a browser and drop {out} into the page");
+    if outcome.leak_events == 0 {
+        return Err(CliError::Failure("the demo's leak was not detected".into()));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints events readably: every 5th stats event (they come after each full GC), every leak,
+/// and the top growing classes of each HeapDiff.
+fn printer(leaks: Rc<Cell<u64>>) -> impl FnMut(&MemwatchEvent) {
+    move |e| match e {
+        MemwatchEvent::Stats(s) if s.heap_compactions % 5 == 0 => println!(
+            "stats     full GC #{:<3} heap after GC {:>9}  estimated base {:>9}  trend {:+.1}%  pause {:.1} ms",
+            s.heap_compactions,
+            nice_size(s.current_base as i64),
+            nice_size(s.estimated_base as i64),
+            s.usage_trend,
+            s.last_gc_pause_ns as f64 / 1e6
+        ),
+        MemwatchEvent::Stats(_) => {}
+        MemwatchEvent::Leak(l) => {
+            leaks.set(leaks.get() + 1);
+            let detector = match l.detector {
+                DetectorKind::Classic => "classic",
+                DetectorKind::Trend => "trend",
+            };
+            println!("LEAK      {} ({detector} detector, +{})", l.reason, nice_size(l.growth));
+        }
+        MemwatchEvent::HeapDiff(d) => {
+            let c = &d.diff.change;
+            println!(
+                "heapdiff  {} -> {} ({} change, {} nodes allocated, {} freed); top growth:",
+                d.diff.before.size, d.diff.after.size, c.size, c.allocated_nodes, c.freed_nodes
+            );
+            let mut top: Vec<_> = c.details.iter().filter(|x| x.size_bytes > 0).collect();
+            top.sort_by_key(|x| std::cmp::Reverse(x.size_bytes));
+            for x in top.iter().take(5) {
+                println!("          {:<24} +{:<7} -{:<7} {:>10}", x.what, x.added, x.removed, x.size);
+            }
+        }
+    }
 }

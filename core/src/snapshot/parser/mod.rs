@@ -177,15 +177,11 @@ impl SnapshotParser {
                 return Err(ParseError::at(end, "empty file"));
             }
             Top::Value => {
+                let key = String::from_utf8_lossy(&self.key);
                 let what = match self.section {
                     Section::Header(_) => "the \"snapshot\" header".to_string(),
-                    _ => format!("the \"{}\" array", String::from_utf8_lossy(&self.key)),
-                };
-                let what = match self.section {
-                    Section::Skip(_) => {
-                        format!("the \"{}\" value", String::from_utf8_lossy(&self.key))
-                    }
-                    _ => what,
+                    Section::Skip(_) => format!("the \"{key}\" value"),
+                    _ => format!("the \"{key}\" array"),
                 };
                 return Err(ParseError::at(
                     end,

@@ -1,0 +1,132 @@
+//! From GC samples to events and export records (no V8 here): the `memwatch-core` analyzer
+//! computes stats and leak events, the export writer stores every sample and event, flushed
+//! record by record so that a kill leaves a valid file.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+use memwatch_core::analyzer::{Analyzer, AnalyzerConfig, Event};
+use memwatch_core::export::{ExportWriter, Header, HeapDiffRecord, Marker, Record, SnapshotRef};
+use memwatch_core::leak::LeakEvent;
+use memwatch_core::sample::Sample;
+use memwatch_core::stats::Stats;
+
+use crate::sampler::Error;
+
+/// What the live analysis emits (to Rust listeners, JS listeners and `--json`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum MemwatchEvent {
+    Stats(Stats),
+    Leak(LeakEvent),
+    #[serde(rename = "heapdiff")]
+    HeapDiff(HeapDiffRecord),
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct PipelineConfig {
+    pub analyzer: AnalyzerConfig,
+    /// Export file to write (created or truncated at attach).
+    pub export: Option<PathBuf>,
+    /// Free-form description of the target stored in the export header.
+    pub target: serde_json::Value,
+}
+
+pub(crate) struct Pipeline {
+    epoch_ms: u64,
+    analyzer: Analyzer,
+    export: Option<ExportWriter<BufWriter<File>>>,
+    export_path: Option<PathBuf>,
+    /// First export write error (the export is then abandoned; the run goes on).
+    export_error: Option<String>,
+    events: Vec<Event>,
+}
+
+impl Pipeline {
+    pub fn new(config: PipelineConfig, epoch_ms: u64) -> Result<Pipeline, Error> {
+        let export = match &config.export {
+            Some(path) => {
+                let io = |source| Error::Io { path: path.clone(), source };
+                let file = File::create(path).map_err(io)?;
+                let mut header = Header::new(&format!("memwatch {} (native, V8 {})", env!("CARGO_PKG_VERSION"), v8::V8::get_version()), epoch_ms as f64);
+                header.analyzer = config.analyzer.clone();
+                header.target = config.target.clone();
+                Some(ExportWriter::new(BufWriter::new(file), &header).map_err(io)?)
+            }
+            None => None,
+        };
+        Ok(Pipeline {
+            epoch_ms,
+            analyzer: Analyzer::new(config.analyzer, epoch_ms as f64),
+            export,
+            export_path: config.export,
+            export_error: None,
+            events: Vec::new(),
+        })
+    }
+
+    pub fn epoch_ms(&self) -> u64 {
+        self.epoch_ms
+    }
+
+    pub fn export_error(&self) -> Option<&str> {
+        self.export_error.as_deref()
+    }
+
+    fn write(&mut self, record: &Record) {
+        if let Some(w) = &mut self.export {
+            if let Err(e) = w.write(record) {
+                let path = self.export_path.as_deref().unwrap_or(Path::new("export"));
+                self.export_error = Some(format!("{}: {e}", path.display()));
+                self.export = None;
+            }
+        }
+    }
+
+    /// One GC: record it, analyse it, record and queue its events.
+    pub fn push_sample(&mut self, sample: Sample, out: &mut Vec<MemwatchEvent>) {
+        self.analyzer.push(&sample, &mut self.events);
+        self.write(&Record::Gc(sample));
+        let events = std::mem::take(&mut self.events);
+        for ev in events {
+            let (record, event) = match ev {
+                Event::Stats(s) => (Record::Stats(s.clone()), MemwatchEvent::Stats(s)),
+                Event::Leak(l) => (Record::Leak(l.clone()), MemwatchEvent::Leak(l)),
+            };
+            self.write(&record);
+            out.push(event);
+        }
+    }
+
+    pub fn push_heap_diff(&mut self, record: HeapDiffRecord, out: &mut Vec<MemwatchEvent>) {
+        self.write(&Record::HeapDiff(record.clone()));
+        out.push(MemwatchEvent::HeapDiff(record));
+    }
+
+    /// A path as stored in the export: relative to the export's directory when inside it.
+    pub fn export_relative(&self, path: &Path) -> String {
+        let dir = self.export_path.as_deref().and_then(Path::parent).filter(|d| !d.as_os_str().is_empty());
+        let rel = dir.and_then(|d| path.strip_prefix(d).ok()).unwrap_or(path);
+        rel.display().to_string()
+    }
+
+    pub fn note_snapshot(&mut self, path: &Path, time_ns: u64, bytes: u64, label: &str) {
+        let r = SnapshotRef { time_ns, path: self.export_relative(path), label: Some(label.into()), bytes: Some(bytes) };
+        self.write(&Record::Snapshot(r));
+    }
+
+    pub fn marker(&mut self, time_ns: u64, kind: &str, message: Option<String>) {
+        self.write(&Record::Marker(Marker { time_ns, kind: kind.into(), message }));
+    }
+
+    pub fn note_dropped(&mut self, n: u64) {
+        self.marker(0, "samples_dropped", Some(format!("{n} GC samples dropped: the sample buffer was full")));
+    }
+
+    pub fn note_heap_limit(&mut self, limit: u64, used: Option<u64>, time_ns: u64) {
+        let used = used.map(|u| format!(", {} used", memwatch_core::size::nice_size(u as i64))).unwrap_or_default();
+        let msg = format!("V8 old-generation heap limit of {} reached{used}", memwatch_core::size::nice_size(limit as i64));
+        self.marker(time_ns, "near_heap_limit", Some(msg));
+    }
+}

@@ -1,0 +1,159 @@
+// Installs the globals of `memwatch run` (console, process, performance, timers are native, and
+// the node-memwatch compatible `memwatch` object) on top of a few native functions. Evaluated
+// once per context; returns the function the event loop calls to deliver memwatch events.
+(function bootstrap(native, globalThis) {
+  'use strict';
+
+  // ---- console -------------------------------------------------------------------------------
+  const MAX_DEPTH = 2;
+  function inspect(value, depth, seen) {
+    switch (typeof value) {
+      case 'string': return depth === 0 ? value : JSON.stringify(value);
+      case 'number': return Object.is(value, -0) ? '-0' : String(value);
+      case 'bigint': return `${value}n`;
+      case 'undefined': return 'undefined';
+      case 'boolean': return String(value);
+      case 'symbol': return value.toString();
+      case 'function': return `[Function: ${value.name || '(anonymous)'}]`;
+    }
+    if (value === null) return 'null';
+    if (value instanceof Error) return value.stack || String(value);
+    if (value instanceof Date) return isNaN(value) ? 'Invalid Date' : value.toISOString();
+    if (value instanceof RegExp) return String(value);
+    if (seen.includes(value)) return '[Circular]';
+    if (depth > MAX_DEPTH) return Array.isArray(value) ? '[Array]' : '[Object]';
+    seen.push(value);
+    try {
+      if (Array.isArray(value)) {
+        const items = value.slice(0, 100).map((v) => inspect(v, depth + 1, seen));
+        if (value.length > 100) items.push(`... ${value.length - 100} more items`);
+        return `[ ${items.join(', ')} ]`.replace('[  ]', '[]');
+      }
+      if (value instanceof Map) {
+        const items = [...value].slice(0, 100).map(([k, v]) => `${inspect(k, depth + 1, seen)} => ${inspect(v, depth + 1, seen)}`);
+        return `Map(${value.size}) {${items.length ? ' ' + items.join(', ') + ' ' : ''}}`;
+      }
+      if (value instanceof Set) {
+        const items = [...value].slice(0, 100).map((v) => inspect(v, depth + 1, seen));
+        return `Set(${value.size}) {${items.length ? ' ' + items.join(', ') + ' ' : ''}}`;
+      }
+      const keys = Object.keys(value);
+      const ctor = value.constructor && value.constructor.name;
+      const prefix = ctor && ctor !== 'Object' ? `${ctor} ` : '';
+      if (keys.length === 0) return `${prefix}{}`;
+      const parts = keys.slice(0, 100).map((k) => {
+        const key = /^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k);
+        return `${key}: ${inspect(value[k], depth + 1, seen)}`;
+      });
+      return `${prefix}{ ${parts.join(', ')} }`;
+    } finally {
+      seen.pop();
+    }
+  }
+
+  function format(args) {
+    let out = [];
+    let i = 0;
+    if (typeof args[0] === 'string' && args.length > 1 && /%[sdifjoO%]/.test(args[0])) {
+      i = 1;
+      out.push(args[0].replace(/%([sdifjoO%])/g, (m, c) => {
+        if (c === '%') return '%';
+        if (i >= args.length) return m;
+        const a = args[i++];
+        switch (c) {
+          case 's': return typeof a === 'string' ? a : inspect(a, 1, []);
+          case 'd': case 'i': return String(c === 'i' ? parseInt(a) : Number(a));
+          case 'f': return String(parseFloat(a));
+          case 'j': try { return JSON.stringify(a); } catch { return '[Circular]'; }
+          default: return inspect(a, 1, []);
+        }
+      }));
+    }
+    for (; i < args.length; i++) out.push(inspect(args[i], 0, []));
+    return out.join(' ');
+  }
+
+  const print = native.print;
+  const console = {
+    log: (...a) => print(0, format(a)),
+    info: (...a) => print(0, format(a)),
+    debug: (...a) => print(0, format(a)),
+    warn: (...a) => print(1, format(a)),
+    error: (...a) => print(1, format(a)),
+    trace: (...a) => print(1, new Error(format(a)).stack.replace(/^Error/, 'Trace')),
+  };
+  Object.defineProperty(globalThis, 'console', { value: console, writable: true, configurable: true });
+
+  // ---- process / performance -----------------------------------------------------------------
+  const process = {
+    argv: native.argv,
+    env: {},
+    platform: 'linux',
+    exitCode: undefined,
+    exit(code) { native.exit(code === undefined ? (process.exitCode || 0) : Number(code) | 0); },
+    memoryUsage() { return native.memoryUsage(); },
+    hrtime: { bigint: () => BigInt(Math.round(native.now() * 1e6)) },
+  };
+  Object.defineProperty(globalThis, 'process', { value: process, writable: true, configurable: true });
+  Object.defineProperty(globalThis, 'performance', { value: { now: native.now }, writable: true, configurable: true });
+
+  // ---- memwatch (node-memwatch API) ------------------------------------------------------------
+  const EVENTS = ['stats', 'leak', 'heapdiff'];
+  const listeners = { stats: [], leak: [], heapdiff: [] };
+  function check(event, fn) {
+    if (!EVENTS.includes(event)) throw new TypeError(`memwatch: unknown event '${event}' (expected 'stats' or 'leak')`);
+    if (fn !== undefined && typeof fn !== 'function') throw new TypeError('memwatch: listener must be a function');
+  }
+
+  class HeapDiff {
+    #id;
+    #ended = false;
+    constructor() {
+      this.#id = native.heapDiffStart();
+    }
+    end() {
+      if (this.#ended) throw new Error('attempt to end() a HeapDiff that was already ended');
+      this.#ended = true;
+      return native.heapDiffEnd(this.#id);
+    }
+  }
+
+  const memwatch = {
+    on(event, fn) { check(event, fn); listeners[event].push({ fn, once: false }); return memwatch; },
+    once(event, fn) { check(event, fn); listeners[event].push({ fn, once: true }); return memwatch; },
+    off(event, fn) {
+      check(event, fn);
+      const i = listeners[event].findIndex((l) => l.fn === fn);
+      if (i >= 0) listeners[event].splice(i, 1);
+      return memwatch;
+    },
+    removeAllListeners(event) {
+      if (event === undefined) { for (const e of EVENTS) listeners[e].length = 0; } else { check(event); listeners[event].length = 0; }
+      return memwatch;
+    },
+    listenerCount(event) { check(event); return listeners[event].length; },
+    gc() { native.gc(); },
+    HeapDiff,
+  };
+  memwatch.addListener = memwatch.on;
+  memwatch.removeListener = memwatch.off;
+  Object.defineProperty(globalThis, 'memwatch', { value: memwatch, writable: true, configurable: true });
+
+  // Called by the event loop after a GC, never from inside one. An exception thrown by a
+  // listener propagates to the loop, which reports it as uncaught (as Node does).
+  return function dispatch(event, payload) {
+    if (event === 'leak') {
+      payload.start = new Date(payload.start);
+      payload.end = new Date(payload.end);
+    }
+    const ls = listeners[event];
+    if (!ls || ls.length === 0) return;
+    for (const l of ls.slice()) {
+      if (l.once) {
+        const i = ls.indexOf(l);
+        if (i >= 0) ls.splice(i, 1);
+      }
+      l.fn.call(memwatch, payload);
+    }
+  };
+})

@@ -1,0 +1,61 @@
+//! Formatting JavaScript exceptions the way Node users expect:
+//!
+//! ```text
+//! /path/script.js:3:9
+//!     throw new Error('boom');
+//!           ^
+//! Error: boom
+//!     at f (/path/script.js:3:9)
+//! ```
+
+/// `file:line:col`, the source line with a caret, then the stack (or the value as a string).
+pub(crate) fn format_exception<'s>(
+    scope: &v8::PinScope<'s, '_>,
+    exception: v8::Local<'s, v8::Value>,
+    message: Option<v8::Local<'s, v8::Message>>,
+) -> String {
+    let mut out = String::new();
+    let message = message.or_else(|| Some(v8::Exception::create_message(scope, exception)));
+    if let Some(m) = message {
+        let file = m
+            .get_script_resource_name(scope)
+            .filter(|v| !v.is_undefined())
+            .map(|v| v.to_rust_string_lossy(scope))
+            .unwrap_or_else(|| "<unknown>".into());
+        let line = m.get_line_number(scope).unwrap_or(0);
+        let col = m.get_start_column();
+        if line == 0 || file == "<unknown>" {
+            // An exception raised by the runtime itself (e.g. a failed import) carries no
+            // location; its message names the file.
+            return exception_text(scope, exception);
+        }
+        out.push_str(&format!("{file}:{line}:{}\n", col + 1));
+        if let Some(src) = m.get_source_line(scope) {
+            let src = src.to_rust_string_lossy(scope);
+            if !src.is_empty() && src.len() < 400 {
+                let end = m.get_end_column().max(col + 1);
+                out.push_str(&src);
+                out.push('\n');
+                out.push_str(&" ".repeat(col));
+                out.push_str(&"^".repeat((end - col).min(80)));
+                out.push('\n');
+            }
+        }
+    }
+    out.push_str(&exception_text(scope, exception));
+    out
+}
+
+/// The exception's `stack` when it has one, else its string form.
+pub(crate) fn exception_text<'s>(scope: &v8::PinScope<'s, '_>, exception: v8::Local<'s, v8::Value>) -> String {
+    if let Ok(obj) = v8::Local::<v8::Object>::try_from(exception) {
+        if let Some(key) = v8::String::new(scope, "stack") {
+            if let Some(stack) = obj.get(scope, key.into()) {
+                if stack.is_string() {
+                    return stack.to_rust_string_lossy(scope);
+                }
+            }
+        }
+    }
+    exception.to_rust_string_lossy(scope)
+}

@@ -1,0 +1,119 @@
+//! The `extern "C"` functions V8 calls: GC prologue/epilogue, the drain interrupt and the
+//! near-heap-limit hook.
+//!
+//! Soundness of the `data` pointer: it is `Rc::as_ptr` of the [`Shared`] state, and a clone of
+//! that `Rc` lives in an isolate slot ([`super::AttachedSlot`]) for as long as the callbacks are
+//! registered (`detach` removes the callbacks before it removes the slot; an isolate that is
+//! dropped drops its slots only after it can no longer run a GC). V8 calls these functions on the
+//! isolate's own thread, synchronously, never re-entrantly (V8 does not start a GC inside a GC
+//! callback), so handing out `&Shared` is fine: every field the callbacks touch is a `Cell` or is
+//! reached through `RefCell::try_borrow_mut`, which fails instead of aliasing when Rust code
+//! further up the stack holds a borrow.
+//!
+//! None of these functions may panic (a panic across `extern "C"` aborts the process): they use
+//! no `unwrap`, no indexing that can fail, and no JS.
+
+use std::ffi::c_void;
+use std::rc::Rc;
+
+use super::raw::{RawHeap, RawSample};
+use super::Shared;
+
+/// Recovers the shared state from the callback's data pointer.
+///
+/// # Safety
+/// `data` must be a pointer registered by `Memwatch::attach` whose callbacks are still installed
+/// (see the module docs for why it is then alive and not mutably aliased).
+unsafe fn shared<'a>(data: *mut c_void) -> Option<&'a Shared> {
+    // SAFETY: see the function contract; null is checked.
+    unsafe { (data as *const Shared).as_ref() }
+}
+
+pub(super) unsafe extern "C" fn gc_prologue(
+    _isolate: v8::UnsafeRawIsolatePtr,
+    _ty: v8::GCType,
+    _flags: v8::GCCallbackFlags,
+    data: *mut c_void,
+) {
+    // SAFETY: data was registered by attach together with this callback.
+    if let Some(s) = unsafe { shared(data) } {
+        s.gc_start_ns.set(s.now_ns());
+    }
+}
+
+pub(super) unsafe extern "C" fn gc_epilogue(
+    isolate: v8::UnsafeRawIsolatePtr,
+    ty: v8::GCType,
+    flags: v8::GCCallbackFlags,
+    data: *mut c_void,
+) {
+    // SAFETY: data was registered by attach together with this callback.
+    let Some(s) = (unsafe { shared(data) }) else { return };
+    let end_ns = s.now_ns();
+    let seq = s.seq.get() + 1;
+    s.seq.set(seq);
+    let mut raw = RawSample {
+        seq,
+        gc_type_bits: ty.0,
+        flags: flags.0,
+        start_ns: s.gc_start_ns.get().min(end_ns),
+        end_ns,
+        snapshot: s.in_snapshot.get(),
+        ..RawSample::default()
+    };
+    // SAFETY: V8 passes the isolate that is running this GC; it is alive for the call. The
+    // `Isolate` value is a non-owning pointer wrapper (no Drop), used only for statistics reads.
+    let mut iso = unsafe { v8::Isolate::from_raw_isolate_ptr_unchecked(isolate) };
+    raw.heap = RawHeap::read(&mut iso);
+    if s.per_space {
+        raw.read_spaces(&mut iso, s.n_spaces);
+    }
+    s.record(raw);
+}
+
+/// Runs on the isolate thread at a safe point (not inside a GC, no JS allowed): moves buffered
+/// samples into the analyzer and export so that a long synchronous script does not overflow the
+/// buffer. `data` is an `Rc<Shared>` leaked by [`request_drain`] and reclaimed here.
+unsafe extern "C" fn drain_interrupt(_isolate: v8::UnsafeRawIsolatePtr, data: *mut c_void) {
+    if data.is_null() {
+        return;
+    }
+    // SAFETY: `data` came from `Rc::into_raw` in `request_drain`, reclaimed exactly once here.
+    let s = unsafe { Rc::from_raw(data as *const Shared) };
+    s.drain_requested.set(false);
+    s.drain_into_pipeline();
+}
+
+/// Asks V8 to call [`drain_interrupt`] soon. Called from the epilogue when the buffer fills up.
+pub(super) fn request_drain(s: &Shared) {
+    if s.drain_requested.replace(true) {
+        return;
+    }
+    let Some(rc) = s.self_rc() else { return };
+    let ptr = Rc::into_raw(rc) as *mut c_void;
+    if !s.handle.request_interrupt(drain_interrupt, ptr) {
+        // The isolate is gone: take the reference back so it is not leaked.
+        // SAFETY: `ptr` came from `Rc::into_raw` just above and was not handed to V8.
+        drop(unsafe { Rc::from_raw(ptr as *const Shared) });
+        s.drain_requested.set(false);
+    }
+}
+
+/// V8 is about to run out of heap: record the buffered samples and a marker so the export is
+/// complete, then return the same limit (V8 then dies with its out-of-memory error, or calls the
+/// embedder's OOM handler). Stopping the script instead was tried: a termination requested here
+/// does not take effect while V8 retries the failing allocation, so the heap just kept growing.
+pub(super) unsafe extern "C" fn near_heap_limit(
+    data: *mut c_void,
+    current_heap_limit: usize,
+    _initial_heap_limit: usize,
+) -> usize {
+    // SAFETY: data was registered by attach together with this callback.
+    let Some(s) = (unsafe { shared(data) }) else { return current_heap_limit };
+    if s.heap_limit_hit.replace(true) {
+        return current_heap_limit;
+    }
+    s.drain_into_pipeline();
+    s.record_heap_limit(current_heap_limit as u64);
+    current_heap_limit
+}

@@ -1,0 +1,83 @@
+// The viewer's engine interface. Every computation runs in a Web Worker (js/worker.js) that
+// owns the wasm module from pkg/; this class only posts messages and returns promises, so the
+// page never blocks and a different backend (e.g. `memwatch serve` answering over HTTP) could
+// implement the same methods later.
+//
+// Results are plain objects (structured clones): see docs/viewer.md for their shapes.
+
+export class Engine {
+  constructor(workerUrl = new URL('./worker.js', import.meta.url)) {
+    this.worker = new Worker(workerUrl, { type: 'module', name: 'memwatch-engine' });
+    this.nextId = 1;
+    this.pending = new Map();
+    this.worker.addEventListener('message', (e) => this.#onMessage(e.data));
+    this.worker.addEventListener('error', (e) => {
+      // A worker that failed to start (e.g. a module that does not load) rejects everything.
+      const err = new Error(`engine worker failed: ${e.message || 'could not start'}`);
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    });
+  }
+
+  /** Which format a file holds, from its first bytes: 'export' | 'snapshot' (throws otherwise). */
+  sniff(file) {
+    return this.#call('sniff', { file });
+  }
+
+  /**
+   * Loads an export file and analyses it with detector `params`.
+   * Resolves to { header, samples, stats, finalStats, leaks, heapdiffs, markers, snapshots, warnings }.
+   */
+  loadExport(file, params, onProgress) {
+    return this.#call('loadExport', { file, params }, onProgress);
+  }
+
+  /** Re-runs the leak detectors on the loaded export with new params: { stats, finalStats, leaks }. */
+  reanalyze(params) {
+    return this.#call('reanalyze', { params });
+  }
+
+  /** Streams a .heapsnapshot into the incremental parser: resolves to { handle, nodes, edges }. */
+  loadSnapshot(file, onProgress) {
+    return this.#call('loadSnapshot', { file }, onProgress);
+  }
+
+  /** node-memwatch HeapDiff object of two loaded snapshots (handles from loadSnapshot). */
+  diff(before, after) {
+    return this.#call('diff', { before, after });
+  }
+
+  /** Per-class summary of one loaded snapshot: [{ what, count, self_size }]. */
+  summary(handle) {
+    return this.#call('summary', { handle });
+  }
+
+  /** Frees a loaded snapshot's memory in the worker. */
+  drop(handle) {
+    return this.#call('drop', { handle });
+  }
+
+  terminate() {
+    this.worker.terminate();
+  }
+
+  #call(op, args, onProgress) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, onProgress });
+      this.worker.postMessage({ id, op, args });
+    });
+  }
+
+  #onMessage(msg) {
+    const p = this.pending.get(msg.id);
+    if (!p) return;
+    if (msg.progress) {
+      p.onProgress?.(msg.progress);
+      return;
+    }
+    this.pending.delete(msg.id);
+    if (msg.ok) p.resolve(msg.result);
+    else p.reject(new Error(msg.error));
+  }
+}

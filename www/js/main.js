@@ -1,0 +1,146 @@
+// Wires the page: file inputs and drag-and-drop -> engine (Web Worker + wasm) -> views.
+
+import { Engine } from './engine.js';
+import { $ } from './dom.js';
+import { FileList } from './views/files.js';
+import { TimelineView } from './views/timeline.js';
+import { renderStats, renderLeaks } from './views/stats.js';
+import { ParamsForm } from './views/params.js';
+import { DiffView } from './views/diff.js';
+import { SummaryView } from './views/summary.js';
+import { formatInt } from './format.js';
+
+const engine = new Engine();
+const files = new FileList($('#file-list'), $('#errors'));
+const reportError = (msg) => files.error(msg);
+const timeline = new TimelineView($('#chart'), $('#chart-tip'));
+const diffView = new DiffView($('#view-diff'), engine, reportError);
+const summaryView = new SummaryView(engine, reportError);
+let snapshots = []; // { handle, name, nodes, bytes }
+let analysisSeq = 0;
+
+const params = new ParamsForm($('#params'), async (config) => {
+  const seq = ++analysisSeq;
+  $('#params-status').textContent = 'Re-analysing…';
+  try {
+    const r = await engine.reanalyze(config);
+    if (seq !== analysisSeq) return; // a newer change is on its way
+    showAnalysis(r);
+    $('#params-status').textContent = `${r.leaks.length} leak event${r.leaks.length === 1 ? '' : 's'} with these parameters`;
+  } catch (e) {
+    $('#params-status').textContent = '';
+    reportError(`Re-analysis failed: ${e.message}`);
+  }
+});
+
+const showLeak = (l) => timeline.zoomTo(l.t_start, l.t_end);
+
+function showAnalysis(r) {
+  renderStats($('#stats'), $('#gc-types tbody'), r.finalStats);
+  renderLeaks($('#leaks'), $('#leak-count'), r.leaks, showLeak);
+  timeline.setLeaks(r.leaks);
+}
+
+async function openExport(file, row) {
+  const r = await engine.loadExport(file, null, row.progress);
+  $('#timeline-empty').hidden = true;
+  $('#timeline-content').hidden = false;
+  const truncated = r.truncatedLine ? ` — last line ${r.truncatedLine} was cut off and ignored` : '';
+  $('#export-meta').textContent =
+    `${file.name}: ${r.producer}, format ${r.formatVersion}, ${formatInt(r.timeline.t.length)} GCs${truncated}`;
+  params.write(r.config, { recorded: true });
+  renderStats($('#stats'), $('#gc-types tbody'), r.finalStats);
+  renderLeaks($('#leaks'), $('#leak-count'), r.leaks, showLeak);
+  $('#params-status').textContent = '';
+  timeline.show(r.timeline, r.stats, r.leaks);
+  diffView.setRecorded(r.heapdiffs);
+  row.done(`export, ${formatInt(r.timeline.t.length)} GCs`);
+  selectTab('timeline');
+}
+
+async function openSnapshot(file, row) {
+  const s = await engine.loadSnapshot(file, row.progress);
+  snapshots = [...snapshots, s];
+  row.done(`snapshot, ${formatInt(s.nodes)} nodes`, () => {
+    snapshots = snapshots.filter((x) => x.handle !== s.handle);
+    engine.drop(s.handle);
+    diffView.setSnapshots(snapshots);
+    summaryView.setSnapshots(snapshots);
+  });
+  diffView.setSnapshots(snapshots);
+  summaryView.setSnapshots(snapshots);
+  selectTab(snapshots.length >= 2 ? 'diff' : 'summary');
+}
+
+/** Opens files one after another (the worker handles one at a time anyway). */
+let queue = Promise.resolve();
+function openFiles(list) {
+  for (const file of list) {
+    const row = files.add(file);
+    queue = queue.then(async () => {
+      try {
+        const kind = await engine.sniff(file);
+        row.kind(kind);
+        if (kind === 'export') await openExport(file, row);
+        else await openSnapshot(file, row);
+      } catch (e) {
+        row.fail(e.message.startsWith(file.name) ? e.message : `${file.name}: ${e.message}`);
+      }
+    });
+  }
+  return queue;
+}
+
+// File input
+$('#file-input').addEventListener('change', (e) => {
+  openFiles([...e.target.files]);
+  e.target.value = '';
+});
+
+// Drag and drop anywhere on the page
+const overlay = $('#drop-overlay');
+let dragDepth = 0;
+window.addEventListener('dragenter', (e) => {
+  if (!e.dataTransfer?.types?.includes('Files')) return;
+  dragDepth++;
+  overlay.hidden = false;
+});
+window.addEventListener('dragleave', () => {
+  dragDepth = Math.max(0, dragDepth - 1);
+  if (dragDepth === 0) overlay.hidden = true;
+});
+window.addEventListener('dragover', (e) => e.preventDefault());
+window.addEventListener('drop', (e) => {
+  e.preventDefault();
+  dragDepth = 0;
+  overlay.hidden = true;
+  const list = [...(e.dataTransfer?.files ?? [])];
+  if (list.length) openFiles(list);
+});
+
+// Tabs (WAI-ARIA tabs pattern: arrow keys move between tabs, Tab goes into the panel)
+const TABS = ['timeline', 'diff', 'summary'];
+function selectTab(name, focus = false) {
+  for (const t of TABS) {
+    const tab = $(`#tab-${t}`);
+    const on = t === name;
+    tab.setAttribute('aria-selected', String(on));
+    tab.tabIndex = on ? 0 : -1;
+    $(`#view-${t}`).hidden = !on;
+    if (on && focus) tab.focus();
+  }
+}
+for (const t of TABS) {
+  const tab = $(`#tab-${t}`);
+  tab.addEventListener('click', () => selectTab(t));
+  tab.addEventListener('keydown', (e) => {
+    const i = TABS.indexOf(t);
+    const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: TABS.length - 1 }[e.key];
+    if (next === undefined) return;
+    e.preventDefault();
+    selectTab(TABS[(next + TABS.length) % TABS.length], true);
+  });
+}
+
+// For tests and debugging: resolves when every opened file has been handled.
+window.memwatchViewer = { idle: () => queue, engine, timelineRange: () => timeline.range() };

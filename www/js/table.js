@@ -1,0 +1,139 @@
+// A sortable, filterable table for class lists (HeapDiff details, snapshot summaries, and the
+// retainer-path panel of issue 6 later). Rows are plain objects; cells are text only.
+//
+// new DataTable(container, {
+//   columns: [{ key, label, numeric, format(row) -> string, sortValue(row), title(row) -> tooltip, cellClass(row) }],
+//   totals: (rows) -> {key: value} | null,   // a totals row over the *filtered* rows
+//   onActivate: (row) => void,                // Enter / double-click on a row (extension point)
+//   filterKey: 'what', label: 'HeapDiff classes', initialSort: { key, dir }
+// })
+
+import { h, replace } from './dom.js';
+
+/** Rows drawn at most at once; more are reachable by filtering or "Show all". */
+const ROW_LIMIT = 2000;
+
+export class DataTable {
+  constructor(container, opts) {
+    this.opts = opts;
+    this.rows = [];
+    this.sort = opts.initialSort ?? { key: opts.columns[0].key, dir: 'asc' };
+    this.filter = '';
+    this.showAll = false;
+    const id = `${container.id || 'table'}-filter`;
+    this.filterInput = h('input', {
+      id,
+      type: 'search',
+      placeholder: 'Filter by name…',
+      autocomplete: 'off',
+      oninput: () => {
+        this.filter = this.filterInput.value;
+        this.render();
+      },
+    });
+    this.count = h('span', { class: 'count', role: 'status' });
+    this.table = h('table', { class: 'data' });
+    this.caption = h('caption', { class: 'visually-hidden', text: opts.label ?? '' });
+    this.thead = h('thead');
+    this.tbody = h('tbody');
+    this.tfoot = h('tfoot');
+    this.more = h('button', { type: 'button', class: 'more', hidden: true, onclick: () => { this.showAll = true; this.render(); } });
+    this.table.append(this.caption, this.thead, this.tbody, this.tfoot);
+    replace(
+      container,
+      h('div', { class: 'table-tools' }, h('label', { for: id, text: 'Filter' }), this.filterInput, this.count),
+      h('div', { class: 'table-scroll' }, this.table),
+      this.more,
+    );
+    this.#renderHead();
+  }
+
+  setRows(rows) {
+    this.rows = rows;
+    this.showAll = false;
+    this.render();
+  }
+
+  #renderHead() {
+    const cells = this.opts.columns.map((c) => {
+      const active = this.sort.key === c.key;
+      const btn = h('button', {
+        type: 'button',
+        class: 'sort',
+        onclick: () => this.#toggleSort(c.key, c.numeric),
+      }, c.label, h('span', { class: 'arrow', 'aria-hidden': 'true', text: active ? (this.sort.dir === 'asc' ? ' ▲' : ' ▼') : '' }));
+      return h('th', {
+        scope: 'col',
+        class: c.numeric ? 'num' : '',
+        'aria-sort': active ? (this.sort.dir === 'asc' ? 'ascending' : 'descending') : 'none',
+        dataset: { key: c.key },
+      }, btn);
+    });
+    replace(this.thead, h('tr', {}, cells));
+  }
+
+  #toggleSort(key, numeric) {
+    if (this.sort.key === key) this.sort = { key, dir: this.sort.dir === 'asc' ? 'desc' : 'asc' };
+    else this.sort = { key, dir: numeric ? 'desc' : 'asc' }; // numbers: biggest first
+    this.#renderHead();
+    this.render();
+    // Keep keyboard focus on the header the user just activated.
+    this.thead.querySelector(`th[data-key="${CSS.escape(key)}"] button`)?.focus();
+  }
+
+  /** Rows after filter and sort (also what the totals row sums). */
+  visibleRows() {
+    const f = this.filter.trim().toLowerCase();
+    const key = this.opts.filterKey ?? this.opts.columns[0].key;
+    const rows = f ? this.rows.filter((r) => String(r[key]).toLowerCase().includes(f)) : this.rows.slice();
+    const col = this.opts.columns.find((c) => c.key === this.sort.key);
+    const val = col?.sortValue ?? ((r) => r[this.sort.key]);
+    const sign = this.sort.dir === 'asc' ? 1 : -1;
+    const collator = new Intl.Collator('en', { numeric: true });
+    rows.sort((a, b) => {
+      const x = val(a);
+      const y = val(b);
+      const c = typeof x === 'number' && typeof y === 'number' ? x - y : collator.compare(String(x), String(y));
+      return c * sign || collator.compare(String(a[key]), String(b[key]));
+    });
+    return rows;
+  }
+
+  render() {
+    const rows = this.visibleRows();
+    const shown = this.showAll ? rows : rows.slice(0, ROW_LIMIT);
+    const frag = document.createDocumentFragment();
+    for (const r of shown) frag.append(this.#row(r));
+    this.tbody.replaceChildren(frag);
+    const totals = this.opts.totals?.(rows);
+    if (totals) {
+      const cells = this.opts.columns.map((c, i) =>
+        h(i === 0 ? 'th' : 'td', { scope: i === 0 ? 'row' : null, class: c.numeric ? 'num' : '' },
+          i === 0 ? totals.label : (c.format ? c.format(totals) : String(totals[c.key] ?? ''))));
+      replace(this.tfoot, h('tr', { class: 'totals' }, cells));
+    } else {
+      this.tfoot.replaceChildren();
+    }
+    this.count.textContent = rows.length === this.rows.length
+      ? `${rows.length} rows`
+      : `${rows.length} of ${this.rows.length} rows`;
+    this.more.hidden = shown.length === rows.length;
+    this.more.textContent = `Show all ${rows.length} rows (showing ${shown.length})`;
+  }
+
+  #row(r) {
+    const cells = this.opts.columns.map((c, i) =>
+      h(i === 0 ? 'th' : 'td', { scope: i === 0 ? 'row' : null, class: `${c.numeric ? 'num' : ''} ${c.cellClass?.(r) ?? ''}`.trim(), dataset: { key: c.key }, title: c.title?.(r) },
+        c.format ? c.format(r) : String(r[c.key])));
+    const tr = h('tr', { dataset: { what: String(r[this.opts.filterKey ?? this.opts.columns[0].key]) } }, cells);
+    if (this.opts.onActivate) {
+      tr.tabIndex = 0;
+      tr.classList.add('activatable');
+      tr.addEventListener('dblclick', () => this.opts.onActivate(r));
+      tr.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter') this.opts.onActivate(r);
+      });
+    }
+    return tr;
+  }
+}

@@ -1,0 +1,61 @@
+// The stats panel (node-memwatch's `stats` fields + per-GC-type counts and pauses) and the list
+// of leak events with their reasons. Every value is set with textContent.
+
+import { h, replace } from '../dom.js';
+import { niceSize, formatInt, formatNs } from '../format.js';
+import { GC_TYPES } from '../model.js';
+
+/** node-memwatch's fields in its order; `size` marks byte counts (shown with a human size too). */
+const FIELDS = [
+  ['num_full_gc', 'Full GCs'],
+  ['num_inc_gc', 'Incremental GCs'],
+  ['heap_compactions', 'Heap compactions'],
+  ['usage_trend', 'Usage trend (%)'],
+  ['current_base', 'Current base', 'size'],
+  ['estimated_base', 'Estimated base', 'size'],
+  ['min', 'Min base', 'size'],
+  ['max', 'Max base', 'size'],
+  ['last_gc_pause_ns', 'Last GC pause (ns)', 'ns'],
+];
+
+export function renderStats(dl, tbody, stats) {
+  if (!stats) {
+    replace(dl, h('p', { class: 'empty', text: 'The export holds no GC samples.' }));
+    tbody.replaceChildren();
+    return;
+  }
+  const items = [];
+  for (const [key, label, kind] of FIELDS) {
+    const v = stats[key];
+    const extra = kind === 'size' ? niceSize(v) : kind === 'ns' ? formatNs(v) : null;
+    items.push(
+      h('div', { class: 'stat', dataset: { field: key } },
+        h('dt', { text: label, title: key }),
+        h('dd', {},
+          h('span', { class: 'value', text: key === 'usage_trend' ? String(v) : formatInt(v) }),
+          extra ? h('span', { class: 'human', text: extra }) : null)),
+    );
+  }
+  replace(dl, items);
+  const rows = GC_TYPES.map((t) =>
+    h('tr', { dataset: { gcType: t } },
+      h('th', { scope: 'row', text: t }),
+      h('td', { class: 'num', dataset: { field: 'count' }, text: formatInt(stats.gc_counts?.[t] ?? 0) }),
+      h('td', { class: 'num', dataset: { field: 'pause' }, text: formatNs(stats.gc_pause_ns?.[t] ?? 0) })));
+  tbody.replaceChildren(...rows);
+}
+
+/** `onShow(leak)`: called by the event's "Show on timeline" button. */
+export function renderLeaks(ol, badge, leaks, onShow) {
+  badge.textContent = String(leaks.length);
+  if (leaks.length === 0) {
+    replace(ol, h('li', { class: 'none', text: 'No leak events with these parameters.' }));
+    return;
+  }
+  replace(ol, leaks.map((l) =>
+    h('li', { class: `leak ${l.detector}`, dataset: { detector: l.detector } },
+      h('span', { class: 'det', text: l.detector }),
+      h('span', { class: 'reason', text: l.reason }),
+      h('span', { class: 'when', text: `${new Date(l.start).toLocaleTimeString()} – ${new Date(l.end).toLocaleTimeString()}, growth ${niceSize(l.growth)} over ${l.gc_count} full GCs${l.r2 != null ? `, r² ${Number(l.r2).toFixed(3)}` : ''}` }),
+      onShow ? h('button', { type: 'button', class: 'show', text: 'Show on timeline', onclick: () => onShow(l) }) : null)));
+}
