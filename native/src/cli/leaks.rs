@@ -109,7 +109,6 @@ fn load(path: &Path, label: &str, edge_details: bool) -> Result<HeapSnapshot, Cl
     let opts = ParseOptions {
         size_hint,
         edge_details,
-        ..ParseOptions::default()
     };
     parse_reader_with(reader, opts, |_| {}).map_err(|e| CliError::in_file(path, e))
 }
