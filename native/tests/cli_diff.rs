@@ -198,3 +198,47 @@ v8.writeHeapSnapshot(dir + '/after.heapsnapshot');
     assert!(row.split_whitespace().nth(1) == Some("10000"), "{row}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn retainers_option_names_the_holders_and_keeps_node_memwatch_fields() {
+    let dir = temp_dir("retainers");
+    let script = r#"
+const v8 = require('v8');
+const dir = process.argv[1];
+class LeakingClass { constructor(i) { this.i = i; } }
+globalThis.leakyCache = new Map();
+v8.writeHeapSnapshot(dir + '/before.heapsnapshot');
+for (let i = 0; i < 2000; i++) leakyCache.set('k' + i, new LeakingClass(i));
+v8.writeHeapSnapshot(dir + '/after.heapsnapshot');
+"#;
+    match Command::new("node").arg("-e").arg(script).arg(&dir).status() {
+        Ok(s) => assert!(s.success()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            eprintln!("SKIPPED: `node` is not installed, so no real V8 snapshot can be generated");
+            return;
+        }
+        Err(e) => panic!("{e}"),
+    }
+    let (b, a) = (dir.join("before.heapsnapshot"), dir.join("after.heapsnapshot"));
+    let plain: serde_json::Value = serde_json::from_slice(&diff(&b, &a, &["--json"]).stdout).unwrap();
+    let out = diff(&b, &a, &["--json", "--retainers", "3"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let mut v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let retainers = v.as_object_mut().unwrap().remove("retainers").expect("retainers key");
+    assert_eq!(v, plain, "node-memwatch fields are unchanged by --retainers");
+    let class = retainers["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["class"] == "LeakingClass")
+        .expect("LeakingClass among the growing classes");
+    assert_eq!(class["count_after"].as_u64(), Some(2000));
+    assert!(class["retained_size_delta"].as_i64().unwrap() > 0);
+    let path = class["paths"][0]["path"].as_str().unwrap();
+    assert!(path.contains("leakyCache"), "{path}");
+
+    let table = text(&diff(&b, &a, &["--retainers", "3"]).stdout);
+    assert!(table.contains("Who retains the growing classes"), "{table}");
+    assert!(table.contains("leakyCache"), "{table}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::MultiProgress;
 use memwatch_core::diff::{heap_diff, HeapDiff};
+use memwatch_core::retainers::{growth_report, GrowthReport};
 use memwatch_core::size::nice_size;
 use memwatch_core::snapshot::{parse_reader_with, HeapSnapshot, ParseOptions};
 
@@ -30,6 +31,10 @@ pub struct Args {
     /// Print parse and diff times, throughput and sizes to stderr.
     #[arg(long)]
     pub timings: bool,
+    /// Also show who retains the N classes that grew most: representative retainer paths and
+    /// retained-size deltas (JSON: an extra "retainers" key; node-memwatch's fields unchanged).
+    #[arg(long, value_name = "N")]
+    pub retainers: Option<usize>,
 }
 
 struct Parsed {
@@ -52,9 +57,10 @@ fn thread_cpu() -> Option<Duration> {
 
 pub fn run(args: Args) -> CliResult {
     let multi = MultiProgress::new();
+    let edge_details = args.retainers.is_some();
     let (before, after) = std::thread::scope(|s| {
-        let b = s.spawn(|| parse_file(&args.before, &multi));
-        let a = s.spawn(|| parse_file(&args.after, &multi));
+        let b = s.spawn(|| parse_file(&args.before, &multi, edge_details));
+        let a = s.spawn(|| parse_file(&args.after, &multi, edge_details));
         (join(b), join(a))
     });
     let (before, after) = (before?, after?);
@@ -82,15 +88,32 @@ pub fn run(args: Args) -> CliResult {
         let cpu = diff_cpu.map_or(String::new(), |c| format!(", cpu {:.3} s", c.as_secs_f64()));
         eprintln!("diff: wall {:.3} s{cpu}", diff_took.as_secs_f64());
     }
+    let growth = match args.retainers {
+        Some(n) => Some(
+            growth_report(&before.snapshot, &after.snapshot, n)
+                .map_err(|e| CliError::BadInput(format!("{}: {e}", args.after.display())))?,
+        ),
+        None => None,
+    };
     drop((before, after));
 
     let text = if args.json {
-        let mut s = serde_json::to_string(&diff)
-            .map_err(|e| CliError::Failure(format!("cannot serialise the diff: {e}")))?;
+        let serialised = match &growth {
+            None => serde_json::to_string(&diff),
+            Some(g) => serde_json::to_value(&diff).and_then(|mut v| {
+                v["retainers"] = serde_json::to_value(g)?;
+                serde_json::to_string(&v)
+            }),
+        };
+        let mut s = serialised.map_err(|e| CliError::Failure(format!("cannot serialise the diff: {e}")))?;
         s.push('\n');
         s
     } else {
-        table(&diff)
+        let mut t = table(&diff);
+        if let Some(g) = &growth {
+            t.push_str(&retainers_table(g));
+        }
+        t
     };
     // A closed pipe (`memwatch diff a b | head`) is not an error worth reporting.
     match std::io::stdout().lock().write_all(text.as_bytes()) {
@@ -110,7 +133,7 @@ fn join(
     })
 }
 
-fn parse_file(path: &Path, multi: &MultiProgress) -> Result<Parsed, CliError> {
+fn parse_file(path: &Path, multi: &MultiProgress, edge_details: bool) -> Result<Parsed, CliError> {
     let file =
         File::open(path).map_err(|e| CliError::in_file(path, format!("cannot open: {e}")))?;
     let len = file.metadata().map(|m| m.len()).ok();
@@ -122,7 +145,9 @@ fn parse_file(path: &Path, multi: &MultiProgress) -> Result<Parsed, CliError> {
     let bar = if bar.is_hidden() { bar } else { multi.add(bar) };
     let opts = ParseOptions {
         size_hint: len,
-        edge_details: false,
+        // Edge types and names are needed only for retainer paths; without them a diff needs
+        // far less memory.
+        edge_details,
     };
     let (t, cpu0) = (Instant::now(), thread_cpu());
     let result = parse_reader_with(file, opts, |n| bar.set_position(n));
@@ -213,6 +238,31 @@ fn signed_size(b: i64) -> String {
 
 /// Constructor names come from the heap: keep control characters from garbling the terminal
 /// and very long names from blowing up the columns.
+/// Who retains the growing classes, as text under the HeapDiff table.
+fn retainers_table(g: &GrowthReport) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from("\nWho retains the growing classes:\n");
+    if g.classes.is_empty() {
+        out.push_str("  (no class grew)\n");
+    }
+    for c in &g.classes {
+        let _ = writeln!(
+            out,
+            "\n  {}: {} -> {} objects, retained {} ({})",
+            printable(&c.class),
+            c.count_before,
+            c.count_after,
+            nice_size(c.retained_size_after as i64),
+            signed_size(c.retained_size_delta),
+        );
+        for p in &c.paths {
+            let _ = writeln!(out, "    {} x {}  ({} retained)", p.count, printable(&p.path), nice_size(p.retained_size as i64));
+            let _ = writeln!(out, "      e.g. {}", printable(&p.example.text));
+        }
+    }
+    out
+}
+
 fn printable(name: &str) -> String {
     const MAX: usize = 60;
     let mut s: String = name
