@@ -190,7 +190,13 @@ impl HeapSnapshot {
     }
 
     pub fn edge_count(&self) -> usize {
-        self.edge_type.len()
+        self.edge_to.len()
+    }
+
+    /// False when parsed with `ParseOptions { edge_details: false }`: `edge_type` and
+    /// `edge_name_or_index` are then empty (only `edge_to` is kept, enough for a HeapDiff).
+    pub fn has_edge_details(&self) -> bool {
+        self.edge_type.len() == self.edge_to.len()
     }
 
     pub fn node_kind(&self, n: usize) -> NodeType {

@@ -3,10 +3,14 @@
 //! - [`HeapSnapshot`]: nodes and edges as parallel integer arrays (no per-node allocation).
 //! - [`SnapshotParser`]: push-based parser (`push(chunk)` then `finish()`), so native readers and
 //!   browser `File.stream()` chunks go through the same code.
-//! - [`parse_reader`]: convenience wrapper over any `std::io::Read`.
+//! - [`parse_reader`] / [`parse_reader_with`]: wrappers over any `std::io::Read` (the latter with
+//!   [`ParseOptions`] and a progress callback).
 
 mod graph;
 mod parser;
 
 pub use graph::{EdgeType, HeapSnapshot, NodeType, StringTable};
-pub use parser::{parse_bytes, parse_reader, ParseError, SnapshotParser};
+pub use parser::{
+    parse_bytes, parse_reader, parse_reader_with, ParseError, ParseOptions, SnapshotParser,
+    READ_CHUNK,
+};

@@ -1,0 +1,218 @@
+//! Scanner for the `"strings"` array: JSON strings unescaped straight into the [`StringTable`]
+//! arena (no per-string allocation). Chunks may split a string anywhere, even inside an escape
+//! or a UTF-8 sequence: raw bytes are copied as they come and each string is UTF-8-checked
+//! once complete. `\uXXXX` surrogate pairs are combined; lone surrogates (which V8 writes for
+//! JS strings holding them) become U+FFFD.
+
+use super::error::{fail, show_byte, Fail};
+use crate::snapshot::StringTable;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum St {
+    Open,
+    FirstOrEnd,
+    Value,
+    InStr,
+    Escape,
+    /// Inside `\uXXXX`, after `digits` hex digits.
+    Unicode,
+    CommaOrEnd,
+}
+
+pub(crate) struct StrArray {
+    st: St,
+    /// Arena offset where the current string starts.
+    start: usize,
+    hex: u32,
+    digits: u8,
+    /// A high surrogate waiting for its low half.
+    pending_high: Option<u32>,
+}
+
+const REPLACEMENT: char = '\u{FFFD}';
+
+impl StrArray {
+    pub fn new() -> StrArray {
+        StrArray {
+            st: St::Open,
+            start: 0,
+            hex: 0,
+            digits: 0,
+            pending_high: None,
+        }
+    }
+
+    /// Consumes bytes of the array. Returns `Some(n)` when `]` was the `n`-th byte.
+    pub fn feed(&mut self, buf: &[u8], table: &mut StringTable) -> Result<Option<usize>, Fail> {
+        if table.offsets.is_empty() {
+            table.offsets.push(0);
+        }
+        let n = buf.len();
+        let mut i = 0;
+        while i < n {
+            match self.st {
+                St::InStr => {
+                    let run_end = buf[i..]
+                        .iter()
+                        .position(|&b| b == b'"' || b == b'\\')
+                        .map_or(n, |p| i + p);
+                    if run_end > i {
+                        self.flush_high(table);
+                        table.bytes.extend_from_slice(&buf[i..run_end]);
+                    }
+                    i = run_end;
+                    if i == n {
+                        return Ok(None);
+                    }
+                    if buf[i] == b'"' {
+                        self.flush_high(table);
+                        self.end_string(table);
+                        self.st = St::CommaOrEnd;
+                    } else {
+                        self.st = St::Escape;
+                    }
+                    i += 1;
+                }
+                St::Escape => {
+                    let c = match buf[i] {
+                        b'"' => b'"',
+                        b'\\' => b'\\',
+                        b'/' => b'/',
+                        b'b' => 0x08,
+                        b'f' => 0x0c,
+                        b'n' => b'\n',
+                        b'r' => b'\r',
+                        b't' => b'\t',
+                        b'u' => {
+                            self.st = St::Unicode;
+                            self.hex = 0;
+                            self.digits = 0;
+                            i += 1;
+                            continue;
+                        }
+                        b => {
+                            return fail(
+                                i,
+                                format!("invalid escape \\{} in a string", show_byte(b)),
+                            )
+                        }
+                    };
+                    self.flush_high(table);
+                    table.bytes.push(c);
+                    self.st = St::InStr;
+                    i += 1;
+                }
+                St::Unicode => {
+                    let b = buf[i];
+                    let d = match (b as char).to_digit(16) {
+                        Some(d) => d,
+                        None => {
+                            return fail(
+                                i,
+                                format!("invalid \\u escape: {} is not a hex digit", show_byte(b)),
+                            )
+                        }
+                    };
+                    self.hex = self.hex * 16 + d;
+                    self.digits += 1;
+                    i += 1;
+                    if self.digits == 4 {
+                        self.code_unit(self.hex, table);
+                        self.st = St::InStr;
+                    }
+                }
+                St::CommaOrEnd => {
+                    let b = buf[i];
+                    i += 1;
+                    match b {
+                        b',' => self.st = St::Value,
+                        b']' => return Ok(Some(i)),
+                        b' ' | b'\n' | b'\r' | b'\t' => {}
+                        _ => {
+                            return fail(
+                                i - 1,
+                                format!("expected ',' or ']' but found {}", show_byte(b)),
+                            )
+                        }
+                    }
+                }
+                St::Value | St::FirstOrEnd => {
+                    let b = buf[i];
+                    i += 1;
+                    match b {
+                        b'"' => {
+                            self.start = table.bytes.len();
+                            self.st = St::InStr;
+                        }
+                        b' ' | b'\n' | b'\r' | b'\t' => {}
+                        b']' if self.st == St::FirstOrEnd => return Ok(Some(i)),
+                        _ => {
+                            return fail(
+                                i - 1,
+                                format!("expected a string but found {}", show_byte(b)),
+                            )
+                        }
+                    }
+                }
+                St::Open => {
+                    let b = buf[i];
+                    i += 1;
+                    match b {
+                        b'[' => self.st = St::FirstOrEnd,
+                        b' ' | b'\n' | b'\r' | b'\t' => {}
+                        _ => {
+                            return fail(i - 1, format!("expected '[' but found {}", show_byte(b)))
+                        }
+                    }
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// One UTF-16 code unit from a `\u` escape.
+    fn code_unit(&mut self, u: u32, table: &mut StringTable) {
+        match u {
+            0xD800..=0xDBFF => {
+                self.flush_high(table);
+                self.pending_high = Some(u);
+            }
+            0xDC00..=0xDFFF => match self.pending_high.take() {
+                Some(hi) => {
+                    let c = 0x10000 + ((hi - 0xD800) << 10) + (u - 0xDC00);
+                    push_char(table, char::from_u32(c).unwrap_or(REPLACEMENT));
+                }
+                None => push_char(table, REPLACEMENT),
+            },
+            _ => {
+                self.flush_high(table);
+                push_char(table, char::from_u32(u).unwrap_or(REPLACEMENT));
+            }
+        }
+    }
+
+    /// A high surrogate followed by anything but a low one is a lone surrogate.
+    #[inline]
+    fn flush_high(&mut self, table: &mut StringTable) {
+        if self.pending_high.take().is_some() {
+            push_char(table, REPLACEMENT);
+        }
+    }
+
+    fn end_string(&mut self, table: &mut StringTable) {
+        // Raw bytes are copied unchecked (a chunk may end mid-sequence); check the whole string.
+        if std::str::from_utf8(&table.bytes[self.start..]).is_err() {
+            let fixed = String::from_utf8_lossy(&table.bytes[self.start..]).into_owned();
+            table.bytes.truncate(self.start);
+            table.bytes.extend_from_slice(fixed.as_bytes());
+        }
+        table.offsets.push(table.bytes.len() as u64);
+    }
+}
+
+fn push_char(table: &mut StringTable, c: char) {
+    let mut buf = [0u8; 4];
+    table
+        .bytes
+        .extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+}

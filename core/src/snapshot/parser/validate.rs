@@ -1,0 +1,196 @@
+//! End-of-input checks and assembly: every cross-reference the graph code relies on is
+//! verified here, so later code can index the columns without further checks.
+
+use super::columns::{EdgeSink, NodeSink};
+use super::error::ParseError;
+use super::meta::Layout;
+use super::numbers::IntSink;
+use super::{Ints, ParseOptions};
+use crate::snapshot::{HeapSnapshot, StringTable};
+
+/// Where each section's value started, for locating errors found after the fact.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Offsets {
+    pub header: Option<u64>,
+    pub nodes: Option<u64>,
+    pub edges: Option<u64>,
+    pub strings: Option<u64>,
+}
+
+pub(super) struct Parts {
+    pub layout: Option<Layout>,
+    pub nodes: Option<Ints<NodeSink>>,
+    pub edges: Option<Ints<EdgeSink>>,
+    pub strings: Option<StringTable>,
+    pub at: Offsets,
+    /// Offset of the end of input.
+    pub end: u64,
+    pub opts: ParseOptions,
+}
+
+fn missing(end: u64, what: &str) -> ParseError {
+    ParseError::at(
+        end,
+        format!("the file has no {what} (not a complete V8 heap snapshot)"),
+    )
+}
+
+pub(super) fn assemble(p: Parts) -> Result<HeapSnapshot, ParseError> {
+    let end = p.end;
+    let layout = p
+        .layout
+        .ok_or_else(|| missing(end, "\"snapshot\" header"))?;
+    let (nodes_at, edges_at) = match (p.at.nodes, p.at.edges, p.at.strings) {
+        (Some(n), Some(e), Some(_)) => (n, e),
+        (None, _, _) => return Err(missing(end, "\"nodes\" array")),
+        (_, None, _) => return Err(missing(end, "\"edges\" array")),
+        (_, _, None) => return Err(missing(end, "\"strings\" array")),
+    };
+    let nfc = layout.node_fields() as u64;
+    let efc = layout.edge_fields() as u64;
+
+    // Nodes.
+    let mut nodes = match p.nodes {
+        Some(Ints::Columns(s)) => s,
+        Some(Ints::Raw(raw)) => {
+            let mut s = NodeSink::new(&layout, raw.0.len() / nfc as usize);
+            for v in raw.0 {
+                s.push(v).map_err(|m| ParseError::at(nodes_at, m))?;
+            }
+            s
+        }
+        None => return Err(missing(end, "\"nodes\" array")),
+    };
+    if nodes.values % nfc != 0 {
+        return Err(ParseError::at(
+            nodes_at,
+            format!(
+                "the \"nodes\" array holds {} values, not a multiple of the {nfc} fields in snapshot.meta.node_fields",
+                nodes.values
+            ),
+        ));
+    }
+    let node_count = nodes.nodes() as u64;
+    if node_count == 0 {
+        return Err(ParseError::at(
+            nodes_at,
+            "the \"nodes\" array is empty (a V8 snapshot always has a root node)",
+        ));
+    }
+    if let Some(declared) = layout.node_count {
+        if declared != node_count {
+            return Err(ParseError::at(
+                nodes_at,
+                format!("snapshot.node_count is {declared} but the \"nodes\" array holds {node_count} nodes"),
+            ));
+        }
+    }
+
+    // Edges.
+    let edges = match p.edges {
+        Some(Ints::Columns(s)) => {
+            // Range-checked while parsing only if the nodes came first.
+            if let Some(e) = s.edge_to.iter().position(|&t| u64::from(t) >= node_count) {
+                let offset = u64::from(s.edge_to[e]) * nfc;
+                return Err(ParseError::at(
+                    edges_at,
+                    format!(
+                        "edge {e} points to node offset {offset} outside the {node_count} nodes"
+                    ),
+                ));
+            }
+            s
+        }
+        Some(Ints::Raw(raw)) => {
+            let reserve = raw.0.len() / efc as usize;
+            let mut s = EdgeSink::new(&layout, reserve, Some(node_count), p.opts.edge_details);
+            for v in raw.0 {
+                s.push(v).map_err(|m| ParseError::at(edges_at, m))?;
+            }
+            s
+        }
+        None => return Err(missing(end, "\"edges\" array")),
+    };
+    if edges.values % efc != 0 {
+        return Err(ParseError::at(
+            edges_at,
+            format!(
+                "the \"edges\" array holds {} values, not a multiple of the {efc} fields in snapshot.meta.edge_fields",
+                edges.values
+            ),
+        ));
+    }
+    let edge_count = edges.edges() as u64;
+    if let Some(declared) = layout.edge_count {
+        if declared != edge_count {
+            return Err(ParseError::at(
+                edges_at,
+                format!("snapshot.edge_count is {declared} but the \"edges\" array holds {edge_count} edges"),
+            ));
+        }
+    }
+
+    // first_edge: edge counts -> prefix sums, which must end at the number of edges.
+    let mut sum: u64 = 0;
+    for slot in nodes.first_edge.iter_mut() {
+        sum = sum.checked_add(*slot).ok_or_else(|| {
+            ParseError::at(
+                nodes_at,
+                "the nodes' edge_count fields add up to more than 2^64 edges",
+            )
+        })?;
+        *slot = sum;
+    }
+    if sum != edge_count {
+        return Err(ParseError::at(
+            nodes_at,
+            format!(
+                "the nodes' edge_count fields add up to {sum} edges but the \"edges\" array holds {edge_count}"
+            ),
+        ));
+    }
+
+    // Strings.
+    let mut strings = p.strings.ok_or_else(|| missing(end, "\"strings\" array"))?;
+    if strings.offsets.is_empty() {
+        strings.offsets.push(0);
+    }
+    let string_count = strings.len() as u64;
+    if u64::from(nodes.max_name) >= string_count {
+        let n = nodes
+            .node_name
+            .iter()
+            .position(|&s| u64::from(s) >= string_count)
+            .unwrap_or(0);
+        return Err(ParseError::at(
+            nodes_at,
+            format!(
+                "node {n} has name index {} but the \"strings\" array holds only {string_count} strings",
+                nodes.node_name[n]
+            ),
+        ));
+    }
+    if let Some((name, e)) = edges.max_name {
+        if u64::from(name) >= string_count {
+            return Err(ParseError::at(
+                edges_at,
+                format!("edge {e} has name index {name} but the \"strings\" array holds only {string_count} strings"),
+            ));
+        }
+    }
+    strings.bytes.shrink_to_fit();
+    strings.offsets.shrink_to_fit();
+
+    Ok(HeapSnapshot {
+        strings,
+        node_type: nodes.node_type,
+        node_name: nodes.node_name,
+        node_id: nodes.node_id,
+        node_self_size: nodes.node_self_size,
+        first_edge: nodes.first_edge,
+        node_detachedness: nodes.detachedness,
+        edge_type: edges.edge_type,
+        edge_name_or_index: edges.edge_name_or_index,
+        edge_to: edges.edge_to,
+    })
+}
