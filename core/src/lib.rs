@@ -7,6 +7,7 @@
 //! - [`analyzer::Analyzer`]: feeds samples through stats + detectors; the one path used live and offline.
 //! - [`snapshot`]: streaming `.heapsnapshot` parser into a compact graph ([`snapshot::HeapSnapshot`]).
 //! - [`diff`]: node-memwatch's `HeapDiff` of two snapshots.
+//! - [`summary`]: per-class counts and self sizes of one snapshot.
 //! - [`export`]: the line-delimited JSON export format (see docs/format.md).
 //!
 //! ```
@@ -22,3 +23,4 @@ pub mod sample;
 pub mod size;
 pub mod snapshot;
 pub mod stats;
+pub mod summary;

@@ -1,0 +1,126 @@
+//! Heap snapshots: a push parser whose result stays in wasm memory (`Snapshot`), node-memwatch's
+//! HeapDiff and the per-class summary. Bytes given as one `Uint8Array` are fed to the streaming
+//! parser in 1 MiB slices, so a 500 MB snapshot is never copied into wasm memory whole.
+
+use js_sys::Uint8Array;
+use memwatch_core::snapshot::{HeapSnapshot, ParseError, SnapshotParser as CoreParser};
+use memwatch_core::{diff::heap_diff, summary::summarize};
+use wasm_bindgen::prelude::*;
+
+use crate::{js_error, to_js};
+
+const SLICE: u32 = 1 << 20;
+
+/// Incremental `.heapsnapshot` parser: `push()` chunks as they arrive (e.g. from
+/// `File.stream()`), then `finish()`. After an error or `finish()` the parser is spent.
+#[wasm_bindgen]
+pub struct SnapshotParser {
+    inner: Option<CoreParser>,
+    consumed: u64,
+}
+
+#[wasm_bindgen]
+impl SnapshotParser {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> SnapshotParser {
+        SnapshotParser { inner: Some(CoreParser::new()), consumed: 0 }
+    }
+
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
+        let parser = self.inner.as_mut().ok_or_else(spent)?;
+        let result = parser.push(chunk);
+        self.consumed += chunk.len() as u64;
+        result.map_err(|e| {
+            self.inner = None;
+            js_error(e)
+        })
+    }
+
+    /// Bytes pushed so far (for progress bars).
+    #[wasm_bindgen(getter, js_name = bytesConsumed)]
+    pub fn bytes_consumed(&self) -> f64 {
+        self.consumed as f64
+    }
+
+    /// Ends the input and returns the parsed graph, kept in wasm memory until `free()`.
+    pub fn finish(&mut self) -> Result<Snapshot, JsValue> {
+        let parser = self.inner.take().ok_or_else(spent)?;
+        parser.finish().map(|graph| Snapshot { graph }).map_err(js_error)
+    }
+}
+
+impl Default for SnapshotParser {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn spent() -> JsValue {
+    js_error("this SnapshotParser already finished or failed; create a new one")
+}
+
+/// A parsed heap snapshot held in wasm memory. Call `free()` when done (a FinalizationRegistry
+/// frees forgotten ones eventually, but snapshots are big).
+#[wasm_bindgen]
+pub struct Snapshot {
+    graph: HeapSnapshot,
+}
+
+#[wasm_bindgen]
+impl Snapshot {
+    /// Parses a whole snapshot held in one `Uint8Array`.
+    #[wasm_bindgen(js_name = fromBytes)]
+    pub fn from_bytes(bytes: &Uint8Array) -> Result<Snapshot, JsValue> {
+        parse_array(bytes).map(|graph| Snapshot { graph }).map_err(js_error)
+    }
+
+    #[wasm_bindgen(getter, js_name = nodeCount)]
+    pub fn node_count(&self) -> f64 {
+        self.graph.node_count() as f64
+    }
+
+    #[wasm_bindgen(getter, js_name = edgeCount)]
+    pub fn edge_count(&self) -> f64 {
+        self.graph.edge_count() as f64
+    }
+
+    /// Per-class summary, largest self size first.
+    #[wasm_bindgen(unchecked_return_type = "ClassSummary[]")]
+    pub fn summarize(&self) -> Result<JsValue, JsValue> {
+        to_js(&summarize(&self.graph))
+    }
+
+    /// node-memwatch's HeapDiff from this snapshot (before) to `after`.
+    #[wasm_bindgen(unchecked_return_type = "HeapDiff")]
+    pub fn diff(&self, after: &Snapshot) -> Result<JsValue, JsValue> {
+        to_js(&heap_diff(&self.graph, &after.graph))
+    }
+}
+
+/// node-memwatch's HeapDiff of two snapshots given as bytes (`hd.end()`'s object).
+#[wasm_bindgen(js_name = diffSnapshots, unchecked_return_type = "HeapDiff")]
+pub fn diff_snapshots(before: &Uint8Array, after: &Uint8Array) -> Result<JsValue, JsValue> {
+    let before = parse_array(before).map_err(|e| js_error(format!("before snapshot: {e}")))?;
+    let after = parse_array(after).map_err(|e| js_error(format!("after snapshot: {e}")))?;
+    to_js(&heap_diff(&before, &after))
+}
+
+/// Per-class summary (`[{what, count, self_size}]`, largest self size first) of one snapshot.
+#[wasm_bindgen(js_name = summarizeSnapshot, unchecked_return_type = "ClassSummary[]")]
+pub fn summarize_snapshot(bytes: &Uint8Array) -> Result<JsValue, JsValue> {
+    to_js(&summarize(&parse_array(bytes).map_err(js_error)?))
+}
+
+fn parse_array(bytes: &Uint8Array) -> Result<HeapSnapshot, ParseError> {
+    let mut parser = CoreParser::new();
+    let mut buf = vec![0u8; SLICE.min(bytes.length()) as usize];
+    let (mut at, len) = (0u32, bytes.length());
+    while at < len {
+        let end = at.saturating_add(SLICE).min(len);
+        let part = &mut buf[..(end - at) as usize];
+        bytes.subarray(at, end).copy_to(part);
+        parser.push(part)?;
+        at = end;
+    }
+    parser.finish()
+}
