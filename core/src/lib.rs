@@ -19,6 +19,7 @@ pub mod analyzer;
 pub mod diff;
 pub mod export;
 pub mod leak;
+pub mod retainers;
 pub mod sample;
 pub mod size;
 pub mod snapshot;

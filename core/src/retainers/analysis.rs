@@ -1,0 +1,74 @@
+//! Everything the retainer views need about one snapshot, computed once.
+
+use crate::snapshot::HeapSnapshot;
+
+use super::classes::Classes;
+use super::dominators::DominatorTree;
+use super::essential::EdgeFilter;
+use super::grouping::{group_by_path, PathGroup};
+use super::paths::{RetainerPath, RetainerPaths};
+use super::retained::{class_retained, retained_sizes, ClassRetained, ClassSummary};
+
+/// Dominator tree, retained sizes (per node and per class) and retainer paths of a snapshot.
+///
+/// ```
+/// use memwatch_core::retainers::SnapshotAnalysis;
+/// use memwatch_core::snapshot::HeapSnapshot;
+/// let snap = HeapSnapshot::default(); // normally from snapshot::parse_reader
+/// let a = SnapshotAnalysis::new(&snap);
+/// assert!(a.classes().is_empty());
+/// ```
+pub struct SnapshotAnalysis {
+    pub dominators: DominatorTree,
+    /// Retained size per node index.
+    pub retained: Vec<u64>,
+    pub classes: Classes,
+    pub summary: ClassSummary,
+    pub paths: RetainerPaths,
+}
+
+impl SnapshotAnalysis {
+    pub fn new(snap: &HeapSnapshot) -> SnapshotAnalysis {
+        let filter = EdgeFilter::new(snap);
+        let dominators = DominatorTree::compute_with(snap, &filter);
+        let retained = retained_sizes(snap, &dominators);
+        let classes = Classes::new(snap);
+        let summary = class_retained(snap, &dominators, &retained, &classes);
+        let paths = RetainerPaths::compute_with(snap, &filter);
+        SnapshotAnalysis {
+            dominators,
+            retained,
+            classes,
+            summary,
+            paths,
+        }
+    }
+
+    /// Per-class count, self size and retained size, largest retained first.
+    pub fn classes(&self) -> &[ClassRetained] {
+        &self.summary.classes
+    }
+
+    pub fn path_to(&self, snap: &HeapSnapshot, node: u32) -> Option<RetainerPath> {
+        self.paths.path_to(snap, node)
+    }
+
+    /// Retainer paths of the members of class `class` (by name) that no other member of the
+    /// class dominates, grouped by normalised path, largest retained size first.
+    pub fn class_paths(
+        &self,
+        snap: &HeapSnapshot,
+        class: &str,
+        max_groups: usize,
+    ) -> Vec<PathGroup> {
+        let ids: Vec<u32> = (0..self.classes.id_count() as u32)
+            .filter(|&c| self.summary.get(c).is_some_and(|r| r.class == class))
+            .collect();
+        let members = (0..snap.node_count() as u32).filter(|&v| {
+            ids.contains(&self.classes.class_of[v as usize]) && self.summary.is_top(v)
+        });
+        let mut groups = group_by_path(snap, &self.classes, &self.paths, &self.retained, members);
+        groups.truncate(max_groups);
+        groups
+    }
+}

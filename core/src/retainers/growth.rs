@@ -1,0 +1,149 @@
+//! Retained-size growth by class between two snapshots, with representative retainer paths of
+//! the new objects: the data behind `memwatch diff A B --retainers N`.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::snapshot::HeapSnapshot;
+
+use super::analysis::SnapshotAnalysis;
+use super::grouping::{group_by_path, IdSet, PathGroup};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassGrowth {
+    pub class: String,
+    pub count_before: u64,
+    pub count_after: u64,
+    pub self_size_before: u64,
+    pub self_size_after: u64,
+    pub retained_size_before: u64,
+    pub retained_size_after: u64,
+    pub retained_size_delta: i64,
+    /// Members of the class in AFTER whose id is not in BEFORE.
+    pub new_objects: u64,
+    /// Where the new top-of-class members are held, largest first (at most `paths_per_class`).
+    pub paths: Vec<PathGroup>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrowthReport {
+    /// Growing classes (self size or count grew), largest self-size growth first.
+    pub classes: Vec<ClassGrowth>,
+}
+
+#[derive(Clone, Debug)]
+pub struct GrowthOptions {
+    pub max_classes: usize,
+    pub paths_per_class: usize,
+    /// Also rank V8-internal classes (`(array)`, `(system)`, `(compiled code)`, `system / *`).
+    pub include_internal: bool,
+}
+
+/// The `n` classes whose total self size grew most from `before` to `after` (ties: count growth,
+/// then name), each with its retained-size delta and up to 3 representative retainer paths of
+/// its new members.
+pub fn growth_report(before: &HeapSnapshot, after: &HeapSnapshot, n: usize) -> GrowthReport {
+    let opts = GrowthOptions {
+        max_classes: n,
+        paths_per_class: 3,
+        include_internal: false,
+    };
+    growth_report_with(
+        before,
+        &SnapshotAnalysis::new(before),
+        after,
+        &SnapshotAnalysis::new(after),
+        &opts,
+    )
+}
+
+pub fn growth_report_with(
+    before: &HeapSnapshot,
+    ab: &SnapshotAnalysis,
+    after: &HeapSnapshot,
+    aa: &SnapshotAnalysis,
+    opts: &GrowthOptions,
+) -> GrowthReport {
+    let old: HashMap<&str, &super::retained::ClassRetained> =
+        ab.classes().iter().map(|c| (c.class.as_str(), c)).collect();
+    let is_internal_class =
+        |name: &str| name.starts_with("system / ") || INTERNAL_TYPE_CLASSES.contains(&name);
+    let mut rows: Vec<ClassGrowth> = aa
+        .classes()
+        .iter()
+        .filter(|c| opts.include_internal || !is_internal_class(&c.class))
+        .filter_map(|c| {
+            let (cb, sb, rb) = old
+                .get(c.class.as_str())
+                .map_or((0, 0, 0), |o| (o.count, o.self_size, o.retained_size));
+            let delta = c.retained_size as i64 - rb as i64;
+            (c.self_size > sb || c.count > cb).then(|| ClassGrowth {
+                class: c.class.clone(),
+                count_before: cb,
+                count_after: c.count,
+                self_size_before: sb,
+                self_size_after: c.self_size,
+                retained_size_before: rb,
+                retained_size_after: c.retained_size,
+                retained_size_delta: delta,
+                new_objects: 0,
+                paths: Vec::new(),
+            })
+        })
+        .collect();
+    // Rank by what is being allocated (self-size growth, as DevTools' comparison view and
+    // HeapDiff do): ranking by retained growth would put every container first (`global`
+    // dominates the whole leak).
+    let self_delta = |c: &ClassGrowth| c.self_size_after as i64 - c.self_size_before as i64;
+    let count_delta = |c: &ClassGrowth| c.count_after as i64 - c.count_before as i64;
+    rows.sort_by(|a, b| {
+        self_delta(b)
+            .cmp(&self_delta(a))
+            .then(count_delta(b).cmp(&count_delta(a)))
+            .then_with(|| a.class.cmp(&b.class))
+    });
+    rows.truncate(opts.max_classes);
+    if rows.is_empty() {
+        return GrowthReport { classes: rows };
+    }
+
+    let before_ids = IdSet::new(before);
+    // Class id (in AFTER) -> row.
+    let mut row_of_class: HashMap<u32, usize> = HashMap::new();
+    for c in 0..aa.classes.id_count() as u32 {
+        if let Some(r) = aa.summary.get(c) {
+            if let Some(i) = rows.iter().position(|row| row.class == r.class) {
+                row_of_class.insert(c, i);
+            }
+        }
+    }
+    let mut members: Vec<Vec<u32>> = vec![Vec::new(); rows.len()];
+    for &v in aa.dominators.order.iter().skip(1) {
+        let Some(&i) = row_of_class.get(&aa.classes.class_of[v as usize]) else {
+            continue;
+        };
+        if before_ids.contains(after.node_id[v as usize]) {
+            continue;
+        }
+        rows[i].new_objects += 1;
+        if aa.summary.is_top(v) {
+            members[i].push(v);
+        }
+    }
+    for (row, m) in rows.iter_mut().zip(members) {
+        let mut g = group_by_path(after, &aa.classes, &aa.paths, &aa.retained, m.into_iter());
+        g.truncate(opts.paths_per_class);
+        row.paths = g;
+    }
+    GrowthReport { classes: rows }
+}
+
+const INTERNAL_TYPE_CLASSES: [&str; 6] = [
+    "(system)",
+    "(array)",
+    "(compiled code)",
+    "(synthetic)",
+    "(object shape)",
+    "(unknown)",
+];

@@ -1,0 +1,35 @@
+//! Who retains what: dominator tree, retained sizes, retainer paths and leak finding.
+//!
+//! - [`DominatorTree`]: immediate dominators over DevTools' essential edges (SEMI-NCA, iterative,
+//!   `u32` arrays; see [`essential`] for the edge rules).
+//! - [`retained_sizes`] / [`class_retained`]: retained size per node and per class (members not
+//!   dominated by another member of the class).
+//! - [`RetainerPaths`]: one readable path per object from the root, preferring user-visible edges:
+//!   `(global) leakyCache -> Map table -> [k17] -> LeakingClass`.
+//! - [`SnapshotAnalysis`]: all of the above for one snapshot, plus per-class path groups.
+//! - [`leak_report`]: three-snapshot leak set `(target \ baseline) ∩ final`, grouped by class and
+//!   retainer path.
+//! - [`growth_report`]: classes whose retained size grew between two snapshots, with paths.
+//!
+//! Every result type is `serde`-serialisable for the CLI's `--json`, wasm and the viewer.
+//! No recursion anywhere: heap graphs are deep (a 1M-element linked list is a 1M-deep path).
+
+mod analysis;
+mod classes;
+pub mod dominators;
+pub mod essential;
+mod grouping;
+mod growth;
+mod leaks;
+pub mod paths;
+mod retained;
+
+pub use analysis::SnapshotAnalysis;
+pub use classes::Classes;
+pub use dominators::DominatorTree;
+pub use essential::EdgeFilter;
+pub use grouping::{group_by_path, IdSet, PathGroup};
+pub use growth::{growth_report, growth_report_with, ClassGrowth, GrowthOptions, GrowthReport};
+pub use leaks::{leak_report, leak_report_with, LeakOptions, LeakReport};
+pub use paths::{Hop, RetainerPath, RetainerPaths};
+pub use retained::{class_retained, retained_sizes, ClassRetained, ClassSummary};

@@ -1,0 +1,418 @@
+//! Shortest retainer paths from the root, with hops named the way a developer reads code.
+//!
+//! ## Which path
+//! One path per node, found by a single shortest-path search from the root (node 0) over the
+//! same essential edges as the dominator tree (no weak edges, no shortcuts except the root's).
+//! Plain BFS would often pick V8-internal detours — through `(GC roots)` / `(Handle scope)`,
+//! feedback vectors, maps and code objects — because they are as short as the path through the
+//! user's variables. So edges have small integer costs and the search is Dial's algorithm (a
+//! bucket-queue Dijkstra, O(n + m) for bounded integer costs):
+//!
+//! | edge                                                      | cost |
+//! |-----------------------------------------------------------|------|
+//! | property, element, context, shortcut from the root        | 1    |
+//! | internal (`table`, `context`, `elements`, Map slots, ...) | 2    |
+//! | hidden                                                    | 4    |
+//! | + target is V8-internal (hidden, code, object shape, synthetic) | +3 |
+//!
+//! so a path through user-visible edges wins unless it is much longer.
+//!
+//! ## How a path reads
+//! `(global) leakyCache -> Map table -> [k17] -> LeakingClass`,
+//! `(global) holderAdd -> add (closure) -> context -> cachedItems -> [3] -> Object`:
+//! the root's shortcut to a global object is `(global)`; property and context-variable edges by
+//! name; element edges as `[i]`; internal edges as `Owner edge` (`Map table`); a closure's
+//! `context` edge after the closure; a value slot in a `Map`'s backing table as `[key]` with the
+//! key read from the slot before it (V8's OrderedHashMap stores key, value, chain). Each path also
+//! has a normalised form (`[*]` for every index or key) used to group many objects.
+
+use serde::{Deserialize, Serialize};
+
+use crate::snapshot::{EdgeType, HeapSnapshot, NodeType};
+
+use super::dominators::NONE;
+use super::essential::EdgeFilter;
+
+/// Cost-limited shortest-path tree from the root: for each node, the edge it was reached by.
+pub struct RetainerPaths {
+    parent_node: Vec<u32>,
+    /// Global edge index; `u64::MAX` for the root and unreachable nodes.
+    parent_edge: Vec<u64>,
+}
+
+/// One step of a path: the edge from the previous node to `node_index`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hop {
+    /// V8 edge type: `property`, `element`, `context`, `internal`, `hidden`, `shortcut`.
+    pub edge_type: String,
+    /// The raw edge name (or index, as text).
+    pub edge_name: String,
+    pub node_index: u32,
+    /// V8's object id (stable across snapshots of one isolate; DevTools shows it as `@id`).
+    pub node_id: u32,
+    /// How the target reads: class name, `add (closure)`, `"k17"`, `(GC roots)`.
+    pub node: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetainerPath {
+    /// From the root's first edge to the object itself.
+    pub hops: Vec<Hop>,
+    /// `(global) leakyCache -> Map table -> [k17] -> LeakingClass`
+    pub text: String,
+    /// The same with indices and keys replaced by `[*]`: the grouping key.
+    pub normalized: String,
+}
+
+const MAX_COST: usize = 7;
+
+impl RetainerPaths {
+    pub fn compute(snap: &HeapSnapshot) -> RetainerPaths {
+        Self::compute_with(snap, &EdgeFilter::new(snap))
+    }
+
+    pub fn compute_with(snap: &HeapSnapshot, filter: &EdgeFilter) -> RetainerPaths {
+        let n = snap.node_count();
+        let mut parent_node = vec![NONE; n];
+        let mut parent_edge = vec![u64::MAX; n];
+        if n == 0 {
+            return RetainerPaths {
+                parent_node,
+                parent_edge,
+            };
+        }
+        let mut dist = vec![u32::MAX; n];
+        let mut buckets: Vec<Vec<u32>> = (0..=MAX_COST).map(|_| Vec::new()).collect();
+        dist[0] = 0;
+        buckets[0].push(0);
+        let mut pending = 1usize;
+        let mut d: u32 = 0;
+        while pending > 0 {
+            let b = d as usize % (MAX_COST + 1);
+            // Costs are 1..=MAX_COST, so nothing is pushed into bucket `b` while it drains.
+            let current = std::mem::take(&mut buckets[b]);
+            pending -= current.len();
+            for &v in &current {
+                if dist[v as usize] != d {
+                    continue; // settled earlier at a smaller distance
+                }
+                for e in snap.edges_of(v as usize) {
+                    if !filter.is_essential(snap, v, e) {
+                        continue;
+                    }
+                    let w = snap.edge_to[e] as usize;
+                    let nd = d + edge_cost(snap, e, w);
+                    if nd < dist[w] {
+                        dist[w] = nd;
+                        parent_node[w] = v;
+                        parent_edge[w] = e as u64;
+                        buckets[nd as usize % (MAX_COST + 1)].push(w as u32);
+                        pending += 1;
+                    }
+                }
+            }
+            let mut current = current;
+            current.clear();
+            if buckets[b].is_empty() {
+                buckets[b] = current; // keep the capacity
+            }
+            d += 1;
+        }
+        RetainerPaths {
+            parent_node,
+            parent_edge,
+        }
+    }
+
+    pub fn is_reachable(&self, n: u32) -> bool {
+        n == 0
+            || self
+                .parent_edge
+                .get(n as usize)
+                .is_some_and(|&e| e != u64::MAX)
+    }
+
+    /// Edges from the root to `n` (empty for the root), as (from node, edge index) pairs, or
+    /// `None` when `n` is not reachable. Written into `out` to let callers reuse the buffer.
+    pub fn edges_to(&self, n: u32, out: &mut Vec<(u32, usize)>) -> bool {
+        out.clear();
+        if !self.is_reachable(n) {
+            return false;
+        }
+        let mut x = n as usize;
+        while x != 0 {
+            out.push((self.parent_node[x], self.parent_edge[x] as usize));
+            x = self.parent_node[x] as usize;
+        }
+        out.reverse();
+        true
+    }
+
+    /// The retainer path of node `n`, or `None` when it is not reachable from the root.
+    pub fn path_to(&self, snap: &HeapSnapshot, n: u32) -> Option<RetainerPath> {
+        let mut edges = Vec::new();
+        if !self.edges_to(n, &mut edges) {
+            return None;
+        }
+        Some(render(snap, &edges, n))
+    }
+
+    /// A 64-bit hash of `path_to(n).normalized` without building it (for grouping many nodes);
+    /// `None` when unreachable.
+    pub fn group_key(&self, snap: &HeapSnapshot, n: u32) -> Option<u64> {
+        if !self.is_reachable(n) {
+            return None;
+        }
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut mix = |x: u64| h = (h ^ x).wrapping_mul(0x0100_0000_01b3).rotate_left(17);
+        mix(snap.node_type[n as usize] as u64);
+        mix(group_name_token(snap, n as usize) as u64);
+        let mut x = n as usize;
+        while x != 0 {
+            let (a, e) = (self.parent_node[x] as usize, self.parent_edge[x] as usize);
+            mix(snap.edge_type[e] as u64);
+            mix(edge_name_token(snap, e) as u64);
+            mix(snap.node_type[a] as u64);
+            mix(snap.node_name[a] as u64);
+            x = a;
+        }
+        Some(h)
+    }
+}
+
+fn is_v8_internal_node(t: NodeType) -> bool {
+    matches!(
+        t,
+        NodeType::Hidden | NodeType::Code | NodeType::ObjectShape | NodeType::Synthetic
+    )
+}
+
+fn edge_cost(snap: &HeapSnapshot, e: usize, to: usize) -> u32 {
+    let base = match snap.edge_kind(e) {
+        EdgeType::Property | EdgeType::Element | EdgeType::Context | EdgeType::Shortcut => 1,
+        EdgeType::Internal => 2,
+        _ => 4,
+    };
+    base + if is_v8_internal_node(snap.node_kind(to)) {
+        3
+    } else {
+        0
+    }
+}
+
+/// Grouping token of an edge name: indices and numeric slots all map to one value.
+fn edge_name_token(snap: &HeapSnapshot, e: usize) -> u32 {
+    match snap.edge_kind(e) {
+        EdgeType::Element | EdgeType::Hidden => u32::MAX,
+        EdgeType::Internal if is_digits(snap.strings.get(snap.edge_name_or_index[e])) => u32::MAX,
+        _ => snap.edge_name_or_index[e],
+    }
+}
+
+/// Grouping token of the path's target: its class (string contents don't split groups).
+fn group_name_token(snap: &HeapSnapshot, n: usize) -> u32 {
+    match snap.node_kind(n) {
+        NodeType::Object | NodeType::Native => snap.node_name[n],
+        _ => u32::MAX,
+    }
+}
+
+/// Element, hidden, or numeric internal (array slot) edge.
+fn is_index_hop(snap: &HeapSnapshot, e: usize) -> bool {
+    edge_name_token(snap, e) == u32::MAX
+}
+
+fn is_digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+/// How a node reads in a path.
+pub fn node_label(snap: &HeapSnapshot, n: usize) -> String {
+    let name = snap.node_name_str(n);
+    let or = |fallback: &str| {
+        if name.is_empty() {
+            fallback.to_string()
+        } else {
+            truncate(name, 60)
+        }
+    };
+    match snap.node_kind(n) {
+        NodeType::Object | NodeType::Native => or("Object"),
+        NodeType::Closure => {
+            let f = if name.is_empty() { "(anonymous)" } else { name };
+            format!("{} (closure)", truncate(f, 60))
+        }
+        NodeType::String | NodeType::ConsString | NodeType::SlicedString => {
+            format!("\"{}\"", truncate(name, 40))
+        }
+        NodeType::Array => or("(array)"),
+        NodeType::Hidden => or("(system)"),
+        NodeType::Code => or("(compiled code)"),
+        NodeType::Synthetic => or("(synthetic)"),
+        NodeType::RegExp => format!("/{}/", truncate(name, 40)),
+        NodeType::HeapNumber => "(number)".into(),
+        NodeType::Symbol => "(symbol)".into(),
+        NodeType::BigInt => "(bigint)".into(),
+        NodeType::ObjectShape => or("(object shape)"),
+        NodeType::Unknown => or("(unknown)"),
+    }
+}
+
+/// The target's label in the normalised path: strings by type, not contents.
+fn node_group_label(snap: &HeapSnapshot, n: usize) -> String {
+    match snap.node_kind(n) {
+        NodeType::String | NodeType::ConsString | NodeType::SlicedString => "(string)".into(),
+        _ => node_label(snap, n),
+    }
+}
+
+fn edge_name(snap: &HeapSnapshot, e: usize) -> String {
+    if snap.edge_kind(e).has_index_name() {
+        snap.edge_name_or_index[e].to_string()
+    } else {
+        snap.strings.get(snap.edge_name_or_index[e]).to_string()
+    }
+}
+
+/// For a value slot `slot` of a Map's backing table `table`, the key's label (from slot - 1).
+fn map_key_label(snap: &HeapSnapshot, table: usize, slot: u64) -> Option<String> {
+    let key_slot = slot.checked_sub(1)?.to_string();
+    let e = snap.edges_of(table).find(|&e| {
+        snap.edge_kind(e) == EdgeType::Internal
+            && snap.strings.get(snap.edge_name_or_index[e]) == key_slot
+    })?;
+    let k = snap.edge_to[e] as usize;
+    Some(match snap.node_kind(k) {
+        NodeType::String | NodeType::ConsString | NodeType::SlicedString => {
+            truncate(snap.node_name_str(k), 40)
+        }
+        _ => format!("{}@{}", node_label(snap, k), snap.node_id[k]),
+    })
+}
+
+/// Renders the hops `edges` (from the root) ending at `target`.
+fn render(snap: &HeapSnapshot, edges: &[(u32, usize)], target: u32) -> RetainerPath {
+    let mut hops = Vec::with_capacity(edges.len());
+    // (text, normalized) segments; `glue_space` joins "(global) leakyCache" with a space.
+    let mut segs: Vec<(String, String)> = Vec::new();
+    let mut glue_space = false;
+    let mut prev_edge: Option<usize> = None;
+    for (k, &(a, e)) in edges.iter().enumerate() {
+        let a = a as usize;
+        let b = snap.edge_to[e] as usize;
+        let kind = snap.edge_kind(e);
+        let name = edge_name(snap, e);
+        let seg: Option<(String, String)> = if a == 0 {
+            if kind == EdgeType::Shortcut && snap.node_kind(b) == NodeType::Object {
+                glue_space = true;
+                Some(("(global)".into(), "(global)".into()))
+            } else {
+                let l = node_label(snap, b);
+                Some((l.clone(), l))
+            }
+        } else if snap.node_kind(a) == NodeType::Synthetic
+            && snap.node_kind(b) == NodeType::Synthetic
+        {
+            let l = node_label(snap, b);
+            Some((l.clone(), l))
+        } else {
+            match kind {
+                EdgeType::Property | EdgeType::Context | EdgeType::Shortcut => {
+                    // After `[i]` the object is anonymous in code: name its class first
+                    // (`[k17] -> LeakingClass -> payload`).
+                    if prev_edge.is_some_and(|pe| is_index_hop(snap, pe)) {
+                        let l = node_label(snap, a);
+                        segs.push((l.clone(), node_group_label(snap, a)));
+                    }
+                    let t = truncate(&name, 80);
+                    Some((t.clone(), t))
+                }
+                EdgeType::Element => Some((format!("[{name}]"), "[*]".into())),
+                EdgeType::Internal if is_digits(&name) => {
+                    // A slot of an internal array; in a Map's table, show the entry's key.
+                    let in_map_table = prev_edge.is_some_and(|pe| {
+                        let owner = edges[k - 1].0 as usize;
+                        snap.edge_kind(pe) == EdgeType::Internal
+                            && snap.strings.get(snap.edge_name_or_index[pe]) == "table"
+                            && snap.node_name_str(owner) == "Map"
+                    });
+                    let key = if in_map_table {
+                        name.parse::<u64>()
+                            .ok()
+                            .and_then(|s| map_key_label(snap, a, s))
+                    } else {
+                        None
+                    };
+                    Some((
+                        format!("[{}]", key.unwrap_or_else(|| name.clone())),
+                        "[*]".into(),
+                    ))
+                }
+                EdgeType::Internal if snap.node_kind(a) == NodeType::Closure => {
+                    let l = node_label(snap, a);
+                    segs.push((l.clone(), l));
+                    Some((name.clone(), name.clone()))
+                }
+                EdgeType::Internal => {
+                    let t = format!("{} {}", node_label(snap, a), truncate(&name, 80));
+                    Some((t.clone(), t))
+                }
+                _ => {
+                    let l = node_label(snap, a);
+                    Some((format!("{l} [{name}]"), format!("{l} [*]")))
+                }
+            }
+        };
+        if let Some(s) = seg {
+            segs.push(s);
+        }
+        hops.push(Hop {
+            edge_type: edge_type_name(kind).into(),
+            edge_name: name,
+            node_index: b as u32,
+            node_id: snap.node_id[b],
+            node: node_label(snap, b),
+        });
+        prev_edge = Some(e);
+    }
+    let t = target as usize;
+    // Synthetic targets were already named by their hop.
+    if edges.is_empty() || snap.node_kind(t) != NodeType::Synthetic {
+        segs.push((node_label(snap, t), node_group_label(snap, t)));
+    }
+    let join = |pick: fn(&(String, String)) -> &String| {
+        let mut s = String::new();
+        for (i, seg) in segs.iter().enumerate() {
+            if i > 0 {
+                s.push_str(if i == 1 && glue_space { " " } else { " -> " });
+            }
+            s.push_str(pick(seg));
+        }
+        s
+    };
+    RetainerPath {
+        text: join(|s| &s.0),
+        normalized: join(|s| &s.1),
+        hops,
+    }
+}
+
+fn edge_type_name(t: EdgeType) -> &'static str {
+    match t {
+        EdgeType::Context => "context",
+        EdgeType::Element => "element",
+        EdgeType::Property => "property",
+        EdgeType::Internal => "internal",
+        EdgeType::Hidden => "hidden",
+        EdgeType::Shortcut => "shortcut",
+        EdgeType::Weak => "weak",
+        EdgeType::Unknown => "unknown",
+    }
+}

@@ -1,0 +1,505 @@
+//! Retainer engine on hand-built graphs: dominators and retained sizes against an independent
+//! O(n^2) reference, DevTools' edge rules, path naming, and the three-snapshot leak set.
+
+use std::collections::HashMap;
+
+use memwatch_core::retainers::{
+    class_retained, leak_report, retained_sizes, Classes, DominatorTree, LeakOptions,
+    RetainerPaths, SnapshotAnalysis,
+};
+use memwatch_core::snapshot::{EdgeType, HeapSnapshot, NodeType};
+
+/// Builds a `HeapSnapshot` the way the parser lays it out.
+#[derive(Default)]
+struct Builder {
+    snap: HeapSnapshot,
+    interned: HashMap<String, u32>,
+    out: Vec<Vec<(EdgeType, u32, u32)>>,
+}
+
+impl Builder {
+    fn new() -> Builder {
+        let mut b = Builder::default();
+        b.node(NodeType::Synthetic, "", 0);
+        b
+    }
+    fn s(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.interned.get(s) {
+            return i;
+        }
+        let i = self.snap.strings.push(s);
+        self.interned.insert(s.to_string(), i);
+        i
+    }
+    /// Adds a node; its id is `2 * index + 1` unless set with `node_with_id`.
+    fn node(&mut self, t: NodeType, name: &str, size: u64) -> u32 {
+        let i = self.snap.node_type.len() as u32;
+        self.node_with_id(t, name, size, 2 * i + 1)
+    }
+    fn node_with_id(&mut self, t: NodeType, name: &str, size: u64, id: u32) -> u32 {
+        let name = self.s(name);
+        self.snap.node_type.push(t as u8);
+        self.snap.node_name.push(name);
+        self.snap.node_id.push(id);
+        self.snap.node_self_size.push(size);
+        self.out.push(Vec::new());
+        self.snap.node_type.len() as u32 - 1
+    }
+    fn edge(&mut self, from: u32, t: EdgeType, name: &str, to: u32) {
+        let n = if t.has_index_name() {
+            name.parse().unwrap()
+        } else {
+            self.s(name)
+        };
+        self.out[from as usize].push((t, n, to));
+    }
+    fn build(mut self) -> HeapSnapshot {
+        self.snap.first_edge.push(0);
+        for es in &self.out {
+            for &(t, n, to) in es {
+                self.snap.edge_type.push(t as u8);
+                self.snap.edge_name_or_index.push(n);
+                self.snap.edge_to.push(to);
+            }
+            let len = self.snap.edge_type.len() as u64;
+            self.snap.first_edge.push(len);
+        }
+        if self.snap.strings.offsets.is_empty() {
+            self.snap.strings.offsets.push(0);
+        }
+        self.snap
+    }
+}
+
+fn essential(snap: &HeapSnapshot, from: usize, e: usize) -> bool {
+    let t = snap.edge_kind(e);
+    t != EdgeType::Weak
+        && (t != EdgeType::Shortcut || from == 0)
+        && snap.edge_to[e] as usize != from
+}
+
+/// Reference: `d` dominates `v` iff `v` is unreachable once `d` is removed.
+fn reference_idom(snap: &HeapSnapshot) -> Vec<Option<u32>> {
+    let n = snap.node_count();
+    let reach = |skip: Option<usize>| {
+        let mut seen = vec![false; n];
+        if skip == Some(0) {
+            return seen;
+        }
+        let mut stack = vec![0usize];
+        seen[0] = true;
+        while let Some(v) = stack.pop() {
+            for e in snap.edges_of(v) {
+                let w = snap.edge_to[e] as usize;
+                if essential(snap, v, e) && !seen[w] && Some(w) != skip {
+                    seen[w] = true;
+                    stack.push(w);
+                }
+            }
+        }
+        seen
+    };
+    let all = reach(None);
+    // doms[v] = strict dominators of v
+    let mut doms: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for d in 0..n {
+        if !all[d] {
+            continue;
+        }
+        let r = reach(Some(d));
+        for v in 0..n {
+            if v != d && all[v] && !r[v] {
+                doms[v].push(d);
+            }
+        }
+    }
+    (0..n)
+        .map(|v| {
+            if v == 0 || !all[v] {
+                return None;
+            }
+            // The immediate dominator is the strict dominator with the most dominators itself.
+            doms[v]
+                .iter()
+                .copied()
+                .max_by_key(|&d| doms[d].len())
+                .map(|d| d as u32)
+        })
+        .collect()
+}
+
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self, m: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % m
+    }
+}
+
+fn random_graph(seed: u64, n: u32, m: u32) -> HeapSnapshot {
+    let mut rng = Lcg(seed);
+    let mut b = Builder::new();
+    let classes = ["A", "B", "C"];
+    for i in 1..n {
+        let c = classes[rng.next(3) as usize];
+        b.node(NodeType::Object, c, 8 + rng.next(100));
+        // Keep most nodes reachable: an edge from some earlier node.
+        if rng.next(10) < 8 {
+            let from = rng.next(i as u64) as u32;
+            b.edge(from, EdgeType::Property, "p", i);
+        }
+    }
+    let types = [
+        EdgeType::Property,
+        EdgeType::Element,
+        EdgeType::Internal,
+        EdgeType::Weak,
+        EdgeType::Shortcut,
+        EdgeType::Context,
+    ];
+    for _ in 0..m {
+        let (a, t, to) = (
+            rng.next(n as u64) as u32,
+            types[rng.next(6) as usize],
+            rng.next(n as u64) as u32,
+        );
+        let name = if t.has_index_name() { "3" } else { "q" };
+        b.edge(a, t, name, to);
+    }
+    b.build()
+}
+
+#[test]
+fn dominators_match_reference_on_random_graphs() {
+    for seed in 0..300u64 {
+        let n = 2 + (seed % 40) as u32;
+        let snap = random_graph(seed, n, n * 2);
+        let dom = DominatorTree::compute(&snap);
+        let want = reference_idom(&snap);
+        for v in 0..snap.node_count() as u32 {
+            assert_eq!(dom.idom(v), want[v as usize], "seed {seed} node {v}");
+        }
+    }
+}
+
+#[test]
+fn retained_sizes_match_reference() {
+    for seed in 1000..1150u64 {
+        let n = 2 + (seed % 30) as u32;
+        let snap = random_graph(seed, n, n * 3);
+        let dom = DominatorTree::compute(&snap);
+        let retained = retained_sizes(&snap, &dom);
+        let classes = Classes::new(&snap);
+        let summary = class_retained(&snap, &dom, &retained, &classes);
+        let nn = snap.node_count() as u32;
+        for d in 0..nn {
+            let want: u64 = if dom.is_reachable(d) {
+                (0..nn)
+                    .filter(|&v| dom.dominates(d, v))
+                    .map(|v| snap.node_self_size[v as usize])
+                    .sum()
+            } else {
+                snap.node_self_size[d as usize]
+            };
+            assert_eq!(retained[d as usize], want, "seed {seed} node {d}");
+        }
+        // Class retained: members not strictly dominated by another member of the class.
+        for c in &summary.classes {
+            let members: Vec<u32> = (1..nn)
+                .filter(|&v| dom.is_reachable(v) && snap.node_name_str(v as usize) == c.class)
+                .collect();
+            let want: u64 = members
+                .iter()
+                .filter(|&&v| !members.iter().any(|&u| u != v && dom.dominates(u, v)))
+                .map(|&v| retained[v as usize])
+                .sum();
+            assert_eq!(c.retained_size, want, "seed {seed} class {}", c.class);
+            assert_eq!(c.count, members.len() as u64);
+        }
+    }
+}
+
+#[test]
+fn textbook_graph_has_known_dominators() {
+    // Lengauer–Tarjan's example shape: R -> A, B; A -> C; B -> C, D; C -> E; D -> E; E -> R.
+    let mut b = Builder::new();
+    let [a, bb, c, d, e] = ["A", "B", "C", "D", "E"].map(|n| b.node(NodeType::Object, n, 10));
+    b.edge(0, EdgeType::Property, "a", a);
+    b.edge(0, EdgeType::Property, "b", bb);
+    b.edge(a, EdgeType::Property, "c", c);
+    b.edge(bb, EdgeType::Property, "c", c);
+    b.edge(bb, EdgeType::Property, "d", d);
+    b.edge(c, EdgeType::Property, "e", e);
+    b.edge(d, EdgeType::Property, "e", e);
+    b.edge(e, EdgeType::Property, "back", 0);
+    let snap = b.build();
+    let dom = DominatorTree::compute(&snap);
+    assert_eq!(dom.idom(a), Some(0));
+    assert_eq!(dom.idom(c), Some(0));
+    assert_eq!(dom.idom(d), Some(bb));
+    assert_eq!(dom.idom(e), Some(0));
+    let r = retained_sizes(&snap, &dom);
+    assert_eq!(r[bb as usize], 20);
+    assert_eq!(r[0], 50);
+}
+
+#[test]
+fn devtools_edge_rules() {
+    let mut b = Builder::new();
+    let holder = b.node(NodeType::Object, "Holder", 10);
+    let weakly = b.node(NodeType::Object, "WeakOnly", 100);
+    let short = b.node(NodeType::Object, "ViaShortcut", 7);
+    let global = b.node(NodeType::Object, "global", 5);
+    let table = b.node(NodeType::Array, "", 16);
+    let key = b.node(NodeType::Object, "Key", 4);
+    let value = b.node(NodeType::Object, "Value", 1000);
+    b.edge(0, EdgeType::Shortcut, "1", global); // root shortcuts count
+    b.edge(global, EdgeType::Property, "holder", holder);
+    b.edge(holder, EdgeType::Weak, "w", weakly);
+    b.edge(holder, EdgeType::Property, "self", holder);
+    b.edge(global, EdgeType::Property, "s", short);
+    b.edge(holder, EdgeType::Shortcut, "bound", short); // non-root shortcut ignored
+                                                        // WeakMap: table -> value and key -> value ephemeron edges; only the key's counts.
+    b.edge(global, EdgeType::Property, "wm_table", table);
+    b.edge(global, EdgeType::Property, "key", key);
+    let tid = b.snap.node_id[table as usize];
+    let kid = b.snap.node_id[key as usize];
+    let vid = b.snap.node_id[value as usize];
+    let ephemeron = format!(
+        "1 / part of key (Key @{kid}) -> value (Value @{vid}) pair in WeakMap (table @{tid})"
+    );
+    b.edge(table, EdgeType::Internal, &ephemeron, value);
+    b.edge(key, EdgeType::Internal, &ephemeron, value);
+    let snap = b.build();
+    let dom = DominatorTree::compute(&snap);
+    assert_eq!(dom.idom(global), Some(0));
+    assert!(!dom.is_reachable(weakly), "weak edges do not retain");
+    assert_eq!(dom.idom(short), Some(global), "non-root shortcut ignored");
+    assert_eq!(
+        dom.idom(value),
+        Some(key),
+        "WeakMap value is retained by its key, not the table"
+    );
+    let r = retained_sizes(&snap, &dom);
+    assert_eq!(
+        r[weakly as usize], 100,
+        "unreachable nodes retain themselves"
+    );
+    assert_eq!(r[key as usize], 1004);
+    assert_eq!(r[0], 5 + 10 + 7 + 16 + 4 + 1000);
+}
+
+#[test]
+fn deep_chain_does_not_overflow_the_stack() {
+    let mut b = Builder::new();
+    let mut prev = 0;
+    for _ in 0..1_000_000 {
+        let v = b.node(NodeType::Object, "Link", 16);
+        b.edge(prev, EdgeType::Property, "next", v);
+        prev = v;
+    }
+    let snap = b.build();
+    let a = SnapshotAnalysis::new(&snap);
+    assert_eq!(a.retained[1], 16_000_000);
+    assert_eq!(a.classes()[0].retained_size, 16_000_000);
+    let p = a.path_to(&snap, prev).unwrap();
+    assert_eq!(p.hops.len(), 1_000_000);
+}
+
+/// A global Map `leakyCache` (with a backing table), and a closure holding an array.
+fn app(b: &mut Builder, leaking: u32, transient: u32) {
+    let global = b.node_with_id(NodeType::Object, "global", 40, 3);
+    b.edge(0, EdgeType::Shortcut, "1", global);
+    let gcroots = b.node_with_id(NodeType::Synthetic, "(GC roots)", 0, 5);
+    b.edge(0, EdgeType::Element, "1", gcroots);
+    let handles = b.node_with_id(NodeType::Synthetic, "(Global handles)", 0, 7);
+    b.edge(gcroots, EdgeType::Element, "1", handles);
+    // A V8-internal detour: equally short by hop count, must lose to the global path.
+    b.edge(handles, EdgeType::Element, "1", global);
+
+    let map = b.node_with_id(NodeType::Object, "Map", 32, 9);
+    b.edge(global, EdgeType::Property, "leakyCache", map);
+    let table = b.node_with_id(NodeType::Array, "", 1000, 11 + 1000 * leaking);
+    b.edge(map, EdgeType::Internal, "table", table);
+    let closure = b.node_with_id(NodeType::Closure, "add", 64, 13);
+    b.edge(global, EdgeType::Property, "holderAdd", closure);
+    let ctx = b.node_with_id(NodeType::Object, "system / Context", 40, 15);
+    b.edge(closure, EdgeType::Internal, "context", ctx);
+    let arr = b.node_with_id(NodeType::Object, "Array", 32, 17);
+    b.edge(ctx, EdgeType::Context, "cachedItems", arr);
+    for i in 0..leaking {
+        let key = b.node_with_id(NodeType::String, &format!("k{i}"), 24, 1001 + 10 * i);
+        let obj = b.node_with_id(NodeType::Object, "LeakingClass", 40, 1003 + 10 * i);
+        let payload = b.node_with_id(NodeType::Object, "Array", 96, 1005 + 10 * i);
+        b.edge(table, EdgeType::Internal, &(3 + 3 * i).to_string(), key);
+        b.edge(table, EdgeType::Internal, &(4 + 3 * i).to_string(), obj);
+        b.edge(obj, EdgeType::Property, "payload", payload);
+        let item = b.node_with_id(NodeType::Object, "Object", 40, 1007 + 10 * i);
+        b.edge(arr, EdgeType::Element, &i.to_string(), item);
+    }
+    for i in 0..transient {
+        // Garbage the snapshot still lists: not reachable.
+        b.node_with_id(NodeType::Object, "TransientThing", 64, 900_001 + 2 * i);
+    }
+}
+
+#[test]
+fn paths_read_like_code() {
+    let mut b = Builder::new();
+    app(&mut b, 20, 0);
+    let snap = b.build();
+    let a = SnapshotAnalysis::new(&snap);
+    let find = |name: &str, k: usize| {
+        (0..snap.node_count() as u32)
+            .filter(|&v| snap.node_name_str(v as usize) == name)
+            .nth(k)
+            .unwrap()
+    };
+    let leak = find("LeakingClass", 17);
+    let p = a.path_to(&snap, leak).unwrap();
+    assert_eq!(
+        p.text,
+        "(global) leakyCache -> Map table -> [k17] -> LeakingClass"
+    );
+    assert_eq!(
+        p.normalized,
+        "(global) leakyCache -> Map table -> [*] -> LeakingClass"
+    );
+    assert_eq!(p.hops.last().unwrap().node_id, snap.node_id[leak as usize]);
+    let item = find("Object", 3);
+    let p = a.path_to(&snap, item).unwrap();
+    assert_eq!(
+        p.text,
+        "(global) holderAdd -> add (closure) -> context -> cachedItems -> [3] -> Object"
+    );
+    let json = serde_json::to_string(&p).unwrap();
+    assert!(json.contains("\"edge_type\":\"context\""), "{json}");
+    assert!(RetainerPaths::compute(&snap).path_to(&snap, 0).is_some());
+}
+
+#[test]
+fn three_snapshot_leak_set() {
+    // Same isolate: ids persist. baseline: 2 items; target: 10; final: 15 (+ transient garbage).
+    let snaps: Vec<HeapSnapshot> = [(2, 0), (10, 50), (15, 0)]
+        .iter()
+        .map(|&(n, t)| {
+            let mut b = Builder::new();
+            app(&mut b, n, t);
+            b.build()
+        })
+        .collect();
+    let report = leak_report(&snaps[0], &snaps[1], &snaps[2], &LeakOptions::default());
+    let classes: Vec<(&str, &str, u64)> = report
+        .groups
+        .iter()
+        .map(|g| (g.class.as_str(), g.path.as_str(), g.count))
+        .collect();
+    // 8 objects of each kind were created between baseline and target and survive.
+    assert!(
+        classes.contains(&(
+            "LeakingClass",
+            "(global) leakyCache -> Map table -> [*] -> LeakingClass",
+            8
+        )),
+        "{classes:?}"
+    );
+    assert!(
+        classes.contains(&(
+            "Object",
+            "(global) holderAdd -> add (closure) -> context -> cachedItems -> [*] -> Object",
+            8
+        )),
+        "{classes:?}"
+    );
+    assert!(
+        classes.contains(&(
+            "(string)",
+            "(global) leakyCache -> Map table -> [*] -> (string)",
+            8
+        )),
+        "{classes:?}"
+    );
+    // The payload arrays are dominated by their LeakingClass: counted in its retained size.
+    assert!(!classes.iter().any(|c| c.0 == "Array"), "{classes:?}");
+    assert!(!classes.iter().any(|c| c.0 == "TransientThing"));
+    let lc = report
+        .groups
+        .iter()
+        .find(|g| g.class == "LeakingClass")
+        .unwrap();
+    assert_eq!((lc.self_size, lc.retained_size), (8 * 40, 8 * (40 + 96)));
+    assert_eq!(
+        report.groups[0].class, "LeakingClass",
+        "largest retained first"
+    );
+    // (The table's id changes with every size in `app`: the final one is newer than TARGET.)
+    assert_eq!(report.leaked_objects, 8 * 4);
+    assert_eq!(report.reported_objects, 24);
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(
+        json["groups"][0]["example"]["text"]
+            .as_str()
+            .unwrap()
+            .split(" -> ")
+            .count(),
+        4
+    );
+}
+
+#[test]
+fn growth_report_ranks_classes_and_names_holders() {
+    let mk = |n| {
+        let mut b = Builder::new();
+        app(&mut b, n, 0);
+        b.build()
+    };
+    let (before, after) = (mk(5), mk(25));
+    let g = memwatch_core::retainers::growth_report(&before, &after, 2);
+    let names: Vec<&str> = g.classes.iter().map(|c| c.class.as_str()).collect();
+    // Self-size growth: 20 payload arrays (96 B) > 20 LeakingClass (40 B) = 20 items (40 B).
+    assert_eq!(names, ["Array", "LeakingClass"]);
+    assert_eq!(
+        g.classes[0].paths[0].path,
+        "(global) leakyCache -> Map table -> [*] -> LeakingClass -> payload -> Array"
+    );
+    let lc = &g.classes[1];
+    assert_eq!(lc.retained_size_delta, 20 * 136);
+    assert_eq!(lc.new_objects, 20);
+    assert_eq!(
+        lc.paths[0].path,
+        "(global) leakyCache -> Map table -> [*] -> LeakingClass"
+    );
+    assert_eq!(lc.paths[0].count, 20);
+}
+
+#[test]
+fn empty_and_root_only_snapshots() {
+    let empty = HeapSnapshot {
+        first_edge: vec![0],
+        ..HeapSnapshot::default()
+    };
+    let a = SnapshotAnalysis::new(&empty);
+    assert!(a.classes().is_empty());
+    let root = Builder::new().build();
+    let a = SnapshotAnalysis::new(&root);
+    assert_eq!(a.retained, vec![0]);
+    let r = leak_report(&root, &root, &root, &LeakOptions::default());
+    assert!(r.groups.is_empty());
+}
+
+#[test]
+fn out_of_range_edge_targets_are_ignored() {
+    let mut b = Builder::new();
+    let x = b.node(NodeType::Object, "X", 8);
+    b.edge(0, EdgeType::Property, "x", x);
+    let mut snap = b.build();
+    snap.edge_to.push(99);
+    snap.edge_type.push(EdgeType::Property as u8);
+    snap.edge_name_or_index.push(0);
+    *snap.first_edge.last_mut().unwrap() += 1;
+    let a = SnapshotAnalysis::new(&snap);
+    assert_eq!(a.retained[0], 8);
+}
