@@ -24,10 +24,21 @@ fn to_u32(v: u64, what: &str) -> Result<u32, String> {
     u32::try_from(v).map_err(|_| format!("{what} {v} does not fit in 32 bits"))
 }
 
+/// Positions of the fields we read within a node record.
+#[derive(Clone, Copy)]
+struct NodePos {
+    ty: usize,
+    name: usize,
+    id: usize,
+    self_size: usize,
+    edge_count: usize,
+    detachedness: Option<usize>,
+}
+
 pub(crate) struct NodeSink {
-    roles: Vec<NodeRole>,
+    fields: usize,
+    pos: NodePos,
     types: Vec<u8>,
-    field: usize,
     pub node_type: Vec<u8>,
     pub node_name: Vec<u32>,
     pub node_id: Vec<u32>,
@@ -37,18 +48,31 @@ pub(crate) struct NodeSink {
     pub detachedness: Option<Vec<u8>>,
     /// Largest name index seen, for the range check against the strings once they are known.
     pub max_name: u32,
-    /// Values pushed (to check the array is a whole number of records).
+    /// Values received (to check the array is a whole number of records).
     pub values: u64,
+}
+
+fn position<R: PartialEq>(roles: &[R], role: R) -> usize {
+    // `meta::parse_header` guarantees the required roles exist exactly once.
+    roles.iter().position(|r| *r == role).unwrap_or(0)
 }
 
 impl NodeSink {
     pub fn new(layout: &Layout, reserve: usize) -> NodeSink {
+        let roles = &layout.node_roles;
         let mut first_edge = Vec::with_capacity(reserve + 1);
         first_edge.push(0);
         NodeSink {
-            roles: layout.node_roles.clone(),
+            fields: roles.len(),
+            pos: NodePos {
+                ty: position(roles, NodeRole::Type),
+                name: position(roles, NodeRole::Name),
+                id: position(roles, NodeRole::Id),
+                self_size: position(roles, NodeRole::SelfSize),
+                edge_count: position(roles, NodeRole::EdgeCount),
+                detachedness: roles.iter().position(|r| *r == NodeRole::Detachedness),
+            },
             types: layout.node_types.clone(),
-            field: 0,
             node_type: Vec::with_capacity(reserve),
             node_name: Vec::with_capacity(reserve),
             node_id: Vec::with_capacity(reserve),
@@ -66,56 +90,55 @@ impl NodeSink {
 }
 
 impl IntSink for NodeSink {
+    fn fields(&self) -> usize {
+        self.fields
+    }
+
     #[inline]
-    fn push(&mut self, v: u64) -> Result<(), String> {
-        match self.roles[self.field] {
-            NodeRole::Type => match self.types.get(v as usize) {
-                Some(&t) if v <= u32::MAX as u64 => self.node_type.push(t),
-                _ => {
-                    return Err(format!(
-                        "node {} has type index {v} but snapshot.meta.node_types lists {} types",
-                        self.node_type.len(),
-                        self.types.len()
-                    ))
-                }
-            },
-            NodeRole::Name => {
-                let n = to_u32(v, "node name index")?;
-                self.max_name = self.max_name.max(n);
-                self.node_name.push(n);
+    fn record(&mut self, rec: &[u64]) -> Result<(), String> {
+        let p = self.pos;
+        let t = rec[p.ty];
+        let ty = match self.types.get(t as usize) {
+            Some(&ty) if t <= u64::from(u32::MAX) => ty,
+            _ => {
+                return Err(format!(
+                    "node {} has type index {t} but snapshot.meta.node_types lists {} types",
+                    self.node_type.len(),
+                    self.types.len()
+                ))
             }
-            NodeRole::Id => self.node_id.push(to_u32(v, "node id")?),
-            NodeRole::SelfSize => self.node_self_size.push(v),
-            NodeRole::EdgeCount => self.first_edge.push(v),
-            NodeRole::Detachedness => {
-                let d =
-                    u8::try_from(v).map_err(|_| format!("detachedness {v} is not 0, 1 or 2"))?;
-                if let Some(col) = &mut self.detachedness {
-                    col.push(d);
-                }
-            }
-            NodeRole::Ignore => {}
+        };
+        let name = to_u32(rec[p.name], "node name index")?;
+        let id = to_u32(rec[p.id], "node id")?;
+        if let (Some(d), Some(col)) = (p.detachedness, &mut self.detachedness) {
+            let v = rec[d];
+            col.push(u8::try_from(v).map_err(|_| format!("detachedness {v} is not 0, 1 or 2"))?);
         }
-        self.values += 1;
-        self.field += 1;
-        if self.field == self.roles.len() {
-            self.field = 0;
-        }
+        self.max_name = self.max_name.max(name);
+        self.node_type.push(ty);
+        self.node_name.push(name);
+        self.node_id.push(id);
+        self.node_self_size.push(rec[p.self_size]);
+        self.first_edge.push(rec[p.edge_count]);
+        self.values += self.fields as u64;
         Ok(())
+    }
+
+    fn end(&mut self, partial: usize) {
+        self.values += partial as u64;
     }
 }
 
 pub(crate) struct EdgeSink {
-    roles: Vec<EdgeRole>,
+    fields: usize,
+    /// Positions of type, name_or_index and to_node in an edge record.
+    pos: [usize; 3],
     types: Vec<u8>,
     node_fields: u64,
     /// Node count when the nodes were parsed first (V8's order): to_node is range-checked at
     /// once, at the byte where it occurs; otherwise `finish` checks it.
-    known_nodes: Option<u64>,
+    known_nodes: u64,
     keep_details: bool,
-    field: usize,
-    cur_type: u8,
-    cur_name: u32,
     pub edge_type: Vec<u8>,
     pub edge_name_or_index: Vec<u32>,
     pub edge_to: Vec<u32>,
@@ -131,16 +154,19 @@ impl EdgeSink {
         known_nodes: Option<u64>,
         keep_details: bool,
     ) -> EdgeSink {
+        let roles = &layout.edge_roles;
         let detail_reserve = if keep_details { reserve } else { 0 };
         EdgeSink {
-            roles: layout.edge_roles.clone(),
+            fields: roles.len(),
+            pos: [
+                position(roles, EdgeRole::Type),
+                position(roles, EdgeRole::NameOrIndex),
+                position(roles, EdgeRole::ToNode),
+            ],
             types: layout.edge_types.clone(),
-            node_fields: layout.node_fields() as u64,
-            known_nodes,
+            node_fields: layout.node_fields().max(1) as u64,
+            known_nodes: known_nodes.unwrap_or(u64::MAX),
             keep_details,
-            field: 0,
-            cur_type: 0,
-            cur_name: 0,
             edge_type: Vec::with_capacity(detail_reserve),
             edge_name_or_index: Vec::with_capacity(detail_reserve),
             edge_to: Vec::with_capacity(reserve),
@@ -155,64 +181,55 @@ impl EdgeSink {
 }
 
 impl IntSink for EdgeSink {
-    #[inline]
-    fn push(&mut self, v: u64) -> Result<(), String> {
-        match self.roles[self.field] {
-            EdgeRole::Type => match self.types.get(v as usize) {
-                Some(&t) if v <= u32::MAX as u64 => self.cur_type = t,
-                _ => {
-                    return Err(format!(
-                        "edge {} has type index {v} but snapshot.meta.edge_types lists {} types",
-                        self.edge_to.len(),
-                        self.types.len()
-                    ))
-                }
-            },
-            EdgeRole::NameOrIndex => self.cur_name = to_u32(v, "edge name_or_index")?,
-            EdgeRole::ToNode => {
-                let edge = self.edge_to.len();
-                if v % self.node_fields != 0 {
-                    return Err(format!(
-                        "edge {edge} points to node offset {v}, not a multiple of the {} node fields",
-                        self.node_fields
-                    ));
-                }
-                let node = v / self.node_fields;
-                if let Some(count) = self.known_nodes {
-                    if node >= count {
-                        return Err(format!(
-                            "edge {edge} points to node offset {v} outside the {count} nodes"
-                        ));
-                    }
-                }
-                self.edge_to.push(to_u32(node, "edge target node")?);
-            }
-            EdgeRole::Ignore => {}
-        }
-        self.values += 1;
-        self.field += 1;
-        if self.field == self.roles.len() {
-            self.field = 0;
-            self.end_record();
-        }
-        Ok(())
+    fn fields(&self) -> usize {
+        self.fields
     }
-}
 
-impl EdgeSink {
-    /// Type and name are only meaningful together, so they are committed per complete record.
     #[inline]
-    fn end_record(&mut self) {
-        if !EdgeType::from_u8(self.cur_type).has_index_name() {
-            let edge = (self.edge_to.len() as u64).saturating_sub(1);
+    fn record(&mut self, rec: &[u64]) -> Result<(), String> {
+        let [pt, pn, pto] = self.pos;
+        let edge = self.edge_to.len();
+        let t = rec[pt];
+        let ty = match self.types.get(t as usize) {
+            Some(&ty) if t <= u64::from(u32::MAX) => ty,
+            _ => {
+                return Err(format!(
+                    "edge {edge} has type index {t} but snapshot.meta.edge_types lists {} types",
+                    self.types.len()
+                ))
+            }
+        };
+        let name = to_u32(rec[pn], "edge name_or_index")?;
+        let to = rec[pto];
+        let node = to / self.node_fields;
+        if to % self.node_fields != 0 {
+            return Err(format!(
+                "edge {edge} points to node offset {to}, not a multiple of the {} node fields",
+                self.node_fields
+            ));
+        }
+        if node >= self.known_nodes {
+            return Err(format!(
+                "edge {edge} points to node offset {to} outside the {} nodes",
+                self.known_nodes
+            ));
+        }
+        self.edge_to.push(to_u32(node, "edge target node")?);
+        if !EdgeType::from_u8(ty).has_index_name() {
             match self.max_name {
-                Some((m, _)) if m >= self.cur_name => {}
-                _ => self.max_name = Some((self.cur_name, edge)),
+                Some((m, _)) if m >= name => {}
+                _ => self.max_name = Some((name, edge as u64)),
             }
         }
         if self.keep_details {
-            self.edge_type.push(self.cur_type);
-            self.edge_name_or_index.push(self.cur_name);
+            self.edge_type.push(ty);
+            self.edge_name_or_index.push(name);
         }
+        self.values += self.fields as u64;
+        Ok(())
+    }
+
+    fn end(&mut self, partial: usize) {
+        self.values += partial as u64;
     }
 }

@@ -79,8 +79,22 @@ impl Position {
     }
 }
 
+/// Counts `\n` with 16 byte-wide lane counters (vectorised by LLVM); a lane sees at most 255
+/// bytes per block, so its u8 counter cannot overflow.
 fn count_newlines(bytes: &[u8]) -> u64 {
-    bytes.iter().filter(|&&b| b == b'\n').count() as u64
+    let mut total = 0u64;
+    for block in bytes.chunks(255 * 16) {
+        let mut lanes = [0u8; 16];
+        let mut it = block.chunks_exact(16);
+        for c in &mut it {
+            for k in 0..16 {
+                lanes[k] += u8::from(c[k] == b'\n');
+            }
+        }
+        total += lanes.iter().map(|&l| u64::from(l)).sum::<u64>();
+        total += it.remainder().iter().filter(|&&b| b == b'\n').count() as u64;
+    }
+    total
 }
 
 /// Shows one input byte in an error message.

@@ -6,6 +6,7 @@
 use serde::Deserialize;
 
 use super::super::{EdgeType, NodeType};
+use super::numbers::MAX_FIELDS;
 
 /// What a node field means to us; unknown fields are read and ignored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,6 +75,14 @@ pub(crate) fn parse_header(raw: &[u8]) -> Result<Layout, String> {
     let node_fields = meta.node_fields.ok_or("snapshot.meta has no node_fields")?;
     let edge_fields = meta.edge_fields.ok_or("snapshot.meta has no edge_fields")?;
 
+    for (fields, what) in [(&node_fields, "node_fields"), (&edge_fields, "edge_fields")] {
+        if fields.len() > MAX_FIELDS {
+            return Err(format!(
+                "snapshot.meta.{what} lists {} fields, more than {MAX_FIELDS}",
+                fields.len()
+            ));
+        }
+    }
     let node_roles: Vec<NodeRole> = node_fields
         .iter()
         .map(|f| match f.as_str() {

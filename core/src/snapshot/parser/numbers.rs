@@ -3,9 +3,16 @@
 
 use super::error::{fail, show_byte, Fail};
 
-/// Receives the integers of one array in order.
+/// Most fields a node or edge record may have (V8 writes 6-7 and 3).
+pub(crate) const MAX_FIELDS: usize = 32;
+
+/// Receives the integers of one array, a whole record (`fields()` values) at a time, so the
+/// per-value work in the scanner is one store and the sink's work is straight-line code.
 pub(crate) trait IntSink {
-    fn push(&mut self, v: u64) -> Result<(), String>;
+    fn fields(&self) -> usize;
+    fn record(&mut self, rec: &[u64]) -> Result<(), String>;
+    /// The array ended with `partial` values of an incomplete record (an error `finish` reports).
+    fn end(&mut self, partial: usize);
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,6 +31,8 @@ enum St {
 pub(crate) struct IntArray {
     st: St,
     cur: u64,
+    rec: [u64; MAX_FIELDS],
+    filled: usize,
 }
 
 /// Below this, `cur * 10 + 9` cannot overflow u64, so the digit loop needs one compare.
@@ -34,18 +43,32 @@ impl IntArray {
         IntArray {
             st: St::Open,
             cur: 0,
+            rec: [0; MAX_FIELDS],
+            filled: 0,
         }
     }
 
     /// Consumes bytes of the array. Returns `Some(n)` when `]` was the `n`-th byte.
     #[inline]
     pub fn feed<S: IntSink>(&mut self, buf: &[u8], sink: &mut S) -> Result<Option<usize>, Fail> {
+        let fields = sink.fields().clamp(1, MAX_FIELDS);
         let n = buf.len();
         let mut i = 0;
+        // Locals rather than fields in the hot loop, written back on every exit.
+        let mut st = self.st;
+        let mut cur = self.cur;
+        let mut filled = self.filled;
+        macro_rules! exit {
+            ($r:expr) => {{
+                self.st = st;
+                self.cur = cur;
+                self.filled = filled;
+                return $r;
+            }};
+        }
         while i < n {
-            match self.st {
+            match st {
                 St::Number => {
-                    let mut cur = self.cur;
                     while i < n {
                         let d = buf[i].wrapping_sub(b'0');
                         if d > 9 {
@@ -57,38 +80,53 @@ impl IntArray {
                                 .and_then(|c| c.checked_add(u64::from(d)))
                             {
                                 Some(c) => c,
-                                None => return fail(i, "integer too large for 64 bits"),
+                                None => exit!(fail(i, "integer too large for 64 bits")),
                             };
                         } else {
                             cur = cur * 10 + u64::from(d);
                         }
                         i += 1;
                     }
-                    self.cur = cur;
                     if i == n {
-                        return Ok(None);
+                        break;
                     }
-                    if let Err(m) = sink.push(cur) {
-                        return fail(i, m);
+                    self.rec[filled] = cur;
+                    filled += 1;
+                    if filled == fields {
+                        filled = 0;
+                        if let Err(m) = sink.record(&self.rec[..fields]) {
+                            exit!(fail(i, m));
+                        }
                     }
-                    self.st = St::CommaOrEnd;
+                    st = St::CommaOrEnd;
+                    // Fast path: `,` then a digit, as V8 writes them (`\n,` starts a record).
+                    if buf[i] == b',' && i + 1 < n {
+                        let d = buf[i + 1].wrapping_sub(b'0');
+                        if d <= 9 {
+                            cur = u64::from(d);
+                            i += 2;
+                            st = St::Number;
+                        }
+                    }
                 }
                 St::CommaOrEnd => {
                     let b = buf[i];
                     i += 1;
                     match b {
-                        b',' => self.st = St::Value,
-                        b']' => return Ok(Some(i)),
+                        b',' => st = St::Value,
+                        b']' => {
+                            sink.end(filled);
+                            exit!(Ok(Some(i)))
+                        }
                         b' ' | b'\n' | b'\r' | b'\t' => {}
-                        b'.' | b'e' | b'E' => {
-                            return fail(i - 1, "expected an integer, found a fraction or exponent")
-                        }
-                        _ => {
-                            return fail(
-                                i - 1,
-                                format!("expected ',' or ']' but found {}", show_byte(b)),
-                            )
-                        }
+                        b'.' | b'e' | b'E' => exit!(fail(
+                            i - 1,
+                            "expected an integer, found a fraction or exponent"
+                        )),
+                        _ => exit!(fail(
+                            i - 1,
+                            format!("expected ',' or ']' but found {}", show_byte(b))
+                        )),
                     }
                 }
                 St::Value | St::FirstOrEnd => {
@@ -96,39 +134,39 @@ impl IntArray {
                     i += 1;
                     match b {
                         b'0'..=b'9' => {
-                            self.cur = u64::from(b - b'0');
-                            self.st = St::Number;
+                            cur = u64::from(b - b'0');
+                            st = St::Number;
                         }
                         b' ' | b'\n' | b'\r' | b'\t' => {}
-                        b']' if self.st == St::FirstOrEnd => return Ok(Some(i)),
-                        b'-' => {
-                            return fail(
-                                i - 1,
-                                "negative number where a non-negative integer is expected",
-                            )
+                        b']' if st == St::FirstOrEnd => {
+                            sink.end(filled);
+                            exit!(Ok(Some(i)))
                         }
-                        _ => {
-                            return fail(
-                                i - 1,
-                                format!("expected an integer but found {}", show_byte(b)),
-                            )
-                        }
+                        b'-' => exit!(fail(
+                            i - 1,
+                            "negative number where a non-negative integer is expected"
+                        )),
+                        _ => exit!(fail(
+                            i - 1,
+                            format!("expected an integer but found {}", show_byte(b))
+                        )),
                     }
                 }
                 St::Open => {
                     let b = buf[i];
                     i += 1;
                     match b {
-                        b'[' => self.st = St::FirstOrEnd,
+                        b'[' => st = St::FirstOrEnd,
                         b' ' | b'\n' | b'\r' | b'\t' => {}
-                        _ => {
-                            return fail(i - 1, format!("expected '[' but found {}", show_byte(b)))
-                        }
+                        _ => exit!(fail(
+                            i - 1,
+                            format!("expected '[' but found {}", show_byte(b))
+                        )),
                     }
                 }
             }
         }
-        Ok(None)
+        exit!(Ok(None))
     }
 }
 
@@ -138,8 +176,25 @@ impl IntArray {
 pub(crate) struct RawInts(pub Vec<u64>);
 
 impl IntSink for RawInts {
-    fn push(&mut self, v: u64) -> Result<(), String> {
-        self.0.push(v);
+    fn fields(&self) -> usize {
+        1
+    }
+
+    fn record(&mut self, rec: &[u64]) -> Result<(), String> {
+        self.0.extend_from_slice(rec);
         Ok(())
     }
+
+    fn end(&mut self, _partial: usize) {}
+}
+
+/// Feeds already-scanned values (see [`RawInts`]) into a sink, record by record.
+pub(crate) fn replay<S: IntSink>(values: &[u64], sink: &mut S) -> Result<(), String> {
+    let fields = sink.fields().clamp(1, MAX_FIELDS);
+    let mut chunks = values.chunks_exact(fields);
+    for rec in &mut chunks {
+        sink.record(rec)?;
+    }
+    sink.end(chunks.remainder().len());
+    Ok(())
 }

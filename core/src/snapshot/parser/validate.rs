@@ -4,7 +4,7 @@
 use super::columns::{EdgeSink, NodeSink};
 use super::error::ParseError;
 use super::meta::Layout;
-use super::numbers::IntSink;
+use super::numbers::replay;
 use super::{Ints, ParseOptions};
 use crate::snapshot::{HeapSnapshot, StringTable};
 
@@ -54,9 +54,7 @@ pub(super) fn assemble(p: Parts) -> Result<HeapSnapshot, ParseError> {
         Some(Ints::Columns(s)) => s,
         Some(Ints::Raw(raw)) => {
             let mut s = NodeSink::new(&layout, raw.0.len() / nfc as usize);
-            for v in raw.0 {
-                s.push(v).map_err(|m| ParseError::at(nodes_at, m))?;
-            }
+            replay(&raw.0, &mut s).map_err(|m| ParseError::at(nodes_at, m))?;
             s
         }
         None => return Err(missing(end, "\"nodes\" array")),
@@ -104,9 +102,7 @@ pub(super) fn assemble(p: Parts) -> Result<HeapSnapshot, ParseError> {
         Some(Ints::Raw(raw)) => {
             let reserve = raw.0.len() / efc as usize;
             let mut s = EdgeSink::new(&layout, reserve, Some(node_count), p.opts.edge_details);
-            for v in raw.0 {
-                s.push(v).map_err(|m| ParseError::at(edges_at, m))?;
-            }
+            replay(&raw.0, &mut s).map_err(|m| ParseError::at(edges_at, m))?;
             s
         }
         None => return Err(missing(end, "\"edges\" array")),

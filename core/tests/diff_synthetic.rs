@@ -1,0 +1,80 @@
+//! HeapDiff on the hand-written tiny pair (tests/fixtures/tiny-{before,after}.heapsnapshot),
+//! whose graphs are small enough to work out the expected result by hand:
+//!
+//! before: root -> Foo#3 -> "hello"#7; root -> HeapDiff#5 -> Bar#11 (not entered);
+//!         root -[element]-> Array#9; Foo#13 unreachable.  Reached: 0+24+32+16 = 72 bytes.
+//! after:  root -> Foo#3; root -[weak]-> Foo#15 -> hidden#19; root -> Array#17 -> Bar#21,
+//!         closure#23 -> code#25.  All 8 reached: 292 bytes.
+//! allocated: 15,17,19,21,23,25 (hidden #19 gets no bucket); freed: "hello"#7, Array#9.
+
+#[path = "fixtures/support.rs"]
+mod support;
+
+use memwatch_core::diff::heap_diff;
+use memwatch_core::snapshot::parse_bytes;
+use support::read_fixture;
+
+#[test]
+fn tiny_pair_diffs_exactly_as_worked_out_by_hand() {
+    let before = parse_bytes(&read_fixture("tiny-before.heapsnapshot")).unwrap();
+    let after = parse_bytes(&read_fixture("tiny-after.heapsnapshot")).unwrap();
+    let d = heap_diff(&before, &after);
+    let expected = r#"{"before":{"nodes":7,"size_bytes":72,"size":"72 bytes"},"after":{"nodes":8,"size_bytes":292,"size":"292 bytes"},"change":{"size_bytes":220,"size":"220 bytes","freed_nodes":2,"allocated_nodes":6,"details":[{"what":"Array","size_bytes":48,"size":"48 bytes","+":1,"-":1},{"what":"Bar","size_bytes":40,"size":"40 bytes","+":1,"-":0},{"what":"Closure","size_bytes":32,"size":"32 bytes","+":1,"-":0},{"what":"Code","size_bytes":100,"size":"100 bytes","+":1,"-":0},{"what":"Foo","size_bytes":24,"size":"24 bytes","+":1,"-":0},{"what":"String","size_bytes":-32,"size":"-32 bytes","+":0,"-":1}]}}"#;
+    assert_eq!(serde_json::to_string(&d).unwrap(), expected);
+}
+
+#[test]
+fn diff_of_a_snapshot_with_itself_is_empty() {
+    let s = parse_bytes(&read_fixture("tiny-after.heapsnapshot")).unwrap();
+    let d = heap_diff(&s, &s);
+    assert_eq!(d.before, d.after);
+    assert_eq!(d.change.size_bytes, 0);
+    assert_eq!(d.change.size, "0 bytes");
+    assert_eq!((d.change.allocated_nodes, d.change.freed_nodes), (0, 0));
+    assert!(d.change.details.is_empty());
+    // The reverse diff mirrors the forward one.
+    let before = parse_bytes(&read_fixture("tiny-before.heapsnapshot")).unwrap();
+    let back = heap_diff(&s, &before);
+    assert_eq!(back.change.size_bytes, -220);
+    assert_eq!(
+        (back.change.allocated_nodes, back.change.freed_nodes),
+        (2, 6)
+    );
+    let string = back
+        .change
+        .details
+        .iter()
+        .find(|d| d.what == "String")
+        .unwrap();
+    assert_eq!(
+        (string.added, string.removed, string.size_bytes),
+        (1, 0, 32)
+    );
+}
+
+#[test]
+fn seed_example_round_trips_through_the_output_types() {
+    // The semantics doc's seed example: our types must (de)serialise it byte for byte.
+    let seed = r#"{"before":{"nodes":11625,"size_bytes":1869904,"size":"1.78 mb"},"after":{"nodes":21435,"size_bytes":2119136,"size":"2.02 mb"},"change":{"size_bytes":249232,"size":"243.39 kb","freed_nodes":197,"allocated_nodes":10007,"details":[{"what":"Array","size_bytes":66688,"size":"65.13 kb","+":4,"-":78},{"what":"LeakingClass","size_bytes":239952,"size":"234.33 kb","+":9998,"-":0}]}}"#;
+    let d: memwatch_core::diff::HeapDiff = serde_json::from_str(seed).unwrap();
+    assert_eq!(serde_json::to_string(&d).unwrap(), seed);
+}
+
+#[test]
+fn ids_far_outside_the_dense_range_still_match() {
+    // V8 gives native nodes huge ids; give the kept Foo (id 3) one in both snapshots.
+    let fix = |name: &str| {
+        let s = String::from_utf8(read_fixture(name)).unwrap();
+        assert_eq!(s.matches(",3,2,3,24,").count(), 1);
+        parse_bytes(s.replace(",3,2,3,24,", ",3,2,4000000001,24,").as_bytes()).unwrap()
+    };
+    let d = heap_diff(
+        &fix("tiny-before.heapsnapshot"),
+        &fix("tiny-after.heapsnapshot"),
+    );
+    let plain = heap_diff(
+        &parse_bytes(&read_fixture("tiny-before.heapsnapshot")).unwrap(),
+        &parse_bytes(&read_fixture("tiny-after.heapsnapshot")).unwrap(),
+    );
+    assert_eq!(d, plain);
+}
