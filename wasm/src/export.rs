@@ -34,20 +34,54 @@ pub fn parse_export(bytes: &[u8]) -> Result<JsValue, JsValue> {
     })
 }
 
-/// Re-analyses an export file. `options` are detector parameters (`AnalyzerConfig`); omitted
-/// fields take their defaults, `null` turns a detector off, and no options at all reuse the
-/// parameters recorded in the file's header (reproducing the live run's events).
+/// Re-analyses an export file, like `memwatch analyze --json`. `options` (`AnalyzerConfig`)
+/// override the detector parameters recorded in the file's header field by field, exactly as the
+/// CLI's detector flags do: `{classic: {growth_count: 3}}` changes one field and keeps the rest,
+/// `{trend: null}` turns a detector off (`--no-trend`), no options reproduce the live run.
 #[wasm_bindgen(js_name = analyzeExport, unchecked_return_type = "ExportAnalysis")]
 pub fn analyze_export_bytes(
     bytes: &[u8],
     options: Option<AnalyzerConfigJs>,
 ) -> Result<JsValue, JsValue> {
-    let config: Option<AnalyzerConfig> = match options {
-        Some(o) if !o.is_null() && !o.is_undefined() => Some(crate::from_js(o.into(), "analyzeExport options")?),
+    let export = read(bytes)?;
+    let config = match options {
+        Some(o) if !o.is_null() && !o.is_undefined() => {
+            let overrides: serde_json::Value = crate::from_js(o.into(), "analyzeExport options")?;
+            Some(overlay(&export.header.analyzer, overrides)?)
+        }
         _ => None,
     };
-    let export = read(bytes)?;
     to_js(&analyze_export(&export, config.as_ref()))
+}
+
+/// `base` with the detector sections of `overrides` laid over it one field at a time (a `null`
+/// section turns that detector off; a section for a detector `base` has off turns it on).
+fn overlay(base: &AnalyzerConfig, overrides: serde_json::Value) -> Result<AnalyzerConfig, JsValue> {
+    use serde_json::Value;
+    let bad = |e: &dyn std::fmt::Display| js_error(format!("invalid analyzeExport options: {e}"));
+    let Value::Object(overrides) = overrides else {
+        return Err(bad(&"expected an object like {classic: {...}, trend: {...}}"));
+    };
+    let mut merged = serde_json::to_value(base).map_err(|e| bad(&e))?;
+    // Every known section and field, so a misspelt option is an error rather than ignored.
+    let known = serde_json::to_value(AnalyzerConfig::default()).map_err(|e| bad(&e))?;
+    for (section, value) in overrides {
+        let Some(fields) = known.get(section.as_str()) else {
+            return Err(bad(&format!("unknown detector {section:?} (expected \"classic\" or \"trend\")")));
+        };
+        if let Some(unknown) = value.as_object().and_then(|o| o.keys().find(|k| fields.get(k.as_str()).is_none())) {
+            return Err(bad(&format!("unknown {section} option {unknown:?}")));
+        }
+        if merged[section.as_str()].is_null() {
+            merged[section.as_str()] = fields.clone();
+        }
+        let slot = &mut merged[section.as_str()];
+        match (slot.as_object_mut(), value) {
+            (Some(fields), Value::Object(changes)) => fields.extend(changes),
+            (_, value) => *slot = value,
+        }
+    }
+    serde_json::from_value(merged).map_err(|e| bad(&e))
 }
 
 /// Collects an export file pushed in chunks (e.g. from `File.stream()`), then parses or analyses

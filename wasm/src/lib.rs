@@ -20,10 +20,10 @@ use wasm_bindgen::prelude::*;
 
 pub mod analyzer;
 pub mod export;
-// pub mod snapshot; (enabled once the parser from h/parser is merged)
+pub mod snapshot;
 pub mod types;
 
-#[wasm_bindgen(start)]
+#[wasm_bindgen(start, skip_typescript)]
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
         // Throwing skips the abort that panic=abort would do next; destructors of the panicking

@@ -91,14 +91,14 @@ impl Snapshot {
     }
 
     /// node-memwatch's HeapDiff from this snapshot (before) to `after`.
-    #[wasm_bindgen(unchecked_return_type = "HeapDiff")]
+    #[wasm_bindgen(unchecked_return_type = "HeapDiffResult")]
     pub fn diff(&self, after: &Snapshot) -> Result<JsValue, JsValue> {
         to_js(&heap_diff(&self.graph, &after.graph))
     }
 }
 
 /// node-memwatch's HeapDiff of two snapshots given as bytes (`hd.end()`'s object).
-#[wasm_bindgen(js_name = diffSnapshots, unchecked_return_type = "HeapDiff")]
+#[wasm_bindgen(js_name = diffSnapshots, unchecked_return_type = "HeapDiffResult")]
 pub fn diff_snapshots(before: &Uint8Array, after: &Uint8Array) -> Result<JsValue, JsValue> {
     let before = parse_array(before).map_err(|e| js_error(format!("before snapshot: {e}")))?;
     let after = parse_array(after).map_err(|e| js_error(format!("after snapshot: {e}")))?;

@@ -14,7 +14,7 @@ export interface DiffChange {
   details: DiffDetail[];
 }
 /** node-memwatch's `hd.end()` object. */
-export interface HeapDiff { before: DiffSide; after: DiffSide; change: DiffChange; }
+export interface HeapDiffResult { before: DiffSide; after: DiffSide; change: DiffChange; }
 
 /** One class of a snapshot summary. */
 export interface ClassSummary { what: string; count: number; self_size: number; }
@@ -64,7 +64,7 @@ export interface ExportHeader {
   analyzer: AnalyzerConfig; target?: unknown;
 }
 export interface HeapDiffRecord {
-  start_ns: number; time_ns: number; label?: string; diff: HeapDiff;
+  start_ns: number; time_ns: number; label?: string; diff: HeapDiffResult;
   before_snapshot?: string; after_snapshot?: string;
 }
 export interface SnapshotRef { time_ns: number; path: string; label?: string; bytes?: number; }

@@ -1,0 +1,146 @@
+'use strict';
+// node-memwatch's synchronous HeapDiff on Node's own APIs: v8.writeHeapSnapshot() to a private
+// temp file in the constructor and in end(), then both files streamed into the wasm parser and
+// diffed by the engine.
+//
+// Keeping the adapter out of the user's diff: everything the adapter allocates on the JS heap
+// between the two snapshots is either reachable only through the HeapDiff object (which the
+// engine's walk does not enter, like node-memwatch) or was allocated before the first snapshot:
+// both file names (flattened), the state object and the FinalizationRegistry cell are created
+// first; the
+// snapshot windows go into a preallocated Float64Array; `end()` is compiled at load time. Parsing
+// (wasm memory growth, read buffers) happens only after the second snapshot, so the wasm
+// memory's ArrayBuffer is the same object in both snapshots of any later HeapDiff.
+// V8 runs full GCs itself before writing a snapshot, so each side is measured after a full GC;
+// those GCs are flagged as snapshot GCs and not counted in stats.
+
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const v8 = require('node:v8');
+const { markSnapshotStart, markSnapshotEnd } = require('./gc-sampler.cjs');
+
+const READ_CHUNK = 4 << 20;
+const STATE = Symbol('memwatch.HeapDiff.state');
+
+let tmpDir = null;
+let fileCounter = 0;
+
+function snapshotDir() {
+  if (tmpDir === null) {
+    tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'memwatch-'));
+    process.once('exit', () => fs.rmSync(tmpDir, { recursive: true, force: true }));
+  }
+  return tmpDir;
+}
+
+function removeFile(file) {
+  try {
+    fs.unlinkSync(file);
+  } catch {
+    // Already gone (end() and the finalizer may both try).
+  }
+}
+
+// A HeapDiff dropped without end() leaves only its first snapshot file; delete it when the object
+// is collected (and at exit, with the directory).
+const forgotten = new FinalizationRegistry(removeFile);
+
+// A flat copy of `s`. path.join() returns cons strings, which V8 flattens (allocating a new
+// string) on first native use; doing that here, before the first snapshot, keeps the flattened
+// copy of the second file name out of the user's diff. (Not internalized: the string table is a
+// root, so internalized names would outlive their HeapDiff in the next diff's "before".)
+function flat(s) {
+  return Buffer.from(s, 'utf8').toString('utf8');
+}
+
+// The per-HeapDiff state, built in its own frame so its temporaries are garbage by the time the
+// first snapshot is written (locals of a live frame are GC roots and would show up as freed).
+function newState() {
+  const dir = snapshotDir();
+  const id = `${process.pid}-${fileCounter++}`;
+  return {
+    before: flat(path.join(dir, `${id}-before.heapsnapshot`)),
+    after: flat(path.join(dir, `${id}-after.heapsnapshot`)),
+    ended: false,
+  };
+}
+
+function takeSnapshot(file) {
+  markSnapshotStart();
+  try {
+    v8.writeHeapSnapshot(file);
+  } finally {
+    markSnapshotEnd();
+  }
+}
+
+function makeHeapDiff(engine) {
+  // Streams a snapshot file into the wasm parser; the parsed graph stays in wasm memory.
+  function parseFile(file, buf) {
+    const parser = new engine.SnapshotParser();
+    const fd = fs.openSync(file, 'r');
+    try {
+      for (;;) {
+        const n = fs.readSync(fd, buf, 0, buf.length, null);
+        if (n === 0) break;
+        parser.push(buf.subarray(0, n));
+      }
+      return parser.finish();
+    } catch (e) {
+      throw new Error(`${file}: ${e.message}`);
+    } finally {
+      fs.closeSync(fd);
+      parser.free();
+    }
+  }
+
+  function diffFiles(beforeFile, afterFile) {
+    const buf = Buffer.allocUnsafe(READ_CHUNK);
+    const before = parseFile(beforeFile, buf);
+    let after = null;
+    try {
+      after = parseFile(afterFile, buf);
+      return before.diff(after);
+    } finally {
+      before.free();
+      if (after) after.free();
+    }
+  }
+
+  function HeapDiff() {
+    if (!new.target) throw new TypeError('Use the new operator to create instances of this object.');
+    const state = newState();
+    Object.defineProperty(this, STATE, { value: state });
+    forgotten.register(this, state.before, this);
+    takeSnapshot(state.before);
+  }
+
+  HeapDiff.prototype.end = function end() {
+    const state = this[STATE];
+    if (state === undefined || state.ended) {
+      throw new Error('attempt to end() a HeapDiff that was already ended');
+    }
+    state.ended = true;
+    try {
+      takeSnapshot(state.after);
+      return diffFiles(state.before, state.after);
+    } finally {
+      forgotten.unregister(this);
+      removeFile(state.before);
+      removeFile(state.after);
+    }
+  };
+
+  // Compile end() now rather than inside the first user's diff (its bytecode would be "Code"
+  // allocated between the snapshots).
+  try {
+    HeapDiff.prototype.end.call({ [STATE]: { ended: true } });
+  } catch {
+    // Expected: the warm-up object is already ended.
+  }
+
+  return HeapDiff;
+}
+
+module.exports = { makeHeapDiff };

@@ -1,0 +1,31 @@
+// Compiled by test/typescript.test.js with `tsc --noEmit --strict`: the published declarations
+// describe the API as documented (a wrong type or a missing export fails the compile).
+import memwatch, { HeapDiff, gc, once, diffSnapshots, analyzeExport, SnapshotParser } from 'memwatch-wasm';
+import type { HeapDiffResult, Stats, LeakInfo, ClassSummary, ExportAnalysis, Snapshot } from 'memwatch-wasm';
+import init, { initSync, summarizeSnapshot } from 'memwatch-wasm/web';
+
+memwatch.on('stats', (s: Stats) => { const n: number = s.num_full_gc + s.current_base + s.usage_trend; void n; });
+memwatch.on('leak', (l: LeakInfo) => { const d: Date = l.start; const r: string = l.reason; void d; void r; });
+once('stats', (s) => s.heap.used_heap_size.toFixed());
+gc();
+const hd = new HeapDiff();
+const diff: HeapDiffResult = hd.end();
+const total: number = diff.change.size_bytes + diff.change.details.reduce((n, d) => n + d['+'] - d['-'], 0);
+void total;
+const bytes = new Uint8Array(0);
+const d2: HeapDiffResult = diffSnapshots(bytes, bytes);
+const a: ExportAnalysis = analyzeExport(bytes, { classic: { growth_count: 3 }, trend: null });
+const b: ExportAnalysis = analyzeExport(bytes);
+const p = new SnapshotParser();
+p.push(bytes);
+const consumed: number = p.bytesConsumed;
+const snap: Snapshot = p.finish();
+const rows: ClassSummary[] = snap.summarize();
+const d3: HeapDiffResult = snap.diff(snap);
+snap.free();
+memwatch.configure({ trend: { window: 4 } });
+void [d2, a, b, consumed, rows, d3, init, initSync, summarizeSnapshot];
+// @ts-expect-error: HeapDiff results have no `leaks`
+void diff.leaks;
+// @ts-expect-error: details entries are typed
+void diff.change.details[0].whatever;

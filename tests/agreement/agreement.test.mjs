@@ -1,0 +1,131 @@
+// Native CLI and wasm package agree: the same export files and snapshot pairs analysed by
+// `memwatch analyze --json` / `memwatch diff --json` and by the package give identical JSON, and
+// bad input gives the same message. Needs the native binary: MEMWATCH_BIN=/path/to/memwatch.
+//   scripts/build-wasm.sh && MEMWATCH_BIN=target/release/memwatch node --test tests/agreement/
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const mw = require(path.join(ROOT, 'pkg', 'index.cjs'));
+const { exportFile, HEADER } = require(path.join(ROOT, 'pkg', 'test', 'support', 'helpers.js'));
+
+const BIN = process.env.MEMWATCH_BIN;
+if (!BIN) {
+  console.warn('\n*** tests/agreement SKIPPED: set MEMWATCH_BIN to the native memwatch binary ' +
+    '(e.g. MEMWATCH_BIN=target/release/memwatch) to compare native and wasm results ***\n');
+}
+const skip = BIN ? false : 'MEMWATCH_BIN is not set';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memwatch-agreement-'));
+test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function cli(...args) {
+  const r = spawnSync(BIN, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (r.error) throw r.error;
+  return r;
+}
+
+function cliJson(...args) {
+  const r = cli(...args);
+  assert.equal(r.status, 0, `memwatch ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+function write(name, bytes) {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, bytes);
+  return file;
+}
+
+// Export files x detector options, as CLI flags and as analyzeExport options.
+const EXPORTS = {
+  growing: exportFile({ n: 14, step: 300_000 }),
+  steady: exportFile({ n: 14, step: 0 }),
+  recorded_params: exportFile({ header: { ...HEADER, analyzer: { classic: { growth_count: 2, noise_floor_bytes: 0, noise_floor_percent: 0 }, trend: null } } }),
+  truncated_last_line: exportFile({ n: 6 }).subarray(0, -25),
+};
+const OPTIONS = [
+  [[], undefined],
+  [['--growth-count', '3'], { classic: { growth_count: 3 } }],
+  [['--no-trend', '--noise-floor-bytes', '0', '--noise-floor-percent', '0'], { trend: null, classic: { noise_floor_bytes: 0, noise_floor_percent: 0 } }],
+  [['--no-classic', '--trend-window', '4', '--trend-min-r2', '0.5'], { classic: null, trend: { window: 4, min_r2: 0.5 } }],
+];
+
+for (const [name, bytes] of Object.entries(EXPORTS)) {
+  for (const [flags, options] of OPTIONS) {
+    test(`analyze ${name} ${flags.join(' ') || '(recorded parameters)'}`, { skip }, () => {
+      const file = write(`${name}.jsonl`, bytes);
+      const native = cliJson('analyze', '--json', ...flags, file);
+      const wasm = mw.analyzeExport(bytes, options);
+      assert.deepEqual(wasm, native);
+    });
+  }
+}
+
+// Snapshot pairs: the committed tiny fixtures and a real pair written by a Node process.
+function nodeSnapshotPair() {
+  const script = `
+    const v8 = require('v8');
+    class LeakingClass {}
+    const garbage = Array.from({ length: 5000 }, (_, i) => ({ i }));
+    v8.writeHeapSnapshot(process.argv[1]);
+    garbage.length = 0;
+    globalThis.keep = Array.from({ length: 10000 }, () => new LeakingClass());
+    globalThis.strings = Array.from({ length: 2000 }, (_, i) => 'str' + i);
+    v8.writeHeapSnapshot(process.argv[2]);`;
+  const a = path.join(dir, 'node-before.heapsnapshot');
+  const b = path.join(dir, 'node-after.heapsnapshot');
+  const r = spawnSync(process.execPath, ['-e', script, a, b], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return [a, b];
+}
+
+test('diff: committed tiny fixtures', { skip }, () => {
+  const a = path.join(ROOT, 'core', 'tests', 'fixtures', 'tiny-before.heapsnapshot');
+  const b = path.join(ROOT, 'core', 'tests', 'fixtures', 'tiny-after.heapsnapshot');
+  assert.deepEqual(mw.diffSnapshots(fs.readFileSync(a), fs.readFileSync(b)), cliJson('diff', '--json', a, b));
+});
+
+test('diff: real Node snapshots around 10,000 new LeakingClass()', { skip }, () => {
+  const [a, b] = nodeSnapshotPair();
+  const wasm = mw.diffSnapshots(fs.readFileSync(a), fs.readFileSync(b));
+  assert.deepEqual(wasm, cliJson('diff', '--json', a, b));
+  const row = wasm.change.details.find((d) => d.what === 'LeakingClass');
+  assert.deepEqual([row['+'], row['-']], [10000, 0]);
+  // And the reverse direction.
+  assert.deepEqual(mw.diffSnapshots(fs.readFileSync(b), fs.readFileSync(a)), cliJson('diff', '--json', b, a));
+});
+
+test('bad input: same message from the CLI (exit 2) and the package', { skip }, () => {
+  const [a] = nodeSnapshotPair();
+  const full = fs.readFileSync(a);
+  const cases = [
+    ['truncated.heapsnapshot', full.subarray(0, Math.floor(full.length / 2))],
+    ['garbage.heapsnapshot', Buffer.from('\x00\x01garbage')],
+    ['empty.heapsnapshot', Buffer.alloc(0)],
+  ];
+  for (const [name, bytes] of cases) {
+    const file = write(name, bytes);
+    let message;
+    assert.throws(() => mw.diffSnapshots(full, bytes), (e) => { message = e.message; return e instanceof Error; });
+    const r = cli('diff', '--json', a, file);
+    assert.equal(r.status, 2, `${name}: exit ${r.status}, stderr ${r.stderr}`);
+    assert.equal(r.stdout, '');
+    // The package prefixes the side ("after snapshot: "), the CLI the file name.
+    const core = message.replace(/^after snapshot: /, '');
+    assert.ok(r.stderr.includes(file) && r.stderr.includes(core), `${name}:\n CLI:  ${r.stderr}\n wasm: ${message}`);
+  }
+  const v2 = write('v2.jsonl', Buffer.from(JSON.stringify({ ...HEADER, version: '2.0' }) + '\n'));
+  let message;
+  assert.throws(() => mw.analyzeExport(fs.readFileSync(v2)), (e) => { message = e.message; return true; });
+  const r = cli('analyze', '--json', v2);
+  assert.equal(r.status, 2);
+  assert.ok(r.stderr.includes(message), `CLI: ${r.stderr}\nwasm: ${message}`);
+});
