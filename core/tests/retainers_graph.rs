@@ -302,7 +302,7 @@ fn deep_chain_does_not_overflow_the_stack() {
         prev = v;
     }
     let snap = b.build();
-    let a = SnapshotAnalysis::new(&snap);
+    let a = SnapshotAnalysis::new(&snap).unwrap();
     assert_eq!(a.retained[1], 16_000_000);
     assert_eq!(a.classes()[0].retained_size, 16_000_000);
     let p = a.path_to(&snap, prev).unwrap();
@@ -351,7 +351,7 @@ fn paths_read_like_code() {
     let mut b = Builder::new();
     app(&mut b, 20, 0);
     let snap = b.build();
-    let a = SnapshotAnalysis::new(&snap);
+    let a = SnapshotAnalysis::new(&snap).unwrap();
     let find = |name: &str, k: usize| {
         (0..snap.node_count() as u32)
             .filter(|&v| snap.node_name_str(v as usize) == name)
@@ -391,7 +391,7 @@ fn three_snapshot_leak_set() {
             b.build()
         })
         .collect();
-    let report = leak_report(&snaps[0], &snaps[1], &snaps[2], &LeakOptions::default());
+    let report = leak_report(&snaps[0], &snaps[1], &snaps[2], &LeakOptions::default()).unwrap();
     let classes: Vec<(&str, &str, u64)> = report
         .groups
         .iter()
@@ -457,7 +457,7 @@ fn growth_report_ranks_classes_and_names_holders() {
         b.build()
     };
     let (before, after) = (mk(5), mk(25));
-    let g = memwatch_core::retainers::growth_report(&before, &after, 2);
+    let g = memwatch_core::retainers::growth_report(&before, &after, 2).unwrap();
     let names: Vec<&str> = g.classes.iter().map(|c| c.class.as_str()).collect();
     // Self-size growth: 20 payload arrays (96 B) > 20 LeakingClass (40 B) = 20 items (40 B).
     assert_eq!(names, ["Array", "LeakingClass"]);
@@ -481,12 +481,12 @@ fn empty_and_root_only_snapshots() {
         first_edge: vec![0],
         ..HeapSnapshot::default()
     };
-    let a = SnapshotAnalysis::new(&empty);
+    let a = SnapshotAnalysis::new(&empty).unwrap();
     assert!(a.classes().is_empty());
     let root = Builder::new().build();
-    let a = SnapshotAnalysis::new(&root);
+    let a = SnapshotAnalysis::new(&root).unwrap();
     assert_eq!(a.retained, vec![0]);
-    let r = leak_report(&root, &root, &root, &LeakOptions::default());
+    let r = leak_report(&root, &root, &root, &LeakOptions::default()).unwrap();
     assert!(r.groups.is_empty());
 }
 
@@ -500,6 +500,25 @@ fn out_of_range_edge_targets_are_ignored() {
     snap.edge_type.push(EdgeType::Property as u8);
     snap.edge_name_or_index.push(0);
     *snap.first_edge.last_mut().unwrap() += 1;
-    let a = SnapshotAnalysis::new(&snap);
+    let a = SnapshotAnalysis::new(&snap).unwrap();
     assert_eq!(a.retained[0], 8);
+}
+
+#[test]
+fn snapshots_without_edge_details_are_refused_not_misread() {
+    let mut b = Builder::new();
+    app(&mut b, 3, 0);
+    let mut snap = b.build();
+    snap.edge_type.clear();
+    snap.edge_name_or_index.clear();
+    assert_eq!(
+        SnapshotAnalysis::new(&snap).err(),
+        Some(memwatch_core::retainers::RetainersError::MissingEdgeDetails)
+    );
+    // The low-level pieces still never panic on such input.
+    let dom = DominatorTree::compute(&snap);
+    assert!(dom.reachable_count() > 1);
+    let p = RetainerPaths::compute(&snap);
+    let last = snap.node_count() as u32 - 1;
+    assert!(p.path_to(&snap, last).is_some());
 }

@@ -8,6 +8,7 @@ use super::essential::EdgeFilter;
 use super::grouping::{group_by_path, PathGroup};
 use super::paths::{RetainerPath, RetainerPaths};
 use super::retained::{class_retained, retained_sizes, ClassRetained, ClassSummary};
+use super::{check, RetainersError};
 
 /// Dominator tree, retained sizes (per node and per class) and retainer paths of a snapshot.
 ///
@@ -15,7 +16,7 @@ use super::retained::{class_retained, retained_sizes, ClassRetained, ClassSummar
 /// use memwatch_core::retainers::SnapshotAnalysis;
 /// use memwatch_core::snapshot::HeapSnapshot;
 /// let snap = HeapSnapshot::default(); // normally from snapshot::parse_reader
-/// let a = SnapshotAnalysis::new(&snap);
+/// let a = SnapshotAnalysis::new(&snap).unwrap();
 /// assert!(a.classes().is_empty());
 /// ```
 pub struct SnapshotAnalysis {
@@ -28,20 +29,22 @@ pub struct SnapshotAnalysis {
 }
 
 impl SnapshotAnalysis {
-    pub fn new(snap: &HeapSnapshot) -> SnapshotAnalysis {
+    /// Fails only for a snapshot parsed without edge details.
+    pub fn new(snap: &HeapSnapshot) -> Result<SnapshotAnalysis, RetainersError> {
+        check(snap)?;
         let filter = EdgeFilter::new(snap);
         let dominators = DominatorTree::compute_with(snap, &filter);
         let retained = retained_sizes(snap, &dominators);
         let classes = Classes::new(snap);
         let summary = class_retained(snap, &dominators, &retained, &classes);
         let paths = RetainerPaths::compute_with(snap, &filter);
-        SnapshotAnalysis {
+        Ok(SnapshotAnalysis {
             dominators,
             retained,
             classes,
             summary,
             paths,
-        }
+        })
     }
 
     /// Per-class count, self size and retained size, largest retained first.

@@ -10,8 +10,11 @@
 //!    either one alone would not keep the value alive, and DevTools keeps the one from the key.
 //!
 //! We also drop self edges (they never change dominance) and edges whose target is out of range
-//! (a corrupt file must not panic a traversal). DevTools' browser-only rule — ignore edges from
-//! non-page-owned to page-owned nodes — needs the `Window` objects of a page and has no effect on
+//! (a corrupt file must not panic a traversal). A snapshot parsed without edge details
+//! (`ParseOptions::edge_details = false`) has no edge types: every edge then counts; the
+//! high-level entry points refuse such snapshots instead ([`super::RetainersError`]).
+//!
+//! DevTools' browser-only rule — ignore edges from non-page-owned to page-owned nodes — needs the `Window` objects of a page and has no effect on
 //! Node snapshots, so it is not implemented (see docs/retainers.md).
 
 use std::collections::HashMap;
@@ -46,11 +49,18 @@ impl EdgeFilter {
         if to == from || to >= self.node_count {
             return false;
         }
-        match EdgeType::from_u8(snap.edge_type[e]) {
+        let Some(&t) = snap.edge_type.get(e) else {
+            return true; // parsed without edge details: every edge retains
+        };
+        match EdgeType::from_u8(t) {
             EdgeType::Weak => false,
             EdgeType::Shortcut => from == 0,
             EdgeType::Internal if !self.weakmap_table_of_name.is_empty() => {
-                match self.weakmap_table_of_name.get(&snap.edge_name_or_index[e]) {
+                match snap
+                    .edge_name_or_index
+                    .get(e)
+                    .and_then(|n| self.weakmap_table_of_name.get(n))
+                {
                     Some(&table_id) => snap.node_id[from as usize] != table_id,
                     None => true,
                 }

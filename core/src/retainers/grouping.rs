@@ -91,18 +91,29 @@ pub fn group_by_path(
 }
 
 /// Node ids of a snapshot, sorted, for membership tests across snapshots.
-pub struct IdSet(Vec<u32>);
+pub struct IdSet {
+    ids: Vec<u32>,
+    nodes: u64,
+}
 
 impl IdSet {
     pub fn new(snap: &HeapSnapshot) -> IdSet {
         let mut ids = snap.node_id.clone();
         ids.sort_unstable();
         ids.dedup();
-        IdSet(ids)
+        IdSet {
+            ids,
+            nodes: snap.node_count() as u64,
+        }
     }
 
     pub fn contains(&self, id: u32) -> bool {
-        self.0.binary_search(&id).is_ok()
+        self.ids.binary_search(&id).is_ok()
+    }
+
+    /// Node count of the snapshot the ids came from.
+    pub fn node_count(&self) -> u64 {
+        self.nodes
     }
 }
 

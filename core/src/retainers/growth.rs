@@ -9,6 +9,7 @@ use crate::snapshot::HeapSnapshot;
 
 use super::analysis::SnapshotAnalysis;
 use super::grouping::{group_by_path, IdSet, PathGroup};
+use super::RetainersError;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClassGrowth {
@@ -43,19 +44,19 @@ pub struct GrowthOptions {
 /// The `n` classes whose total self size grew most from `before` to `after` (ties: count growth,
 /// then name), each with its retained-size delta and up to 3 representative retainer paths of
 /// its new members.
-pub fn growth_report(before: &HeapSnapshot, after: &HeapSnapshot, n: usize) -> GrowthReport {
+pub fn growth_report(
+    before: &HeapSnapshot,
+    after: &HeapSnapshot,
+    n: usize,
+) -> Result<GrowthReport, RetainersError> {
     let opts = GrowthOptions {
         max_classes: n,
         paths_per_class: 3,
         include_internal: false,
     };
-    growth_report_with(
-        before,
-        &SnapshotAnalysis::new(before),
-        after,
-        &SnapshotAnalysis::new(after),
-        &opts,
-    )
+    let ab = SnapshotAnalysis::new(before)?;
+    let aa = SnapshotAnalysis::new(after)?;
+    Ok(growth_report_with(before, &ab, after, &aa, &opts))
 }
 
 pub fn growth_report_with(

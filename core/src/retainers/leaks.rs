@@ -14,6 +14,7 @@ use crate::snapshot::HeapSnapshot;
 
 use super::analysis::SnapshotAnalysis;
 use super::grouping::{group_by_path, Bits, IdSet, PathGroup};
+use super::RetainersError;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeakOptions {
@@ -57,18 +58,17 @@ pub fn leak_report(
     target: &HeapSnapshot,
     fin: &HeapSnapshot,
     opts: &LeakOptions,
-) -> LeakReport {
+) -> Result<LeakReport, RetainersError> {
     let base_ids = IdSet::new(baseline);
     let target_ids = IdSet::new(target);
-    let analysis = SnapshotAnalysis::new(fin);
-    leak_report_with(
+    let analysis = SnapshotAnalysis::new(fin)?;
+    Ok(leak_report_with(
         &base_ids,
         &target_ids,
         fin,
         &analysis,
         opts,
-        [baseline, target].map(|s| s.node_count() as u64),
-    )
+    ))
 }
 
 /// The same over precomputed parts, so callers can drop BASELINE and TARGET before analysing
@@ -79,7 +79,6 @@ pub fn leak_report_with(
     fin: &HeapSnapshot,
     a: &SnapshotAnalysis,
     opts: &LeakOptions,
-    [baseline_nodes, target_nodes]: [u64; 2],
 ) -> LeakReport {
     let n = fin.node_count();
     let dom = &a.dominators;
@@ -117,8 +116,8 @@ pub fn leak_report_with(
         groups.truncate(opts.max_groups);
     }
     LeakReport {
-        baseline_nodes,
-        target_nodes,
+        baseline_nodes: base_ids.node_count(),
+        target_nodes: target_ids.node_count(),
         final_nodes: n as u64,
         leaked_objects,
         leaked_self_size,

@@ -11,7 +11,7 @@
 //!   retainer path.
 //! - [`growth_report`]: classes whose retained size grew between two snapshots, with paths.
 //!
-//! Every result type is `serde`-serialisable for the CLI's `--json`, wasm and the viewer.
+//! High-level entry points fail only with [`RetainersError`]. Every result type is `serde`-serialisable for the CLI's `--json`, wasm and the viewer.
 //! No recursion anywhere: heap graphs are deep (a 1M-element linked list is a 1M-deep path).
 
 mod analysis;
@@ -33,3 +33,20 @@ pub use growth::{growth_report, growth_report_with, ClassGrowth, GrowthOptions, 
 pub use leaks::{leak_report, leak_report_with, LeakOptions, LeakReport};
 pub use paths::{Hop, RetainerPath, RetainerPaths};
 pub use retained::{class_retained, retained_sizes, ClassRetained, ClassSummary};
+
+/// Why a snapshot cannot be analysed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RetainersError {
+    /// Parsed with `ParseOptions { edge_details: false, .. }`: no edge types or names, so the
+    /// essential-edge rules and readable paths are impossible.
+    #[error("the snapshot was parsed without edge details (edge types and names); parse it with `edge_details: true`")]
+    MissingEdgeDetails,
+}
+
+fn check(snap: &crate::snapshot::HeapSnapshot) -> Result<(), RetainersError> {
+    if snap.has_edge_details() {
+        Ok(())
+    } else {
+        Err(RetainersError::MissingEdgeDetails)
+    }
+}

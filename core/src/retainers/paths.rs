@@ -23,7 +23,8 @@
 //! the root's shortcut to a global object is `(global)`; property and context-variable edges by
 //! name; element edges as `[i]`; internal edges as `Owner edge` (`Map table`); a closure's
 //! `context` edge after the closure; a value slot in a `Map`'s backing table as `[key]` with the
-//! key read from the slot before it (V8's OrderedHashMap stores key, value, chain). Each path also
+//! key read from the slot before it (V8's OrderedHashMap stores key, value, chain), a key slot as
+//! `(key)`. Each path also
 //! has a normalised form (`[*]` for every index or key) used to group many objects.
 
 use serde::{Deserialize, Serialize};
@@ -170,7 +171,7 @@ impl RetainerPaths {
         let mut x = n as usize;
         while x != 0 {
             let (a, e) = (self.parent_node[x] as usize, self.parent_edge[x] as usize);
-            mix(snap.edge_type[e] as u64);
+            mix(ekind(snap, e) as u64);
             mix(edge_name_token(snap, e) as u64);
             mix(snap.node_type[a] as u64);
             mix(snap.node_name[a] as u64);
@@ -178,6 +179,20 @@ impl RetainerPaths {
         }
         Some(h)
     }
+}
+
+/// Edge type, `Unknown` when the snapshot was parsed without edge details (never panics).
+#[inline]
+fn ekind(snap: &HeapSnapshot, e: usize) -> EdgeType {
+    snap.edge_type
+        .get(e)
+        .map_or(EdgeType::Unknown, |&t| EdgeType::from_u8(t))
+}
+
+/// Edge name string index or element index (`u32::MAX`, which reads as "", without details).
+#[inline]
+fn ename(snap: &HeapSnapshot, e: usize) -> u32 {
+    snap.edge_name_or_index.get(e).copied().unwrap_or(u32::MAX)
 }
 
 fn is_v8_internal_node(t: NodeType) -> bool {
@@ -188,7 +203,7 @@ fn is_v8_internal_node(t: NodeType) -> bool {
 }
 
 fn edge_cost(snap: &HeapSnapshot, e: usize, to: usize) -> u32 {
-    let base = match snap.edge_kind(e) {
+    let base = match ekind(snap, e) {
         EdgeType::Property | EdgeType::Element | EdgeType::Context | EdgeType::Shortcut => 1,
         EdgeType::Internal => 2,
         _ => 4,
@@ -202,10 +217,10 @@ fn edge_cost(snap: &HeapSnapshot, e: usize, to: usize) -> u32 {
 
 /// Grouping token of an edge name: indices and numeric slots all map to one value.
 fn edge_name_token(snap: &HeapSnapshot, e: usize) -> u32 {
-    match snap.edge_kind(e) {
+    match ekind(snap, e) {
         EdgeType::Element | EdgeType::Hidden => u32::MAX,
-        EdgeType::Internal if is_digits(snap.strings.get(snap.edge_name_or_index[e])) => u32::MAX,
-        _ => snap.edge_name_or_index[e],
+        EdgeType::Internal if is_digits(snap.strings.get(ename(snap, e))) => u32::MAX,
+        _ => ename(snap, e),
     }
 }
 
@@ -274,27 +289,33 @@ fn node_group_label(snap: &HeapSnapshot, n: usize) -> String {
 }
 
 fn edge_name(snap: &HeapSnapshot, e: usize) -> String {
-    if snap.edge_kind(e).has_index_name() {
-        snap.edge_name_or_index[e].to_string()
+    if ekind(snap, e).has_index_name() {
+        ename(snap, e).to_string()
     } else {
-        snap.strings.get(snap.edge_name_or_index[e]).to_string()
+        snap.strings.get(ename(snap, e)).to_string()
     }
 }
 
-/// For a value slot `slot` of a Map's backing table `table`, the key's label (from slot - 1).
-fn map_key_label(snap: &HeapSnapshot, table: usize, slot: u64) -> Option<String> {
-    let key_slot = slot.checked_sub(1)?.to_string();
-    let e = snap.edges_of(table).find(|&e| {
-        snap.edge_kind(e) == EdgeType::Internal
-            && snap.strings.get(snap.edge_name_or_index[e]) == key_slot
-    })?;
-    let k = snap.edge_to[e] as usize;
-    Some(match snap.node_kind(k) {
-        NodeType::String | NodeType::ConsString | NodeType::SlicedString => {
-            truncate(snap.node_name_str(k), 40)
-        }
-        _ => format!("{}@{}", node_label(snap, k), snap.node_id[k]),
-    })
+/// Label of slot `slot` of a Map's backing table (V8's OrderedHashMap stores entries as key,
+/// value, chain): a value slot reads `[key]`, with the key from the slot before; a key slot
+/// (its value in the slot after) reads `(key)`. `None` when neither neighbour is an object.
+fn map_slot_label(snap: &HeapSnapshot, table: usize, slot: u64) -> Option<String> {
+    let slot_edge = |s: u64| {
+        let s = s.to_string();
+        snap.edges_of(table).find(|&e| {
+            ekind(snap, e) == EdgeType::Internal && snap.strings.get(ename(snap, e)) == s
+        })
+    };
+    if let Some(e) = slot.checked_sub(1).and_then(slot_edge) {
+        let k = snap.edge_to[e] as usize;
+        return Some(match snap.node_kind(k) {
+            NodeType::String | NodeType::ConsString | NodeType::SlicedString => {
+                format!("[{}]", truncate(snap.node_name_str(k), 40))
+            }
+            _ => format!("[{}@{}]", node_label(snap, k), snap.node_id[k]),
+        });
+    }
+    slot_edge(slot + 1).map(|_| "(key)".to_string())
 }
 
 /// Renders the hops `edges` (from the root) ending at `target`.
@@ -307,7 +328,7 @@ fn render(snap: &HeapSnapshot, edges: &[(u32, usize)], target: u32) -> RetainerP
     for (k, &(a, e)) in edges.iter().enumerate() {
         let a = a as usize;
         let b = snap.edge_to[e] as usize;
-        let kind = snap.edge_kind(e);
+        let kind = ekind(snap, e);
         let name = edge_name(snap, e);
         let seg: Option<(String, String)> = if a == 0 {
             if kind == EdgeType::Shortcut && snap.node_kind(b) == NodeType::Object {
@@ -339,21 +360,15 @@ fn render(snap: &HeapSnapshot, edges: &[(u32, usize)], target: u32) -> RetainerP
                     // A slot of an internal array; in a Map's table, show the entry's key.
                     let in_map_table = prev_edge.is_some_and(|pe| {
                         let owner = edges[k - 1].0 as usize;
-                        snap.edge_kind(pe) == EdgeType::Internal
-                            && snap.strings.get(snap.edge_name_or_index[pe]) == "table"
+                        ekind(snap, pe) == EdgeType::Internal
+                            && snap.strings.get(ename(snap, pe)) == "table"
                             && snap.node_name_str(owner) == "Map"
                     });
-                    let key = if in_map_table {
-                        name.parse::<u64>()
-                            .ok()
-                            .and_then(|s| map_key_label(snap, a, s))
-                    } else {
-                        None
+                    let label = match name.parse::<u64>() {
+                        Ok(slot) if in_map_table => map_slot_label(snap, a, slot),
+                        _ => None,
                     };
-                    Some((
-                        format!("[{}]", key.unwrap_or_else(|| name.clone())),
-                        "[*]".into(),
-                    ))
+                    Some((label.unwrap_or_else(|| format!("[{name}]")), "[*]".into()))
                 }
                 EdgeType::Internal if snap.node_kind(a) == NodeType::Closure => {
                     let l = node_label(snap, a);

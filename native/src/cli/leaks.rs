@@ -1,10 +1,136 @@
-//! `memwatch leaks` (not implemented yet).
+//! `memwatch leaks BASELINE TARGET FINAL`: objects allocated after BASELINE, present in TARGET
+//! and still alive in FINAL, grouped by class and retainer path (memlab's three-snapshot method;
+//! the engine is `memwatch_core::retainers`).
+//!
+//! Snapshots are read one at a time: BASELINE and TARGET are reduced to sorted id arrays before
+//! FINAL is parsed, so peak memory is one parsed snapshot plus its analysis.
 
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use memwatch_core::retainers::{
+    leak_report_with, IdSet, LeakOptions, LeakReport, SnapshotAnalysis,
+};
+use memwatch_core::size::nice_size;
+use memwatch_core::snapshot::{parse_reader_with, HeapSnapshot, ParseOptions};
+
+use super::progress::open_with_progress;
 use super::{CliError, CliResult};
 
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Snapshot taken before the action under test (e.g. after warm-up).
+    pub baseline: PathBuf,
+    /// Snapshot taken after the action.
+    pub target: PathBuf,
+    /// Snapshot taken after the action was undone / its objects should be gone.
+    #[arg(name = "FINAL")]
+    pub fin: PathBuf,
+    /// Print the report as one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Also report V8-internal objects (backing stores, code, maps, `system / *`).
+    #[arg(long)]
+    pub include_internal: bool,
+    /// Show at most N groups (0: all).
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub max_groups: usize,
+    /// Exit with status 1 when leaked objects are reported (for CI).
+    #[arg(long)]
+    pub fail_on_leak: bool,
+}
 
-pub fn run(_args: Args) -> CliResult {
-    Err(CliError::Failure("'leaks' is not implemented yet".into()))
+pub fn run(args: Args) -> CliResult {
+    let opts = LeakOptions {
+        include_internal: args.include_internal,
+        max_groups: args.max_groups,
+    };
+    // Only ids are needed from the first two: parse them without edge details.
+    let base_ids = IdSet::new(&load(&args.baseline, "baseline", false)?);
+    let target_ids = IdSet::new(&load(&args.target, "target", false)?);
+    let fin = load(&args.fin, "final", true)?;
+    let analysis = SnapshotAnalysis::new(&fin).map_err(|e| CliError::in_file(&args.fin, e))?;
+    let report = leak_report_with(&base_ids, &target_ids, &fin, &analysis, &opts);
+
+    let mut out = std::io::stdout().lock();
+    let written = if args.json {
+        serde_json::to_writer(&mut out, &report)
+            .map_err(std::io::Error::from)
+            .and_then(|_| writeln!(out))
+    } else {
+        write_text(&mut out, &report, &args)
+    };
+    // A closed pipe (`| head`) is not an error worth a message.
+    if let Err(e) = written {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(CliError::Failure(format!("writing the report: {e}")));
+        }
+    }
+    if args.fail_on_leak && report.reported_objects > 0 {
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn load(path: &Path, label: &str, edge_details: bool) -> Result<HeapSnapshot, CliError> {
+    let size_hint = std::fs::metadata(path).ok().map(|m| m.len());
+    let reader = open_with_progress(path, label).map_err(|e| CliError::in_file(path, e))?;
+    let opts = ParseOptions {
+        size_hint,
+        edge_details,
+        ..ParseOptions::default()
+    };
+    parse_reader_with(reader, opts, |_| {}).map_err(|e| CliError::in_file(path, e))
+}
+
+fn write_text(out: &mut impl Write, r: &LeakReport, args: &Args) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "Snapshots: baseline {} nodes, target {} nodes, final {} nodes",
+        r.baseline_nodes, r.target_nodes, r.final_nodes
+    )?;
+    writeln!(
+        out,
+        "Allocated after {} and still alive in {}: {} objects ({} self size)",
+        args.baseline.display(),
+        args.fin.display(),
+        r.leaked_objects,
+        nice_size(r.leaked_self_size as i64)
+    )?;
+    if r.reported_objects == 0 {
+        writeln!(
+            out,
+            "No leaks: nothing allocated between baseline and target survives in final."
+        )?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "Leak roots (not held by another leaked object): {} objects retaining {}\n",
+        r.reported_objects,
+        nice_size(r.reported_retained_size as i64)
+    )?;
+    for (i, g) in r.groups.iter().enumerate() {
+        writeln!(
+            out,
+            "#{:<3} {} x{}  retained {}  self {}",
+            i + 1,
+            g.class,
+            g.count,
+            nice_size(g.retained_size as i64),
+            nice_size(g.self_size as i64)
+        )?;
+        writeln!(out, "     {}", g.path)?;
+        let id = g.example.hops.last().map_or(0, |h| h.node_id);
+        writeln!(out, "     e.g. @{id}: {}\n", g.example.text)?;
+    }
+    if r.omitted_groups > 0 {
+        writeln!(
+            out,
+            "... {} more groups (use --max-groups 0 to see all)",
+            r.omitted_groups
+        )?;
+    }
+    Ok(())
 }

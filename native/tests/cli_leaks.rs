@@ -1,0 +1,157 @@
+//! `memwatch leaks` driven as a user would, on snapshots written by a real Node process.
+//! Needs `node` on PATH; without it the tests print a loud SKIPPED message and pass.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const APP: &str = r#"
+const v8 = require('v8');
+class LeakingClass { constructor(i) { this.id = i; this.payload = new Array(8).fill(i); } }
+class TransientThing { constructor(i) { this.v = i; this.buf = new Array(16).fill(i); } }
+globalThis.leakyCache = new Map();
+function makeHolder() { const cachedItems = []; return function add(x) { cachedItems.push(x); }; }
+globalThis.holderAdd = makeHolder();
+let k = 0;
+function step(n) {
+  for (let i = 0; i < n; i++) { leakyCache.set('k' + k, new LeakingClass(k)); holderAdd({ item: k }); k++; }
+  let garbage = [];
+  for (let i = 0; i < 3000; i++) garbage.push(new TransientThing(i));
+  garbage = null;
+}
+const dir = process.argv[2];
+step(50);  v8.writeHeapSnapshot(dir + '/baseline.heapsnapshot');
+step(500); v8.writeHeapSnapshot(dir + '/target.heapsnapshot');
+step(500); v8.writeHeapSnapshot(dir + '/final.heapsnapshot');
+"#;
+
+fn memwatch(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_memwatch"))
+        .args(args)
+        .output()
+        .expect("run memwatch")
+}
+
+fn snapshots() -> Option<(tempfile::TempDir, [String; 3])> {
+    if !Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        eprintln!(
+            "\n\n*** SKIPPED: `node` not found on PATH; `memwatch leaks` tests did not run ***\n"
+        );
+        return None;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let script = dir.path().join("app.js");
+    std::fs::write(&script, APP).expect("write app");
+    let st = Command::new("node")
+        .arg(&script)
+        .arg(dir.path())
+        .status()
+        .expect("node");
+    assert!(st.success());
+    let p = |n: &str| path_str(&dir.path().join(format!("{n}.heapsnapshot")));
+    let files = [p("baseline"), p("target"), p("final")];
+    Some((dir, files))
+}
+
+fn path_str(p: &Path) -> String {
+    p.to_str().expect("utf8 path").to_string()
+}
+
+#[test]
+fn text_report_names_holders_and_fail_flag_exits_1() {
+    let Some((_dir, [b, t, f])) = snapshots() else {
+        return;
+    };
+    let out = memwatch(&["leaks", &b, &t, &f]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("LeakingClass x500"), "{text}");
+    assert!(
+        text.contains("(global) leakyCache -> Map table -> [*] -> LeakingClass"),
+        "{text}"
+    );
+    assert!(text.contains("e.g. @"), "{text}");
+    assert!(text.contains("-> [k"), "{text}");
+    assert!(
+        text.contains("add (closure) -> context -> cachedItems -> [*] -> Object"),
+        "{text}"
+    );
+    assert!(!text.contains("TransientThing"), "{text}");
+
+    let out = memwatch(&["leaks", "--fail-on-leak", &b, &t, &f]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn json_report_is_one_object() {
+    let Some((_dir, [b, t, f])) = snapshots() else {
+        return;
+    };
+    let out = memwatch(&["leaks", "--json", "--max-groups", "2", &b, &t, &f]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let groups = v["groups"].as_array().expect("groups");
+    assert_eq!(groups.len(), 2);
+    assert!(v["omitted_groups"].as_u64().unwrap() >= 1);
+    let lc = groups
+        .iter()
+        .find(|g| g["class"] == "LeakingClass")
+        .expect("LeakingClass group");
+    assert_eq!(lc["count"], 500);
+    assert!(lc["retained_size"].as_u64().unwrap() > lc["self_size"].as_u64().unwrap());
+    let hops = lc["example"]["hops"].as_array().expect("hops");
+    assert_eq!(hops.last().unwrap()["node"], "LeakingClass");
+    assert!(hops.iter().any(|h| h["edge_name"] == "leakyCache"));
+}
+
+#[test]
+fn same_snapshot_three_times_has_no_leaks() {
+    let Some((_dir, [b, _, _])) = snapshots() else {
+        return;
+    };
+    let out = memwatch(&["leaks", &b, &b, &b, "--fail-on-leak"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("No leaks"));
+}
+
+#[test]
+fn bad_input_exits_2_naming_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad = dir.path().join("truncated.heapsnapshot");
+    std::fs::write(&bad, br#"{"snapshot":{"meta":{"node_fields":["type","#).expect("write");
+    let bad = path_str(&bad);
+    let missing = path_str(&PathBuf::from(dir.path()).join("missing.heapsnapshot"));
+
+    let out = memwatch(&["leaks", &bad, &bad, &bad]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("truncated.heapsnapshot"), "{err}");
+    assert!(out.stdout.is_empty());
+
+    let out = memwatch(&["leaks", &missing, &missing, &missing]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.heapsnapshot"));
+
+    let out = memwatch(&["leaks", &bad]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "missing arguments are a usage error"
+    );
+}
