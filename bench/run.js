@@ -67,8 +67,8 @@ function loadavg() {
 // Runs one measurement: wall seconds and peak RSS (KiB) from GNU time, the tool's own JSON.
 function measure(argv) {
   const load = loadavg()[0];
-  const r = spawnSync('/usr/bin/time', ['-f', '@@TIME %e %M', ...argv], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  const m = /@@TIME ([\d.]+) (\d+)/.exec(r.stderr || '');
+  const r = spawnSync('/usr/bin/time', ['-f', '@@TIME %e %M %U %S', ...argv], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const m = /@@TIME ([\d.]+) (\d+)(?: ([\d.]+) ([\d.]+))?/.exec(r.stderr || '');
   if (r.status !== 0 || !m) {
     return { ok: false, error: `exit ${r.status}: ${(r.stderr || '').replace(/@@TIME.*/, '').trim().split('\n').slice(-3).join(' | ')}`, load };
   }
@@ -77,7 +77,7 @@ function measure(argv) {
   if (line) {
     try { own = JSON.parse(line.replace(/^RESULT /, '')); } catch { own = null; }
   }
-  return { ok: true, wall_s: Number(m[1]), rss_kb: Number(m[2]), own, load };
+  return { ok: true, wall_s: Number(m[1]), rss_kb: Number(m[2]), cpu_s: Number(m[3]) + Number(m[4]), own, load };
 }
 
 function fileInfo(file) {
@@ -146,16 +146,23 @@ function summarizeRuns(result) {
   for (const r of result.runs) {
     if (!cells.has(r.phase)) cells.set(r.phase, new Map());
     const byTool = cells.get(r.phase);
-    if (!byTool.has(r.tool)) byTool.set(r.tool, { walls: [], rss: [], loads: [], errors: [], own: [] });
+    if (!byTool.has(r.tool)) byTool.set(r.tool, { walls: [], rss: [], cpus: [], loads: [], errors: [], own: [] });
     const c = byTool.get(r.tool);
     c.loads.push(r.load);
-    if (r.ok) { c.walls.push(r.wall_s); c.rss.push(r.rss_kb * 1024); c.own.push(r.own); } else c.errors.push(r.error);
+    if (r.ok) {
+      c.walls.push(r.wall_s); c.rss.push(r.rss_kb * 1024); c.own.push(r.own);
+      if (Number.isFinite(r.cpu_s)) c.cpus.push(r.cpu_s);
+    } else c.errors.push(r.error);
   }
   return cells;
 }
 
-function renderResult(result) {
+function renderResult(result, all) {
   const cells = summarizeRuns(result);
+  // memlab figures for the same files from another run (memlab is too slow to repeat with the
+  // fast tools every time): used for the target checks, and said so.
+  const peer = all.find((r) => r !== result && r.files.before.path === result.files.before.path &&
+    r.files.after.path === result.files.after.path && r.runs.some((x) => x.tool === 'memlab' && x.ok));
   const big = Math.max(result.files.before.bytes, result.files.after.bytes);
   const fmtFile = (f) => `\`${path.basename(f.path)}\`: ${(f.bytes / MiB).toFixed(1)} MiB, ${f.nodes} nodes, ${f.edges} edges`;
   const loads = result.runs.map((r) => r.load);
@@ -169,48 +176,61 @@ function renderResult(result) {
   out.push(`- Machine: ${m.nproc} CPUs (${m.cpu}), ${m.mem_gib} GiB RAM, Linux ${m.kernel}; Node ${m.node}; ${m.rustc}; memlab ${m.memlab}; memwatch ${m.commit}`);
   out.push(`- Command: \`${result.command}\``, '');
   out.push('Phases include parsing their inputs (diff: both files), as a user\'s command would. ' +
-    '"x memlab" is memlab\'s median divided by the tool\'s (higher is better).', '');
-  out.push('| phase | tool | wall (s) | range (s) | peak RSS (MiB) | RSS / larger file | time x memlab | RSS x memlab |');
-  out.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    '"x memlab" is memlab\'s median divided by the tool\'s (higher is better). CPU is user + system ' +
+    'time of the process (all threads): under heavy machine load it is the steadier figure.', '');
+  out.push('| phase | tool | wall (s) | range (s) | CPU (s) | peak RSS (MiB) | RSS / larger file | wall x memlab | CPU x memlab | RSS x memlab |');
+  out.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const phase of PHASES) {
     const byTool = cells.get(phase);
     if (!byTool) continue;
     const ml = byTool.get('memlab');
     const mlWall = ml && ml.walls.length ? median(ml.walls) : NaN;
     const mlRss = ml && ml.rss.length ? median(ml.rss) : NaN;
+    const mlCpu = ml && ml.cpus.length ? median(ml.cpus) : NaN;
     for (const tool of ['native', 'cli', 'wasm', 'memlab']) {
       const c = byTool.get(tool);
       if (!c) continue;
       if (!c.walls.length) {
-        out.push(`| ${phase} | ${TOOL_NAMES[tool]} | failed | | | | | |`);
+        out.push(`| ${phase} | ${TOOL_NAMES[tool]} | failed | | | | | | | |`);
         continue;
       }
       const w = median(c.walls);
       const rss = median(c.rss);
-      const ratio = (a, b) => (Number.isFinite(a) && tool !== 'memlab' ? `${(a / b).toFixed(1)}x` : '');
+      const cpu = c.cpus.length ? median(c.cpus) : NaN;
+      const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && tool !== 'memlab' ? `${(a / b).toFixed(1)}x` : '');
       out.push(`| ${phase} | ${TOOL_NAMES[tool]} | ${w.toFixed(2)} | ${Math.min(...c.walls).toFixed(2)}–${Math.max(...c.walls).toFixed(2)} | ` +
-        `${(rss / MiB).toFixed(0)} | ${(rss / big).toFixed(2)} | ${ratio(mlWall, w)} | ${ratio(mlRss, rss)} |`);
+        `${Number.isFinite(cpu) ? cpu.toFixed(2) : ''} | ${(rss / MiB).toFixed(0)} | ${(rss / big).toFixed(2)} | ${ratio(mlWall, w)} | ${ratio(mlCpu, cpu)} | ${ratio(mlRss, rss)} |`);
     }
   }
   const errors = [];
   for (const [phase, byTool] of cells) for (const [tool, c] of byTool) for (const e of c.errors) errors.push(`- ${phase} / ${tool}: ${e}`);
   if (errors.length) out.push('', 'Failures:', ...[...new Set(errors)]);
-  out.push('', ...targets(result, cells, big), '');
+  out.push('', ...targets(result, cells, big, peer), '');
   return out.join('\n');
 }
 
 // The issue's targets, checked on this run's medians.
-function targets(result, cells, big) {
-  const med = (phase, tool, key = 'walls') => {
-    const c = cells.get(phase) && cells.get(phase).get(tool);
+function targets(result, cells, big, peer) {
+  const peerCells = peer ? summarizeRuns(peer) : new Map();
+  const med = (phase, tool, key = 'walls', from = cells) => {
+    const c = from.get(phase) && from.get(phase).get(tool);
     return c && c[key].length ? median(c[key]) : NaN;
   };
   const lines = ['Targets on this run:', ''];
   const verdict = (ok) => (ok ? 'holds' : 'does NOT hold');
-  const nd = med('diff', 'native');
-  const md = med('diff', 'memlab');
-  if (Number.isFinite(nd) && Number.isFinite(md)) {
-    lines.push(`- native parse+diff >= 10x faster than memlab: ${(md / nd).toFixed(1)}x, ${verdict(md / nd >= 10)}`);
+  for (const tool of ['native', 'cli']) {
+    for (const key of ['walls', 'cpus']) {
+      const nd = med('diff', tool, key);
+      let md = med('diff', 'memlab', key);
+      let note = '';
+      if (!Number.isFinite(md) && peer) {
+        md = med('diff', 'memlab', key, peerCells);
+        note = ` (memlab from run ${peer.label})`;
+      }
+      if (Number.isFinite(nd) && Number.isFinite(md)) {
+        lines.push(`- ${tool} parse+diff >= 10x faster than memlab, ${key === 'walls' ? 'wall' : 'CPU'} time: ${(md / nd).toFixed(1)}x${note}, ${verdict(md / nd >= 10)}`);
+      }
+    }
   }
   for (const tool of ['native', 'cli']) {
     const rss = Math.max(...PHASES.filter((p) => p !== 'dominators').map((p) => med(p, tool, 'rss')).filter(Number.isFinite));
@@ -235,7 +255,7 @@ function render() {
   const files = fs.existsSync(RESULTS) ? fs.readdirSync(RESULTS).filter((f) => f.endsWith('.json')).sort() : [];
   const results = files.map((f) => JSON.parse(fs.readFileSync(path.join(RESULTS, f), 'utf8')));
   const intro = fs.readFileSync(path.join(__dirname, 'benchmarks-peers.intro.md'), 'utf8');
-  const doc = [intro.trim(), '', '## Results', '', ...results.map(renderResult)].join('\n');
+  const doc = [intro.trim(), '', '## Results', '', ...results.map((r) => renderResult(r, results))].join('\n');
   fs.writeFileSync(DOC, doc.trimEnd() + '\n');
   console.error(`wrote ${path.relative(process.cwd(), DOC)} from ${files.length} result file(s)`);
 }

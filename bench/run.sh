@@ -16,9 +16,8 @@ WHICH="${1:-300m}"; shift || true
 REPS=3
 [[ "${1:-}" == "--reps" ]] && REPS="$2"
 
-log() { echo "bench: $*" >&2; }
-
 [[ -f "$ROOT/scripts/env.sh" ]] && source "$ROOT/scripts/env.sh"
+log() { echo "bench: $*" >&2; }
 
 if [[ ! -d "$BENCH/node_modules/@memlab/core" || ! -d "$BENCH/node_modules/typescript" ]]; then
   log "npm install (memlab, typescript; no browser download)"
