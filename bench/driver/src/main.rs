@@ -57,7 +57,7 @@ fn run(phase: &str, files: &[String]) -> Result<Value, String> {
         "dominators" => {
             let (s, tp) = parse(one()?, true)?;
             let t = Instant::now();
-            let a = memwatch_core::retainers::SnapshotAnalysis::new(&s);
+            let a = memwatch_core::retainers::SnapshotAnalysis::new(&s).map_err(|e| format!("{}: {e}", files[0]))?;
             json!({ "parse_s": tp, "analysis_s": t.elapsed().as_secs_f64(),
                     "reachable": a.dominators.reachable_count(), "classes": a.classes().len(),
                     "graph": graph(&s) })
