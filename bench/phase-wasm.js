@@ -25,7 +25,7 @@ function parse(file) {
   return [snap, now() - t];
 }
 
-const graph = (s) => ({ nodes: s.node_count(), edges: s.edge_count() });
+const graph = (s) => ({ nodes: s.nodeCount, edges: s.edgeCount });
 
 function main() {
   const [phase, ...files] = process.argv.slice(2);
