@@ -157,12 +157,8 @@ function summarizeRuns(result) {
   return cells;
 }
 
-function renderResult(result, all) {
+function renderResult(result) {
   const cells = summarizeRuns(result);
-  // memlab figures for the same files from another run (memlab is too slow to repeat with the
-  // fast tools every time): used for the target checks, and said so.
-  const peer = all.find((r) => r !== result && r.files.before.path === result.files.before.path &&
-    r.files.after.path === result.files.after.path && r.runs.some((x) => x.tool === 'memlab' && x.ok));
   const big = Math.max(result.files.before.bytes, result.files.after.bytes);
   const fmtFile = (f) => `\`${path.basename(f.path)}\`: ${(f.bytes / MiB).toFixed(1)} MiB, ${f.nodes} nodes, ${f.edges} edges`;
   const loads = result.runs.map((r) => r.load);
@@ -205,30 +201,25 @@ function renderResult(result, all) {
   const errors = [];
   for (const [phase, byTool] of cells) for (const [tool, c] of byTool) for (const e of c.errors) errors.push(`- ${phase} / ${tool}: ${e}`);
   if (errors.length) out.push('', 'Failures:', ...[...new Set(errors)]);
-  out.push('', ...targets(result, cells, big, peer), '');
+  out.push('', ...targets(result, cells, big), '');
   return out.join('\n');
 }
 
 // The issue's targets, checked on this run's medians.
-function targets(result, cells, big, peer) {
-  const peerCells = peer ? summarizeRuns(peer) : new Map();
-  const med = (phase, tool, key = 'walls', from = cells) => {
-    const c = from.get(phase) && from.get(phase).get(tool);
+function targets(result, cells, big) {
+  const med = (phase, tool, key = 'walls') => {
+    const c = cells.get(phase) && cells.get(phase).get(tool);
     return c && c[key].length ? median(c[key]) : NaN;
   };
-  const lines = ['Targets on this run:', ''];
+  const lines = ['Targets on this run (ratios only between tools measured in this run):', ''];
   const verdict = (ok) => (ok ? 'holds' : 'does NOT hold');
+  const kind = (key) => (key === 'walls' ? 'wall' : 'CPU');
   for (const tool of ['native', 'cli']) {
     for (const key of ['walls', 'cpus']) {
       const nd = med('diff', tool, key);
-      let md = med('diff', 'memlab', key);
-      let note = '';
-      if (!Number.isFinite(md) && peer) {
-        md = med('diff', 'memlab', key, peerCells);
-        note = ` (memlab from run ${peer.label})`;
-      }
+      const md = med('diff', 'memlab', key);
       if (Number.isFinite(nd) && Number.isFinite(md)) {
-        lines.push(`- ${tool} parse+diff >= 10x faster than memlab, ${key === 'walls' ? 'wall' : 'CPU'} time: ${(md / nd).toFixed(1)}x${note}, ${verdict(md / nd >= 10)}`);
+        lines.push(`- ${tool} parse+diff >= 10x faster than memlab (${kind(key)} time): ${(md / nd).toFixed(1)}x, ${verdict(md / nd >= 10)}`);
       }
     }
   }
@@ -239,9 +230,11 @@ function targets(result, cells, big, peer) {
     }
   }
   for (const phase of ['parse', 'summary', 'diff']) {
-    const n = med(phase, 'native');
-    const w = med(phase, 'wasm');
-    if (Number.isFinite(n) && Number.isFinite(w)) lines.push(`- wasm within 2x of native (${phase}): ${(w / n).toFixed(2)}x, ${verdict(w / n <= 2)}`);
+    for (const key of ['walls', 'cpus']) {
+      const n = med(phase, 'native', key);
+      const w = med(phase, 'wasm', key);
+      if (Number.isFinite(n) && Number.isFinite(w)) lines.push(`- wasm within 2x of native (${phase}, ${kind(key)} time): ${(w / n).toFixed(2)}x, ${verdict(w / n <= 2)}`);
+    }
   }
   const nodes = result.files.after.nodes;
   if (nodes > 2 ** 24) {
@@ -255,7 +248,7 @@ function render() {
   const files = fs.existsSync(RESULTS) ? fs.readdirSync(RESULTS).filter((f) => f.endsWith('.json')).sort() : [];
   const results = files.map((f) => JSON.parse(fs.readFileSync(path.join(RESULTS, f), 'utf8')));
   const intro = fs.readFileSync(path.join(__dirname, 'benchmarks-peers.intro.md'), 'utf8');
-  const doc = [intro.trim(), '', '## Results', '', ...results.map((r) => renderResult(r, results))].join('\n');
+  const doc = [intro.trim(), '', '## Results', '', ...results.map(renderResult)].join('\n');
   fs.writeFileSync(DOC, doc.trimEnd() + '\n');
   console.error(`wrote ${path.relative(process.cwd(), DOC)} from ${files.length} result file(s)`);
 }
