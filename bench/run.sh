@@ -53,6 +53,6 @@ if [[ "$WHICH" == 1g || "$WHICH" == all ]]; then
   gen ts-1g-b 1.45G 1 16000 --programs 1 --modules 5 --ratio 1.6
   node "$BENCH/run.js" --label ts-1g-parse --reps 1 --tools memlab,native --phases parse \
     --before "$DATA/ts-1g-1.heapsnapshot" --after "$DATA/ts-1g-1.heapsnapshot"
-  node "$BENCH/run.js" --label ts-1g --reps "$REPS" --tools native,cli --phases parse,summary,diff \
+  node "$BENCH/run.js" --label ts-1g --reps "$REPS" --tools native,cli --phases parse,diff \
     --before "$DATA/ts-1g-1.heapsnapshot" --after "$DATA/ts-1g-b-1.heapsnapshot"
 fi
