@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// One phase of memwatch's wasm package (pkg/, built by scripts/build-wasm.sh) in Node; prints
+// `RESULT {json}`. Files are streamed in 4 MiB chunks into SnapshotParser, as pkg's adapter does.
+//   parse FILE | summary FILE | diff BEFORE AFTER   (the wasm package has no dominators API yet)
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+
+const mw = require(process.env.MEMWATCH_PKG || path.join(__dirname, '..', 'pkg', 'index.cjs'));
+const now = () => Number(process.hrtime.bigint()) / 1e9;
+
+function parse(file) {
+  const t = now();
+  const buf = Buffer.allocUnsafe(4 << 20);
+  const parser = new mw.SnapshotParser();
+  const fd = fs.openSync(file, 'r');
+  try {
+    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0;) parser.push(buf.subarray(0, n));
+  } finally {
+    fs.closeSync(fd);
+  }
+  const snap = parser.finish();
+  parser.free();
+  return [snap, now() - t];
+}
+
+const graph = (s) => ({ nodes: s.nodeCount, edges: s.edgeCount });
+
+function main() {
+  const [phase, ...files] = process.argv.slice(2);
+  const t0 = now();
+  let out;
+  if (phase === 'parse') {
+    const [s, tp] = parse(files[0]);
+    out = { parse_s: tp, graph: graph(s) };
+  } else if (phase === 'summary') {
+    const [s, tp] = parse(files[0]);
+    const t = now();
+    const classes = s.summarize();
+    out = { parse_s: tp, summary_s: now() - t, classes: classes.length, graph: graph(s) };
+  } else if (phase === 'diff') {
+    const [a, ta] = parse(files[0]);
+    const [b, tb] = parse(files[1]);
+    const t = now();
+    const d = a.diff(b);
+    out = { parse_s: ta + tb, diff_s: now() - t, details: d.change.details.length, graph: graph(b) };
+  } else {
+    throw new Error(`unknown or unsupported phase '${phase}' (parse, summary, diff)`);
+  }
+  out.phase = phase;
+  out.total_s = now() - t0;
+  console.log('RESULT ' + JSON.stringify(out));
+}
+
+try {
+  main();
+} catch (e) {
+  console.error(`phase-wasm: ${e && e.stack || e}`);
+  process.exit(2);
+}
