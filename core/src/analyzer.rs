@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::leak::{Baseline, ClassicConfig, ClassicDetector, LeakEvent, TrendConfig, TrendDetector};
-use crate::sample::Sample;
+use crate::sample::{flags, Sample};
 use crate::stats::{Stats, StatsEngine};
 
 /// Detector parameters. `None` turns a detector off. Both default to on.
@@ -29,11 +29,24 @@ pub enum Event {
     Leak(LeakEvent),
 }
 
+#[derive(Clone, Copy)]
+struct PreviousFull {
+    seq: u64,
+    flags: u32,
+    end_ns: u64,
+}
+
+/// Back-to-back passes of one forced collection start within this time of the previous pass's end
+/// (V8 runs them in one loop, no JavaScript in between).
+const SAME_COLLECTION_GAP_NS: u64 = 10_000_000;
+
 pub struct Analyzer {
     epoch_ms_at_origin: f64,
     stats: StatsEngine,
     classic: Option<ClassicDetector>,
     trend: Option<TrendDetector>,
+    /// The previous application GC when it was a full one.
+    last_full: Option<PreviousFull>,
 }
 
 impl Analyzer {
@@ -45,14 +58,27 @@ impl Analyzer {
             stats: StatsEngine::new(),
             classic: config.classic.map(ClassicDetector::new),
             trend: config.trend.map(TrendDetector::new),
+            last_full: None,
         }
     }
 
     /// Feeds one sample; appends its events (a `stats` event after each full GC, then any leak
     /// events) to `out`. Snapshot-induced GCs produce nothing.
     pub fn push(&mut self, sample: &Sample, out: &mut Vec<Event>) {
+        if sample.snapshot {
+            return;
+        }
+        let previous_full = self.last_full.take();
         let Some(stats) = self.stats.push(sample) else { return };
-        let b = Baseline { seq: sample.seq, time_ns: sample.end_ns, used: stats.current_base };
+        self.last_full = Some(PreviousFull { seq: sample.seq, flags: sample.flags, end_ns: sample.end_ns });
+        let all_garbage = |f: u32| f & flags::COLLECT_ALL_AVAILABLE_GARBAGE != 0;
+        let continues_previous = previous_full.is_some_and(|p| {
+            p.seq + 1 == sample.seq
+                && all_garbage(p.flags)
+                && all_garbage(sample.flags)
+                && sample.start_ns.saturating_sub(p.end_ns) <= SAME_COLLECTION_GAP_NS
+        });
+        let b = Baseline { seq: sample.seq, time_ns: sample.end_ns, used: stats.current_base, continues_previous };
         out.push(Event::Stats(stats));
         if let Some(c) = &mut self.classic {
             if let Some(ev) = c.push(b, self.epoch_ms_at_origin) {
@@ -105,4 +131,48 @@ pub fn analyze_samples<'a>(
         result.stats = Some(analyzer.stats().clone());
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::leak::ClassicConfig;
+    use crate::sample::{GcType, HeapStats};
+
+    /// Pairs of GCs: seq 2k at 100k ms, seq 2k+1 right after it.
+    fn full(seq: u64, used: u64, flags: u32) -> Sample {
+        let start_ns = (seq / 2) * 100_000_000 + (seq % 2) * 2_000_000;
+        Sample {
+            seq,
+            gc_type: GcType::MarkSweepCompact,
+            flags,
+            start_ns,
+            end_ns: start_ns + 1_000_000,
+            heap: HeapStats { used_heap_size: used, ..Default::default() },
+            spaces: None,
+            snapshot: false,
+        }
+    }
+
+    /// `memwatch.gc()` on a growing heap: each call is two back-to-back full GCs flagged
+    /// COLLECT_ALL_AVAILABLE_GARBAGE with equal used size. The classic rule must still fire.
+    #[test]
+    fn forced_double_collections_count_once_for_the_classic_rule() {
+        let config = AnalyzerConfig { classic: Some(ClassicConfig::default()), trend: None };
+        let flags = flags::FORCED | flags::COLLECT_ALL_AVAILABLE_GARBAGE;
+        let samples: Vec<Sample> = (0..8u64)
+            .flat_map(|i| {
+                let used = 10_000_000 + i * 1_000_000;
+                [full(i * 2, used, flags), full(i * 2 + 1, used, flags)]
+            })
+            .collect();
+        let a = analyze_samples(&samples, &config, 0.0);
+        assert_eq!(a.stats_events.len(), 16, "every full GC still gives a stats event");
+        assert_eq!(a.leaks.len(), 1);
+        assert_eq!(a.leaks[0].growth, 4_000_000);
+
+        // Unflagged back-to-back full GCs keep node-memwatch's rule: equal size resets.
+        let plain: Vec<Sample> = samples.iter().map(|s| Sample { flags: 0, ..s.clone() }).collect();
+        assert!(analyze_samples(&plain, &config, 0.0).leaks.is_empty());
+    }
 }

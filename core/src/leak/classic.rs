@@ -51,6 +51,10 @@ impl ClassicDetector {
     }
 
     pub fn push(&mut self, b: Baseline, epoch_ms_at_origin: f64) -> Option<LeakEvent> {
+        if b.continues_previous && self.previous.is_some() {
+            self.previous = Some(b.used);
+            return None;
+        }
         let grew = match self.previous {
             Some(prev) => b.used > prev.saturating_add(self.config.floor(prev)),
             None => false,
@@ -101,7 +105,7 @@ mod tests {
         used.iter()
             .enumerate()
             .filter_map(|(i, &u)| {
-                d.push(Baseline { seq: i as u64, time_ns: i as u64 * 5_000_000_000, used: u }, 0.0)
+                d.push(Baseline { seq: i as u64, time_ns: i as u64 * 5_000_000_000, used: u, continues_previous: false }, 0.0)
             })
             .collect()
     }
@@ -146,9 +150,23 @@ mod tests {
     }
 
     #[test]
+    fn second_pass_of_a_forced_collection_neither_grows_nor_resets() {
+        // memwatch.gc(): each call gives two full GCs, the second with the same used size.
+        let mut d = ClassicDetector::new(exact());
+        let mut fired = 0;
+        for i in 0..6u64 {
+            for pass in 0..2u64 {
+                let b = Baseline { seq: i * 2 + pass, time_ns: i * 1_000_000_000, used: 1000 + i * 10, continues_previous: pass == 1 };
+                fired += usize::from(d.push(b, 0.0).is_some());
+            }
+        }
+        assert_eq!(fired, 1);
+    }
+
+    #[test]
     fn zero_elapsed_time_does_not_divide_by_zero() {
         let mut d = ClassicDetector::new(ClassicConfig { growth_count: 1, ..exact() });
-        let b = |u| Baseline { seq: 0, time_ns: 7, used: u };
+        let b = |u| Baseline { seq: 0, time_ns: 7, used: u, continues_previous: false };
         assert!(d.push(b(1), 0.0).is_none());
         let ev = d.push(b(2), 0.0).expect("fires");
         assert_eq!(ev.rate_bytes_per_hour, 0.0);

@@ -51,6 +51,12 @@ pub struct Baseline {
     pub seq: u64,
     pub time_ns: u64,
     pub used: u64,
+    /// True when this full GC is a further pass of the same forced collection as the previous
+    /// baseline (V8's low-memory notification, i.e. `memwatch.gc()`, runs back-to-back full GCs
+    /// that all carry `COLLECT_ALL_AVAILABLE_GARBAGE`). Detectors refine the previous baseline
+    /// with it instead of counting it as a new point: otherwise the second pass, which finds
+    /// nothing more to free, reads as "no growth" and resets every streak.
+    pub continues_previous: bool,
 }
 
 /// Shared formatting: "11.67 mb/hr" (two decimals, shortest form) and elapsed seconds.

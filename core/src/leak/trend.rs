@@ -84,6 +84,14 @@ impl TrendDetector {
     }
 
     pub fn push(&mut self, b: Baseline, epoch_ms_at_origin: f64) -> Option<LeakEvent> {
+        if b.continues_previous && self.seen > 0 {
+            // A further pass of the same collection refines the last point (if it is in the
+            // window) rather than adding a second point at the same moment.
+            if let Some(last) = self.window.back_mut() {
+                *last = b;
+            }
+            return None;
+        }
         self.seen += 1;
         if self.seen <= self.config.warmup_gcs {
             return None;
@@ -141,7 +149,7 @@ mod tests {
         used.iter()
             .enumerate()
             .filter_map(|(i, &u)| {
-                d.push(Baseline { seq: i as u64, time_ns: i as u64 * 1_000_000_000, used: u }, 0.0)
+                d.push(Baseline { seq: i as u64, time_ns: i as u64 * 1_000_000_000, used: u, continues_previous: false }, 0.0)
             })
             .collect()
     }
@@ -196,7 +204,10 @@ mod tests {
 
     #[test]
     fn fit_of_identical_times_is_none() {
-        let p = [Baseline { seq: 0, time_ns: 5, used: 1 }, Baseline { seq: 1, time_ns: 5, used: 9 }];
+        let p = [
+            Baseline { seq: 0, time_ns: 5, used: 1, continues_previous: false },
+            Baseline { seq: 1, time_ns: 5, used: 9, continues_previous: false },
+        ];
         assert!(fit(&p).is_none());
     }
 }
