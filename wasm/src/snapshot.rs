@@ -66,6 +66,13 @@ pub struct Snapshot {
     graph: HeapSnapshot,
 }
 
+impl Snapshot {
+    /// The parsed graph, for the other binding modules (retainers).
+    pub(crate) fn graph(&self) -> &HeapSnapshot {
+        &self.graph
+    }
+}
+
 #[wasm_bindgen]
 impl Snapshot {
     /// Parses a whole snapshot held in one `Uint8Array`.
