@@ -57,7 +57,12 @@ pub fn growth(before: &Snapshot, after: &Snapshot, n: u32) -> Result<JsValue, Js
 pub fn class_retainers(snapshot: &Snapshot, class_name: &str, k: u32) -> Result<JsValue, JsValue> {
     let snap = snapshot.graph();
     let analysis = SnapshotAnalysis::new(snap).map_err(js_error)?;
-    let totals = analysis.classes().iter().find(|c| c.class == class_name).cloned().unwrap_or_default();
+    let totals = analysis
+        .classes()
+        .iter()
+        .find(|c| c.class == class_name)
+        .cloned()
+        .unwrap_or_default();
     to_js(&ClassRetainers {
         class: class_name.to_string(),
         count: totals.count,
@@ -74,15 +79,33 @@ pub fn leaks(
     baseline: &Snapshot,
     target: &Snapshot,
     final_snapshot: &Snapshot,
-    #[wasm_bindgen(unchecked_param_type = "LeakReportOptions | undefined")] options: JsValue,
+    options: Option<LeakReportOptionsJs>,
 ) -> Result<JsValue, JsValue> {
-    let o: LeakOptionsArg = from_js(options, "leakReport options")?;
+    let o: LeakOptionsArg = match options {
+        Some(o) => from_js(o.into(), "leakReport options")?,
+        None => LeakOptionsArg::default(),
+    };
     let defaults = LeakOptions::default();
     let opts = LeakOptions {
         include_internal: o.include_internal.unwrap_or(defaults.include_internal),
         max_groups: o.max_groups.unwrap_or(defaults.max_groups),
     };
-    to_js(&leak_report(baseline.graph(), target.graph(), final_snapshot.graph(), &opts).map_err(js_error)?)
+    to_js(
+        &leak_report(
+            baseline.graph(),
+            target.graph(),
+            final_snapshot.graph(),
+            &opts,
+        )
+        .map_err(js_error)?,
+    )
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// A JS `LeakReportOptions` object (typed parameter; deserialized with serde).
+    #[wasm_bindgen(typescript_type = "LeakReportOptions")]
+    pub type LeakReportOptionsJs;
 }
 
 #[derive(Serialize)]
