@@ -105,6 +105,16 @@ test('leakReport: what AFTER added and FINAL still holds, not the transient obje
   }
 });
 
+test('the analysis kept in a Snapshot gives the same results on every call', (t) => {
+  const s = writeSnapshots(t);
+  const first = memwatch.classRetainers(s.after, 'LeakingClass', 3);
+  const top3 = memwatch.growthReport(s.before, s.after, 3);
+  assert.deepEqual(memwatch.classRetainers(s.after, 'LeakingClass', 3), first);
+  assert.deepEqual(memwatch.growthReport(s.before, s.after, 50).classes.slice(0, 3), top3.classes);
+  // AFTER analysed as the final snapshot of a leak report, too.
+  assert.equal(memwatch.leakReport(s.before, s.after, s.after).groups.find((g) => g.class === 'LeakingClass').count, COUNT);
+});
+
 test('bad arguments are JS errors with a message', (t) => {
   const s = writeSnapshots(t);
   assert.throws(() => memwatch.leakReport(s.before, s.after, s.final, { max_groups: 'all' }),

@@ -1,10 +1,13 @@
 //! Who retains what (issue 6): retainer paths and retained sizes of parsed `Snapshot`s, the same
 //! objects as `memwatch diff --json --retainers N` ("retainers" key) and `memwatch leaks --json`.
 //!
-//! Each call runs the dominator tree and path search of the snapshots it is given (nothing is
-//! cached in the `Snapshot`), so callers that ask repeatedly about one pair should keep results.
+//! The first retainer call on a `Snapshot` computes its dominator tree, retained sizes and paths
+//! and keeps them in the `Snapshot` (`Snapshot::analysis`); later calls only group and render.
+//! The results equal the core's `growth_report` / `leak_report` (same options as the CLI).
 
-use memwatch_core::retainers::{growth_report, leak_report, LeakOptions, SnapshotAnalysis};
+use memwatch_core::retainers::{
+    growth_report_with, leak_report_with, GrowthOptions, IdSet, LeakOptions,
+};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -47,7 +50,23 @@ export interface LeakReport {
 /// retained-size deltas and up to 3 retainer paths of their new objects.
 #[wasm_bindgen(js_name = growthReport, unchecked_return_type = "GrowthReport")]
 pub fn growth(before: &Snapshot, after: &Snapshot, n: u32) -> Result<JsValue, JsValue> {
-    to_js(&growth_report(before.graph(), after.graph(), n as usize).map_err(js_error)?)
+    // The options of core's `growth_report` (and so of `memwatch diff --retainers N`).
+    let opts = GrowthOptions {
+        max_classes: n as usize,
+        paths_per_class: 3,
+        include_internal: false,
+    };
+    let (ab, aa) = (
+        before.analysis().map_err(js_error)?,
+        after.analysis().map_err(js_error)?,
+    );
+    to_js(&growth_report_with(
+        before.graph(),
+        ab,
+        after.graph(),
+        aa,
+        &opts,
+    ))
 }
 
 /// Count, self and retained size of class `class_name` in `snapshot`, and up to `k` retainer
@@ -56,7 +75,7 @@ pub fn growth(before: &Snapshot, after: &Snapshot, n: u32) -> Result<JsValue, Js
 #[wasm_bindgen(js_name = classRetainers, unchecked_return_type = "ClassRetainers")]
 pub fn class_retainers(snapshot: &Snapshot, class_name: &str, k: u32) -> Result<JsValue, JsValue> {
     let snap = snapshot.graph();
-    let analysis = SnapshotAnalysis::new(snap).map_err(js_error)?;
+    let analysis = snapshot.analysis().map_err(js_error)?;
     let totals = analysis
         .classes()
         .iter()
@@ -90,15 +109,15 @@ pub fn leaks(
         include_internal: o.include_internal.unwrap_or(defaults.include_internal),
         max_groups: o.max_groups.unwrap_or(defaults.max_groups),
     };
-    to_js(
-        &leak_report(
-            baseline.graph(),
-            target.graph(),
-            final_snapshot.graph(),
-            &opts,
-        )
-        .map_err(js_error)?,
-    )
+    let analysis = final_snapshot.analysis().map_err(js_error)?;
+    let (base_ids, target_ids) = (IdSet::new(baseline.graph()), IdSet::new(target.graph()));
+    to_js(&leak_report_with(
+        &base_ids,
+        &target_ids,
+        final_snapshot.graph(),
+        analysis,
+        &opts,
+    ))
 }
 
 #[wasm_bindgen]
