@@ -48,14 +48,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let ctx = v8::Context::new(hs, Default::default());
         v8::Global::new(hs, ctx)
     };
-    eval(&mut isolate, &context, "globalThis.cache = [];");
+    eval(&mut isolate, &context, "globalThis.cache = []; globalThis.Item = class Item {};");
 
     for round in 0..16 {
         eval(&mut isolate, &context, "for (let i = 0; i < 20000; i++) cache.push({ i, s: 'item' + i });");
         if round == 10 {
             // HeapDiff around one round: snapshots streamed to temporary files, diffed by memwatch-core.
             let start = mw.heap_diff_start(&mut isolate)?;
-            eval(&mut isolate, &context, "for (let i = 0; i < 1000; i++) cache.push(new (class Item {})());");
+            eval(&mut isolate, &context, "for (let i = 0; i < 1000; i++) cache.push(new Item());");
             let diff = mw.heap_diff_end(&mut isolate, start)?;
             if let Some(d) = diff.change.details.iter().find(|d| d.what == "Item") {
                 println!("heapdiff: Item +{} -{} ({})", d.added, d.removed, d.size);

@@ -49,7 +49,10 @@ impl Pipeline {
             Some(path) => {
                 let io = |source| Error::Io { path: path.clone(), source };
                 let file = File::create(path).map_err(io)?;
-                let mut header = Header::new(&format!("memwatch {} (native, V8 {})", env!("CARGO_PKG_VERSION"), v8::V8::get_version()), epoch_ms as f64);
+                let mut header = Header::new(
+                    &format!("memwatch {} (native, V8 {})", env!("CARGO_PKG_VERSION"), v8::V8::get_version()),
+                    epoch_ms as f64,
+                );
                 header.analyzer = config.analyzer.clone();
                 header.target = config.target.clone();
                 Some(ExportWriter::new(BufWriter::new(file), &header).map_err(io)?)
@@ -112,7 +115,8 @@ impl Pipeline {
     }
 
     pub fn note_snapshot(&mut self, path: &Path, time_ns: u64, bytes: u64, label: &str) {
-        let r = SnapshotRef { time_ns, path: self.export_relative(path), label: Some(label.into()), bytes: Some(bytes) };
+        let r =
+            SnapshotRef { time_ns, path: self.export_relative(path), label: Some(label.into()), bytes: Some(bytes) };
         self.write(&Record::Snapshot(r));
     }
 
@@ -126,7 +130,8 @@ impl Pipeline {
 
     pub fn note_heap_limit(&mut self, limit: u64, used: Option<u64>, time_ns: u64) {
         let used = used.map(|u| format!(", {} used", memwatch_core::size::nice_size(u as i64))).unwrap_or_default();
-        let msg = format!("V8 old-generation heap limit of {} reached{used}", memwatch_core::size::nice_size(limit as i64));
+        let msg =
+            format!("V8 old-generation heap limit of {} reached{used}", memwatch_core::size::nice_size(limit as i64));
         self.marker(time_ns, "near_heap_limit", Some(msg));
     }
 }

@@ -40,7 +40,8 @@ fn syntax_error_names_file_line_col() {
 #[test]
 fn uncaught_exception_prints_location_and_stack() {
     let dir = TempDir::new("uncaught");
-    let script = dir.write("throw.js", "function inner() {\n  throw new Error('boom');\n}\nsetTimeout(() => inner(), 1);\n");
+    let script =
+        dir.write("throw.js", "function inner() {\n  throw new Error('boom');\n}\nsetTimeout(() => inner(), 1);\n");
     let out = dir.path("e.ndjson");
     let r = run(&["run", script.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert_eq!(r.code, Some(1));
@@ -54,7 +55,8 @@ fn uncaught_exception_prints_location_and_stack() {
 #[test]
 fn exception_in_a_listener_is_reported_as_uncaught() {
     let dir = TempDir::new("listener");
-    let script = dir.write("l.js", "memwatch.on('stats', () => {\n  throw new TypeError('bad listener');\n});\nmemwatch.gc();\n");
+    let script = dir
+        .write("l.js", "memwatch.on('stats', () => {\n  throw new TypeError('bad listener');\n});\nmemwatch.gc();\n");
     let out = dir.path("e.ndjson");
     let r = run(&["run", script.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert_eq!(r.code, Some(1));
@@ -71,7 +73,8 @@ fn unhandled_rejection_and_microtask_exception() {
     assert_eq!(r.code, Some(1));
     assert!(r.stderr.contains("unhandled promise rejection") && r.stderr.contains("Error: nope"), "{}", r.stderr);
     // A rejection handled later in the same turn is not reported.
-    let script = dir.write("h.js", "const p = Promise.reject(new Error('late'));\np.catch(() => console.log('handled'));\n");
+    let script =
+        dir.write("h.js", "const p = Promise.reject(new Error('late'));\np.catch(() => console.log('handled'));\n");
     let r = run(&["run", script.to_str().unwrap()]);
     assert_eq!((r.code, r.stdout.as_str()), (Some(0), "handled\n"), "{}", r.stderr);
     let script = dir.write("m.js", "queueMicrotask(() => { throw new Error('micro'); });\n");

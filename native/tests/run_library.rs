@@ -42,7 +42,7 @@ fn long_synchronous_script_loses_no_samples() {
         v8::Global::new(hs, ctx)
     };
     // One synchronous run: no poll() until it returns.
-    eval(&mut isolate, &context, "let s = 0; for (let i = 0; i < 6e6; i++) { const o = { i, t: [i, i] }; s += o.t.length; } s");
+    eval(&mut isolate, &context, "let keep = []; for (let i = 0; i < 2e7; i++) { keep.push({ i, t: [i, i] }); if (keep.length > 1000) keep = []; } keep.length");
     let gcs_during = mw.gc_count();
     assert!(gcs_during > 1100, "the script should exceed the hard cap without draining: {gcs_during} GCs");
     Memwatch::gc(&mut isolate);

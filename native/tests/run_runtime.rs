@@ -13,7 +13,9 @@ fn once_stats_after_gc_is_asynchronous() {
     assert_eq!(lines.len(), 2, "once: exactly one delivery: {}", r.stdout);
     assert_eq!(lines[0]["calledSynchronously"], false);
     let s = &lines[1]["stats"];
-    for f in ["num_full_gc", "num_inc_gc", "heap_compactions", "usage_trend", "estimated_base", "current_base", "min", "max"] {
+    for f in
+        ["num_full_gc", "num_inc_gc", "heap_compactions", "usage_trend", "estimated_base", "current_base", "min", "max"]
+    {
         assert!(s[f].is_number(), "stats.{f} missing: {s}");
     }
     assert!(s["num_full_gc"].as_u64().unwrap() >= 1);

@@ -24,8 +24,8 @@ if (!beforePath || !afterPath) {
 
 function parseFile(file) {
   const buf = Buffer.allocUnsafe(4 << 20);
-  const parser = new mw.SnapshotParser();
   const fd = fs.openSync(file, 'r');
+  const parser = new mw.SnapshotParser({ sizeHint: fs.fstatSync(fd).size, edgeDetails: false });
   for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0;) parser.push(buf.subarray(0, n));
   fs.closeSync(fd);
   const snap = parser.finish();

@@ -120,4 +120,11 @@ test('bad arguments are JS errors with a message', (t) => {
   assert.throws(() => memwatch.leakReport(s.before, s.after, s.final, { max_groups: 'all' }),
     /invalid leakReport options: /);
   assert.throws(() => memwatch.growthReport(s.before, {}, 3), Error);
+  // A parser told to drop edge details (what HeapDiff uses) cannot answer retainer questions.
+  const p = new memwatch.SnapshotParser({ edgeDetails: false });
+  p.push(fs.readFileSync(s.file('after')));
+  const lean = p.finish();
+  t.after(() => lean.free());
+  assert.throws(() => memwatch.classRetainers(lean, 'LeakingClass', 3), /parsed without edge details/);
+  assert.throws(() => memwatch.growthReport(s.before, lean, 3), /parsed without edge details/);
 });

@@ -1,5 +1,5 @@
 //! The native side of the wasm benchmark: the same core calls the wasm bindings make (4 MiB
-//! chunks pushed into `SnapshotParser`, then `heap_diff`), compiled for the host, so the ratio
+//! chunks pushed into `SnapshotParser` without edge details, then `heap_diff`), compiled for the host, so the ratio
 //! measures wasm vs native code and nothing else.
 //!
 //! `cargo run --release -p memwatch-wasm --example native_parse_diff -- BEFORE AFTER [RUNS] [--json]`
@@ -9,12 +9,14 @@ use std::io::Read;
 use std::time::Instant;
 
 use memwatch_core::diff::heap_diff;
-use memwatch_core::snapshot::{HeapSnapshot, SnapshotParser};
+use memwatch_core::snapshot::{HeapSnapshot, ParseOptions, SnapshotParser};
 
 fn parse(path: &str) -> Result<HeapSnapshot, String> {
     let mut file = File::open(path).map_err(|e| format!("{path}: {e}"))?;
     let mut buf = vec![0u8; 4 << 20];
-    let mut parser = SnapshotParser::new();
+    let size_hint = file.metadata().ok().map(|m| m.len());
+    // As the Node adapter and diffSnapshots do: a HeapDiff needs no edge names.
+    let mut parser = SnapshotParser::with_options(ParseOptions { size_hint, edge_details: false });
     loop {
         let n = file.read(&mut buf).map_err(|e| format!("{path}: {e}"))?;
         if n == 0 {

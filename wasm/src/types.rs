@@ -16,6 +16,9 @@ export interface DiffChange {
 /** node-memwatch's `hd.end()` object. */
 export interface HeapDiffResult { before: DiffSide; after: DiffSide; change: DiffChange; }
 
+/** `new SnapshotParser(options)`: `sizeHint` = total bytes if known; `edgeDetails: false` skips
+ * edge types/names (enough for diffs and summaries; less memory, faster). */
+export interface SnapshotParserOptions { sizeHint?: number; edgeDetails?: boolean; }
 /** One class of a snapshot summary. */
 export interface ClassSummary { what: string; count: number; self_size: number; }
 
@@ -94,4 +97,7 @@ extern "C" {
     /// A JS `AnalyzerConfig` object (typed parameter; deserialized with serde).
     #[wasm_bindgen(typescript_type = "AnalyzerConfig")]
     pub type AnalyzerConfigJs;
+    /// A JS `SnapshotParserOptions` object.
+    #[wasm_bindgen(typescript_type = "SnapshotParserOptions")]
+    pub type SnapshotParserOptionsJs;
 }

@@ -15,7 +15,12 @@ fn throw(scope: &v8::PinScope<'_, '_>, type_error: bool, msg: &str) {
     }
 }
 
-fn set_fn<'s>(scope: &mut v8::PinScope<'s, '_>, obj: v8::Local<'s, v8::Object>, name: &str, cb: impl v8::MapFnTo<v8::FunctionCallback>) -> Option<()> {
+fn set_fn<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    obj: v8::Local<'s, v8::Object>,
+    name: &str,
+    cb: impl v8::MapFnTo<v8::FunctionCallback>,
+) -> Option<()> {
     let f = v8::Function::new(scope, cb)?;
     let key = v8::String::new(scope, name)?;
     f.set_name(key);
@@ -24,7 +29,10 @@ fn set_fn<'s>(scope: &mut v8::PinScope<'s, '_>, obj: v8::Local<'s, v8::Object>, 
 }
 
 /// Installs setTimeout & co. on `global` and returns the `native` object for bootstrap.js.
-pub(crate) fn install<'s>(scope: &mut v8::PinScope<'s, '_>, global: v8::Local<'s, v8::Object>) -> Option<v8::Local<'s, v8::Object>> {
+pub(crate) fn install<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    global: v8::Local<'s, v8::Object>,
+) -> Option<v8::Local<'s, v8::Object>> {
     set_fn(scope, global, "setTimeout", set_timeout)?;
     set_fn(scope, global, "setInterval", set_interval)?;
     set_fn(scope, global, "setImmediate", set_immediate)?;
@@ -141,7 +149,13 @@ fn heap_diff_end(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, 
     }
 }
 
-fn add_timer(scope: &mut v8::PinScope, args: &v8::FunctionCallbackArguments, rv: &mut v8::ReturnValue, repeat: bool, delay_arg: bool) {
+fn add_timer(
+    scope: &mut v8::PinScope,
+    args: &v8::FunctionCallbackArguments,
+    rv: &mut v8::ReturnValue,
+    repeat: bool,
+    delay_arg: bool,
+) {
     let Ok(cb) = v8::Local::<v8::Function>::try_from(args.get(0)) else {
         return throw(scope, true, "The \"callback\" argument must be of type function");
     };

@@ -294,7 +294,11 @@ impl Runtime {
         }
         let rejection = {
             let mut st = self.state.borrow_mut();
-            if st.rejections.is_empty() { None } else { Some(st.rejections.remove(0)) }
+            if st.rejections.is_empty() {
+                None
+            } else {
+                Some(st.rejections.remove(0))
+            }
         };
         let rejection = rejection?;
         let ctx = self.context.clone()?;
@@ -439,7 +443,8 @@ extern "C" fn promise_reject_callback(msg: v8::PromiseRejectMessage) {
     match msg.get_event() {
         v8::PromiseRejectEvent::PromiseRejectWithNoHandler => {
             let reason = msg.get_value().unwrap_or_else(|| v8::undefined(scope).into());
-            let r = Rejection { hash, promise: v8::Global::new(scope, promise), reason: v8::Global::new(scope, reason) };
+            let r =
+                Rejection { hash, promise: v8::Global::new(scope, promise), reason: v8::Global::new(scope, reason) };
             state.borrow_mut().rejections.push(r);
         }
         v8::PromiseRejectEvent::PromiseHandlerAddedAfterReject => {

@@ -15,7 +15,11 @@ pub(crate) struct ModuleMap {
     path_by_hash: HashMap<i32, PathBuf>,
 }
 
-pub(crate) fn script_origin<'s>(scope: &v8::PinScope<'s, '_>, path: &Path, is_module: bool) -> Option<v8::ScriptOrigin<'s>> {
+pub(crate) fn script_origin<'s>(
+    scope: &v8::PinScope<'s, '_>,
+    path: &Path,
+    is_module: bool,
+) -> Option<v8::ScriptOrigin<'s>> {
     let name = v8::String::new(scope, &path.display().to_string())?;
     Some(v8::ScriptOrigin::new(scope, name.into(), 0, 0, false, 0, None, false, false, is_module, None))
 }

@@ -13,8 +13,8 @@ use std::path::PathBuf;
 use std::rc::{Rc, Weak};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use crate::pipeline::{Pipeline, PipelineConfig};
 pub use crate::pipeline::MemwatchEvent;
+use crate::pipeline::{Pipeline, PipelineConfig};
 use raw::RawSample;
 
 /// How to attach.
@@ -32,12 +32,7 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config {
-            per_space: true,
-            buffer_capacity: 4096,
-            pipeline: PipelineConfig::default(),
-            snapshot_dir: None,
-        }
+        Config { per_space: true, buffer_capacity: 4096, pipeline: PipelineConfig::default(), snapshot_dir: None }
     }
 }
 
@@ -121,11 +116,9 @@ impl Shared {
     /// Moves buffered samples through the analyzer and export. Skips (leaving them buffered)
     /// when Rust code up the stack holds the pipeline.
     fn drain_into_pipeline(&self) {
-        let (Ok(mut buf), Ok(mut pipe), Ok(mut pending)) = (
-            self.buffer.try_borrow_mut(),
-            self.pipeline.try_borrow_mut(),
-            self.pending.try_borrow_mut(),
-        ) else {
+        let (Ok(mut buf), Ok(mut pipe), Ok(mut pending)) =
+            (self.buffer.try_borrow_mut(), self.pipeline.try_borrow_mut(), self.pending.try_borrow_mut())
+        else {
             return;
         };
         let dropped = self.dropped.replace(0);
