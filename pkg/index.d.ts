@@ -47,6 +47,9 @@ export interface Memwatch extends EventEmitter {
   parseExport: typeof engine.parseExport;
   analyzeExport: typeof engine.analyzeExport;
   version: typeof engine.version;
+  growthReport: typeof engine.growthReport;
+  classRetainers: typeof engine.classRetainers;
+  leakReport: typeof engine.leakReport;
 }
 
 export declare const memwatch: Memwatch;

@@ -84,3 +84,18 @@ test('AnalyzerEvent matches the live Analyzer output', () => {
   for (const e of events) check(e, e.event === 'leak' ? 'LeakEventEntry' : 'StatsEvent', 'event');
   check(an.stats(), 'Stats', 'stats');
 });
+
+test('GrowthReport, ClassRetainers and LeakReport match real results', (t) => {
+  const { before, after } = snapshotPair(tempDir(t), 10);
+  const [b, a] = [mw.Snapshot.fromBytes(before), mw.Snapshot.fromBytes(after)];
+  t.after(() => { b.free(); a.free(); });
+  const growth = mw.growthReport(b, a, 20);
+  assert.ok(growth.classes.some((c) => c.paths.length > 0), 'some class has paths to check');
+  check(growth, 'GrowthReport', 'growth');
+  const held = mw.classRetainers(a, 'LeakingClass', 3);
+  assert.ok(held.paths.length > 0);
+  check(held, 'ClassRetainers', 'classRetainers');
+  const leaks = mw.leakReport(b, a, a);
+  assert.ok(leaks.groups.length > 0);
+  check(leaks, 'LeakReport', 'leaks');
+});

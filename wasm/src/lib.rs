@@ -20,6 +20,7 @@ use wasm_bindgen::prelude::*;
 
 pub mod analyzer;
 pub mod export;
+mod retainers;
 pub mod snapshot;
 pub mod types;
 

@@ -3,8 +3,10 @@
 //! parser in 1 MiB slices, so a 500 MB snapshot is never copied into wasm memory whole.
 
 use js_sys::Uint8Array;
+use memwatch_core::retainers::{RetainersError, SnapshotAnalysis};
 use memwatch_core::snapshot::{HeapSnapshot, ParseError, ParseOptions, SnapshotParser as CoreParser};
 use memwatch_core::{diff::heap_diff, summary::summarize};
+use std::cell::OnceCell;
 use wasm_bindgen::prelude::*;
 
 use crate::types::SnapshotParserOptionsJs;
@@ -68,7 +70,7 @@ impl SnapshotParser {
     /// Ends the input and returns the parsed graph, kept in wasm memory until `free()`.
     pub fn finish(&mut self) -> Result<Snapshot, JsValue> {
         let parser = self.inner.take().ok_or_else(spent)?;
-        parser.finish().map(|graph| Snapshot { graph }).map_err(js_error)
+        parser.finish().map(Snapshot::new).map_err(js_error)
     }
 }
 
@@ -81,6 +83,30 @@ fn spent() -> JsValue {
 #[wasm_bindgen]
 pub struct Snapshot {
     graph: HeapSnapshot,
+    /// Dominator tree, retained sizes and retainer paths, computed by the first retainer query
+    /// (retainers.rs) and kept, so that selecting class after class in the viewer does not
+    /// re-analyse the snapshot (costs ~40 bytes per node more until `free()`).
+    analysis: OnceCell<SnapshotAnalysis>,
+}
+
+impl Snapshot {
+    fn new(graph: HeapSnapshot) -> Snapshot {
+        Snapshot { graph, analysis: OnceCell::new() }
+    }
+
+    /// The parsed graph, for the other binding modules (retainers).
+    pub(crate) fn graph(&self) -> &HeapSnapshot {
+        &self.graph
+    }
+
+    /// The retainer analysis, computed once (fails only without edge details).
+    pub(crate) fn analysis(&self) -> Result<&SnapshotAnalysis, RetainersError> {
+        if let Some(a) = self.analysis.get() {
+            return Ok(a);
+        }
+        let a = SnapshotAnalysis::new(&self.graph)?;
+        Ok(self.analysis.get_or_init(|| a))
+    }
 }
 
 #[wasm_bindgen]
@@ -88,7 +114,7 @@ impl Snapshot {
     /// Parses a whole snapshot held in one `Uint8Array`.
     #[wasm_bindgen(js_name = fromBytes)]
     pub fn from_bytes(bytes: &Uint8Array) -> Result<Snapshot, JsValue> {
-        parse_array(bytes, true).map(|graph| Snapshot { graph }).map_err(js_error)
+        parse_array(bytes, true).map(Snapshot::new).map_err(js_error)
     }
 
     #[wasm_bindgen(getter, js_name = nodeCount)]

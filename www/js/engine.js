@@ -47,6 +47,14 @@ export class Engine {
     return this.#call('diff', { before, after });
   }
 
+  /**
+   * Retainer paths of class `what` in snapshot `after` and its growth since `before`:
+   * { retainers: ClassRetainers, growth: ClassGrowth | null } (pkg's classRetainers/growthReport).
+   */
+  retainers(before, after, what, k = 5) {
+    return this.#call('retainers', { before, after, what, k });
+  }
+
   /** Per-class summary of one loaded snapshot: [{ what, count, self_size }]. */
   summary(handle) {
     return this.#call('summary', { handle });

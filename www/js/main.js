@@ -8,6 +8,7 @@ import { renderStats, renderLeaks } from './views/stats.js';
 import { ParamsForm } from './views/params.js';
 import { DiffView } from './views/diff.js';
 import { SummaryView } from './views/summary.js';
+import { RetainersView } from './views/retainers.js';
 import { formatInt } from './format.js';
 
 const engine = new Engine();
@@ -16,6 +17,10 @@ const reportError = (msg) => files.error(msg);
 const timeline = new TimelineView($('#chart'), $('#chart-tip'));
 const diffView = new DiffView($('#view-diff'), engine, reportError);
 const summaryView = new SummaryView(engine, reportError);
+const retainersView = new RetainersView($('#retainers'), $('#view-diff'), engine,
+  (handle) => snapshots.find((s) => s.handle === handle)?.name ?? `snapshot #${handle}`);
+diffView.onShow = () => retainersView.reset();
+retainersView.reset();
 let snapshots = []; // { handle, name, nodes, bytes }
 let analysisSeq = 0;
 

@@ -5,6 +5,7 @@
 //   columns: [{ key, label, numeric, format(row) -> string, sortValue(row), title(row) -> tooltip, cellClass(row) }],
 //   totals: (rows) -> {key: value} | null,   // a totals row over the *filtered* rows
 //   onActivate: (row) => void,                // Enter / double-click on a row (extension point)
+//   rowAction: { header, label },             // also a button per row calling onActivate
 //   filterKey: 'what', label: 'HeapDiff classes', initialSort: { key, dir }
 // })
 
@@ -69,6 +70,7 @@ export class DataTable {
         dataset: { key: c.key },
       }, btn);
     });
+    if (this.opts.rowAction) cells.push(h('th', { scope: 'col', class: 'action', text: this.opts.rowAction.header ?? '' }));
     replace(this.thead, h('tr', {}, cells));
   }
 
@@ -110,6 +112,7 @@ export class DataTable {
       const cells = this.opts.columns.map((c, i) =>
         h(i === 0 ? 'th' : 'td', { scope: i === 0 ? 'row' : null, class: c.numeric ? 'num' : '' },
           i === 0 ? totals.label : (c.format ? c.format(totals) : String(totals[c.key] ?? ''))));
+      if (this.opts.rowAction) cells.push(h('td'));
       replace(this.tfoot, h('tr', { class: 'totals' }, cells));
     } else {
       this.tfoot.replaceChildren();
@@ -125,7 +128,18 @@ export class DataTable {
     const cells = this.opts.columns.map((c, i) =>
       h(i === 0 ? 'th' : 'td', { scope: i === 0 ? 'row' : null, class: `${c.numeric ? 'num' : ''} ${c.cellClass?.(r) ?? ''}`.trim(), dataset: { key: c.key }, title: c.title?.(r) },
         c.format ? c.format(r) : String(r[c.key])));
-    const tr = h('tr', { dataset: { what: String(r[this.opts.filterKey ?? this.opts.columns[0].key]) } }, cells);
+    const what = String(r[this.opts.filterKey ?? this.opts.columns[0].key]);
+    if (this.opts.rowAction && this.opts.onActivate) {
+      cells.push(h('td', { class: 'action' }, h('button', {
+        type: 'button',
+        class: 'row-action',
+        text: this.opts.rowAction.label,
+        'aria-label': `${this.opts.rowAction.label} ${what}`,
+        onclick: () => this.opts.onActivate(r),
+        onkeydown: (e) => e.stopPropagation(), // Enter on the button is its click, not the row's
+      })));
+    }
+    const tr = h('tr', { dataset: { what } }, cells);
     if (this.opts.onActivate) {
       tr.tabIndex = 0;
       tr.classList.add('activatable');

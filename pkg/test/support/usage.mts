@@ -2,6 +2,8 @@
 // describe the API as documented (a wrong type or a missing export fails the compile).
 import memwatch, { HeapDiff, gc, once, diffSnapshots, analyzeExport, SnapshotParser } from 'memwatch-wasm';
 import type { HeapDiffResult, Stats, LeakInfo, ClassSummary, ExportAnalysis, Snapshot } from 'memwatch-wasm';
+import { growthReport, classRetainers, leakReport } from 'memwatch-wasm';
+import type { GrowthReport, ClassRetainers, LeakReport } from 'memwatch-wasm';
 import init, { initSync, summarizeSnapshot } from 'memwatch-wasm/web';
 
 memwatch.on('stats', (s: Stats) => { const n: number = s.num_full_gc + s.current_base + s.usage_trend; void n; });
@@ -22,6 +24,11 @@ const consumed: number = p.bytesConsumed;
 const snap: Snapshot = p.finish();
 const rows: ClassSummary[] = snap.summarize();
 const d3: HeapDiffResult = snap.diff(snap);
+const growth: GrowthReport = growthReport(snap, snap, 5);
+const held: ClassRetainers = classRetainers(snap, 'LeakingClass', 3);
+const leaked: LeakReport = leakReport(snap, snap, snap);
+const firstPath: string | undefined = leakReport(snap, snap, snap, { max_groups: 1 }).groups[0]?.example.hops[0]?.edge_name;
+void [growth.classes[0]?.retained_size_delta, held.paths[0]?.path, leaked.groups, firstPath];
 snap.free();
 memwatch.configure({ trend: { window: 4 } });
 void [d2, a, b, consumed, rows, d3, init, initSync, summarizeSnapshot];

@@ -44,6 +44,7 @@ export class DiffView {
         t.size = niceSize(t.size_bytes);
         return t;
       },
+      rowAction: { header: 'Retainers', label: 'Who retains this?' },
       onActivate: (row) => root.dispatchEvent(new CustomEvent('memwatch:class-selected', {
         bubbles: true,
         detail: { what: row.what, row, source: this.current },
@@ -140,6 +141,7 @@ export class DiffView {
   #show(diff) {
     $('#diff-empty').hidden = !!diff;
     $('#diff-content').hidden = !diff;
+    this.onShow?.(diff);
     if (!diff) return;
     const c = diff.change;
     const item = (key, label, value) =>

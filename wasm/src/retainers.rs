@@ -1,0 +1,145 @@
+//! Who retains what (issue 6): retainer paths and retained sizes of parsed `Snapshot`s, the same
+//! objects as `memwatch diff --json --retainers N` ("retainers" key) and `memwatch leaks --json`.
+//!
+//! The first retainer call on a `Snapshot` computes its dominator tree, retained sizes and paths
+//! and keeps them in the `Snapshot` (`Snapshot::analysis`); later calls only group and render.
+//! The results equal the core's `growth_report` / `leak_report` (same options as the CLI).
+
+use memwatch_core::retainers::{
+    growth_report_with, leak_report_with, GrowthOptions, IdSet, LeakOptions,
+};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+use crate::snapshot::Snapshot;
+use crate::{from_js, js_error, to_js};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** One edge of a retainer path: from the previous node to `node` (V8 object id `node_id`). */
+export interface RetainerHop {
+  edge_type: string; edge_name: string; node_index: number; node_id: number; node: string;
+}
+/** `text`: "(global) leakyCache -> Map table -> [k17] -> LeakingClass"; `normalized`: keys as `[*]`. */
+export interface RetainerPath { hops: RetainerHop[]; text: string; normalized: string; }
+/** Objects of one class held through the same normalised path. */
+export interface PathGroup {
+  class: string; path: string; example: RetainerPath; count: number; self_size: number; retained_size: number;
+}
+/** One growing class of `growthReport` (`memwatch diff --json --retainers N`, key "retainers"). */
+export interface ClassGrowth {
+  class: string; count_before: number; count_after: number; self_size_before: number; self_size_after: number;
+  retained_size_before: number; retained_size_after: number; retained_size_delta: number;
+  new_objects: number; paths: PathGroup[];
+}
+export interface GrowthReport { classes: ClassGrowth[]; }
+/** `classRetainers`: a class's totals in one snapshot and where its top members are held. */
+export interface ClassRetainers {
+  class: string; count: number; self_size: number; retained_size: number; paths: PathGroup[];
+}
+export interface LeakReportOptions { include_internal?: boolean; max_groups?: number; }
+/** `leakReport`: objects of `(target \ baseline) ∩ final`, grouped by class and retainer path. */
+export interface LeakReport {
+  baseline_nodes: number; target_nodes: number; final_nodes: number; leaked_objects: number;
+  leaked_self_size: number; reported_objects: number; reported_retained_size: number;
+  omitted_groups: number; groups: PathGroup[];
+}
+"#;
+
+/// The `n` classes whose self size grew most from `before` to `after`, with retained sizes,
+/// retained-size deltas and up to 3 retainer paths of their new objects.
+#[wasm_bindgen(js_name = growthReport, unchecked_return_type = "GrowthReport")]
+pub fn growth(before: &Snapshot, after: &Snapshot, n: u32) -> Result<JsValue, JsValue> {
+    // The options of core's `growth_report` (and so of `memwatch diff --retainers N`).
+    let opts = GrowthOptions {
+        max_classes: n as usize,
+        paths_per_class: 3,
+        include_internal: false,
+    };
+    let (ab, aa) = (
+        before.analysis().map_err(js_error)?,
+        after.analysis().map_err(js_error)?,
+    );
+    to_js(&growth_report_with(
+        before.graph(),
+        ab,
+        after.graph(),
+        aa,
+        &opts,
+    ))
+}
+
+/// Count, self and retained size of class `class_name` in `snapshot`, and up to `k` retainer
+/// path groups of its members that no other member dominates (largest retained size first).
+/// A class with no reachable member gives zeros and no paths.
+#[wasm_bindgen(js_name = classRetainers, unchecked_return_type = "ClassRetainers")]
+pub fn class_retainers(snapshot: &Snapshot, class_name: &str, k: u32) -> Result<JsValue, JsValue> {
+    let snap = snapshot.graph();
+    let analysis = snapshot.analysis().map_err(js_error)?;
+    let totals = analysis
+        .classes()
+        .iter()
+        .find(|c| c.class == class_name)
+        .cloned()
+        .unwrap_or_default();
+    to_js(&ClassRetainers {
+        class: class_name.to_string(),
+        count: totals.count,
+        self_size: totals.self_size,
+        retained_size: totals.retained_size,
+        paths: analysis.class_paths(snap, class_name, k as usize),
+    })
+}
+
+/// Three-snapshot leak report (baseline, target after the action, final after cleanup; all of
+/// one isolate), as `memwatch leaks --json`.
+#[wasm_bindgen(js_name = leakReport, unchecked_return_type = "LeakReport")]
+pub fn leaks(
+    baseline: &Snapshot,
+    target: &Snapshot,
+    final_snapshot: &Snapshot,
+    options: Option<LeakReportOptionsJs>,
+) -> Result<JsValue, JsValue> {
+    let o: LeakOptionsArg = match options {
+        Some(o) => from_js(o.into(), "leakReport options")?,
+        None => LeakOptionsArg::default(),
+    };
+    let defaults = LeakOptions::default();
+    let opts = LeakOptions {
+        include_internal: o.include_internal.unwrap_or(defaults.include_internal),
+        max_groups: o.max_groups.unwrap_or(defaults.max_groups),
+    };
+    let analysis = final_snapshot.analysis().map_err(js_error)?;
+    let (base_ids, target_ids) = (IdSet::new(baseline.graph()), IdSet::new(target.graph()));
+    to_js(&leak_report_with(
+        &base_ids,
+        &target_ids,
+        final_snapshot.graph(),
+        analysis,
+        &opts,
+    ))
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// A JS `LeakReportOptions` object (typed parameter; deserialized with serde).
+    #[wasm_bindgen(typescript_type = "LeakReportOptions")]
+    pub type LeakReportOptionsJs;
+}
+
+#[derive(Serialize)]
+struct ClassRetainers {
+    class: String,
+    count: u64,
+    self_size: u64,
+    retained_size: u64,
+    paths: Vec<memwatch_core::retainers::PathGroup>,
+}
+
+/// Options with every field optional (core's `LeakOptions` requires all).
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct LeakOptionsArg {
+    include_internal: Option<bool>,
+    max_groups: Option<usize>,
+}
