@@ -65,8 +65,9 @@ pub mod flags {
     pub const SCHEDULE_IDLE_GARBAGE_COLLECTION: u32 = 64;
 }
 
-/// V8's `HeapStatistics`, copied out field by field (64-bit everywhere).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// V8's `HeapStatistics`, copied out field by field (64-bit everywhere). `Copy` so the GC
+/// callback can store it in a preallocated buffer without allocating.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct HeapStats {
     pub used_heap_size: u64,

@@ -16,7 +16,7 @@
 use std::ffi::c_void;
 use std::rc::Rc;
 
-use super::raw::{RawHeap, RawSample};
+use super::raw::{read_heap, RawSample};
 use super::Shared;
 
 /// Recovers the shared state from the callback's data pointer.
@@ -64,7 +64,7 @@ pub(super) unsafe extern "C" fn gc_epilogue(
     // SAFETY: V8 passes the isolate that is running this GC; it is alive for the call. The
     // `Isolate` value is a non-owning pointer wrapper (no Drop), used only for statistics reads.
     let mut iso = unsafe { v8::Isolate::from_raw_isolate_ptr_unchecked(isolate) };
-    raw.heap = RawHeap::read(&mut iso);
+    raw.heap = read_heap(&mut iso);
     if s.per_space {
         raw.read_spaces(&mut iso, s.n_spaces);
     }

@@ -15,53 +15,21 @@ pub(crate) struct RawSpace {
     pub physical: u64,
 }
 
-#[derive(Clone, Copy, Default)]
-pub(crate) struct RawHeap {
-    pub used_heap_size: u64,
-    pub total_heap_size: u64,
-    pub total_heap_size_executable: u64,
-    pub total_physical_size: u64,
-    pub total_available_size: u64,
-    pub heap_size_limit: u64,
-    pub malloced_memory: u64,
-    pub peak_malloced_memory: u64,
-    pub external_memory: u64,
-    pub number_of_native_contexts: u64,
-    pub number_of_detached_contexts: u64,
-}
-
-impl RawHeap {
-    pub fn read(iso: &mut v8::Isolate) -> RawHeap {
-        let h = iso.get_heap_statistics();
-        RawHeap {
-            used_heap_size: h.used_heap_size() as u64,
-            total_heap_size: h.total_heap_size() as u64,
-            total_heap_size_executable: h.total_heap_size_executable() as u64,
-            total_physical_size: h.total_physical_size() as u64,
-            total_available_size: h.total_available_size() as u64,
-            heap_size_limit: h.heap_size_limit() as u64,
-            malloced_memory: h.malloced_memory() as u64,
-            peak_malloced_memory: h.peak_malloced_memory() as u64,
-            external_memory: h.external_memory() as u64,
-            number_of_native_contexts: h.number_of_native_contexts() as u64,
-            number_of_detached_contexts: h.number_of_detached_contexts() as u64,
-        }
-    }
-
-    fn to_stats(self) -> HeapStats {
-        HeapStats {
-            used_heap_size: self.used_heap_size,
-            total_heap_size: self.total_heap_size,
-            total_heap_size_executable: self.total_heap_size_executable,
-            total_physical_size: self.total_physical_size,
-            total_available_size: self.total_available_size,
-            heap_size_limit: self.heap_size_limit,
-            malloced_memory: self.malloced_memory,
-            peak_malloced_memory: self.peak_malloced_memory,
-            external_memory: self.external_memory,
-            number_of_native_contexts: self.number_of_native_contexts,
-            number_of_detached_contexts: self.number_of_detached_contexts,
-        }
+/// Copies V8's heap statistics out (no allocation: safe inside the GC epilogue).
+pub(crate) fn read_heap(iso: &mut v8::Isolate) -> HeapStats {
+    let h = iso.get_heap_statistics();
+    HeapStats {
+        used_heap_size: h.used_heap_size() as u64,
+        total_heap_size: h.total_heap_size() as u64,
+        total_heap_size_executable: h.total_heap_size_executable() as u64,
+        total_physical_size: h.total_physical_size() as u64,
+        total_available_size: h.total_available_size() as u64,
+        heap_size_limit: h.heap_size_limit() as u64,
+        malloced_memory: h.malloced_memory() as u64,
+        peak_malloced_memory: h.peak_malloced_memory() as u64,
+        external_memory: h.external_memory() as u64,
+        number_of_native_contexts: h.number_of_native_contexts() as u64,
+        number_of_detached_contexts: h.number_of_detached_contexts() as u64,
     }
 }
 
@@ -74,7 +42,7 @@ pub(crate) struct RawSample {
     pub start_ns: u64,
     pub end_ns: u64,
     pub snapshot: bool,
-    pub heap: RawHeap,
+    pub heap: HeapStats,
     /// Number of valid entries in `spaces` (0 when per-space sampling is off).
     pub n_spaces: u8,
     pub spaces: [RawSpace; MAX_SPACES],
@@ -121,7 +89,7 @@ impl RawSample {
             flags: self.flags,
             start_ns: self.start_ns,
             end_ns: self.end_ns,
-            heap: self.heap.to_stats(),
+            heap: self.heap,
             spaces,
             snapshot: self.snapshot,
         })
