@@ -105,7 +105,7 @@ fn side(s: &HeapSnapshot, r: &Reached) -> DiffSide {
 
 /// node-memwatch's bucket for a node type; `None` for types it did not report (hidden,
 /// synthetic, cons/sliced strings, symbol, bigint, object shape, unknown).
-fn bucket_of(kind: NodeType) -> Option<&'static str> {
+pub(crate) fn bucket_of(kind: NodeType) -> Option<&'static str> {
     Some(match kind {
         NodeType::Array => "Array",
         NodeType::String => "String",

@@ -42,16 +42,17 @@ pub fn summarize(snapshot: &HeapSnapshot) -> Vec<ClassSummary> {
     out
 }
 
+/// HeapDiff's bucket names, so a summary row and a diff row of the same class match; the types
+/// HeapDiff leaves out get a parenthesised name here.
 fn class_name(snapshot: &HeapSnapshot, n: usize) -> &str {
-    match snapshot.node_kind(n) {
-        NodeType::Object => snapshot.node_name_str(n),
-        NodeType::Array => "Array",
-        NodeType::String => "String",
-        NodeType::Code => "Code",
-        NodeType::Closure => "Closure",
-        NodeType::RegExp => "RegExp",
-        NodeType::HeapNumber => "Number",
-        NodeType::Native => "Native",
+    let kind = snapshot.node_kind(n);
+    if kind == NodeType::Object {
+        return snapshot.node_name_str(n);
+    }
+    if let Some(bucket) = crate::diff::bucket_of(kind) {
+        return bucket;
+    }
+    match kind {
         NodeType::Hidden => "(hidden)",
         NodeType::Synthetic => "(synthetic)",
         NodeType::ConsString => "(concatenated string)",
@@ -59,7 +60,7 @@ fn class_name(snapshot: &HeapSnapshot, n: usize) -> &str {
         NodeType::Symbol => "(symbol)",
         NodeType::BigInt => "(bigint)",
         NodeType::ObjectShape => "(object shape)",
-        NodeType::Unknown => "(unknown)",
+        _ => "(unknown)",
     }
 }
 
