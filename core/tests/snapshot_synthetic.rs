@@ -7,7 +7,7 @@ mod support;
 use memwatch_core::snapshot::{
     parse_bytes, parse_reader, EdgeType, NodeType, ParseError, ParseOptions, SnapshotParser,
 };
-use support::{assert_same, parse_in_chunks, read_fixture};
+use support::{assert_same, parse_in_chunks, read_fixture, u64s};
 
 fn tiny() -> Vec<u8> {
     read_fixture("tiny-before.heapsnapshot")
@@ -117,12 +117,7 @@ fn keys_in_any_order_and_six_node_fields() {
     assert_eq!(s.strings.get(9), "\u{1F600} emoji");
 
     // Drop `detachedness` (6 fields, as older V8) and move `id` first: read by name, not position.
-    let nodes: Vec<u64> = v["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_u64().unwrap())
-        .collect();
+    let nodes: Vec<u64> = u64s(&v["nodes"]);
     let mut six = Vec::new();
     for r in nodes.chunks(7) {
         six.extend_from_slice(&[r[2], r[0], r[1], r[3], r[4], r[5]]);
@@ -139,12 +134,7 @@ fn keys_in_any_order_and_six_node_fields() {
     v["snapshot"]["meta"]["node_types"] =
         serde_json::json!(["number", types, "string", "number", "number", "number"]);
     v["nodes"] = serde_json::json!(six);
-    let edges: Vec<u64> = v["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_u64().unwrap())
-        .collect();
+    let edges: Vec<u64> = u64s(&v["edges"]);
     let rescaled: Vec<u64> = edges
         .chunks(3)
         .flat_map(|e| [e[0], e[1], e[2] / 7 * 6])
