@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // One phase of memwatch's wasm package (pkg/, built by scripts/build-wasm.sh) in Node; prints
-// `RESULT {json}`. Files are streamed in 4 MiB chunks into SnapshotParser, as pkg's adapter does.
+// `RESULT {json}`. Files are streamed in chunks into SnapshotParser with the options pkg's HeapDiff
+// passes (sizeHint = file size; edge details only where the phase reads them), mirroring the
+// native driver (bench/driver), so both columns do the same work.
 //   parse FILE | summary FILE | diff BEFORE AFTER   (the wasm package has no dominators API yet)
 'use strict';
 
@@ -10,11 +12,13 @@ const path = require('path');
 const mw = require(process.env.MEMWATCH_PKG || path.join(__dirname, '..', 'pkg', 'index.cjs'));
 const now = () => Number(process.hrtime.bigint()) / 1e9;
 
-function parse(file) {
+const CHUNK = Number(process.env.MEMWATCH_BENCH_CHUNK || (1 << 20));
+
+function parse(file, edgeDetails) {
   const t = now();
-  const buf = Buffer.allocUnsafe(4 << 20);
-  const parser = new mw.SnapshotParser();
+  const buf = Buffer.allocUnsafe(CHUNK);
   const fd = fs.openSync(file, 'r');
+  const parser = new mw.SnapshotParser({ sizeHint: fs.fstatSync(fd).size, edgeDetails });
   try {
     for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0;) parser.push(buf.subarray(0, n));
   } finally {
@@ -32,16 +36,16 @@ function main() {
   const t0 = now();
   let out;
   if (phase === 'parse') {
-    const [s, tp] = parse(files[0]);
+    const [s, tp] = parse(files[0], true);
     out = { parse_s: tp, graph: graph(s) };
   } else if (phase === 'summary') {
-    const [s, tp] = parse(files[0]);
+    const [s, tp] = parse(files[0], false);
     const t = now();
     const classes = s.summarize();
     out = { parse_s: tp, summary_s: now() - t, classes: classes.length, graph: graph(s) };
   } else if (phase === 'diff') {
-    const [a, ta] = parse(files[0]);
-    const [b, tb] = parse(files[1]);
+    const [a, ta] = parse(files[0], false);
+    const [b, tb] = parse(files[1], false);
     const t = now();
     const d = a.diff(b);
     out = { parse_s: ta + tb, diff_s: now() - t, details: d.change.details.length, graph: graph(b) };
