@@ -381,6 +381,35 @@ fn paths_read_like_code() {
 }
 
 #[test]
+fn embedder_snapshot_reads_global_through_native_context() {
+    // rusty_v8 embedders' snapshots: no root shortcut; the global object hangs off the native
+    // context a global handle holds.
+    let mut b = Builder::new();
+    let gcroots = b.node(NodeType::Synthetic, "(GC roots)", 0);
+    b.edge(0, EdgeType::Element, "1", gcroots);
+    let handles = b.node(NodeType::Synthetic, "(Global handles)", 0);
+    b.edge(gcroots, EdgeType::Element, "1", handles);
+    let ctx = b.node(NodeType::Hidden, "system / NativeContext", 40);
+    b.edge(handles, EdgeType::Element, "1", ctx);
+    let global = b.node(NodeType::Object, "Object", 40);
+    b.edge(ctx, EdgeType::Internal, "global_object", global);
+    let map = b.node(NodeType::Object, "Map", 32);
+    b.edge(global, EdgeType::Property, "leakyCache", map);
+    let table = b.node(NodeType::Array, "", 100);
+    b.edge(map, EdgeType::Internal, "table", table);
+    let key = b.node(NodeType::String, "k0", 24);
+    let obj = b.node(NodeType::Object, "LeakingClass", 40);
+    b.edge(table, EdgeType::Internal, "3", key);
+    b.edge(table, EdgeType::Internal, "4", obj);
+    let snap = b.build();
+    let a = SnapshotAnalysis::new(&snap).unwrap();
+    let p = a.path_to(&snap, obj).unwrap();
+    assert_eq!(p.text, "(global) leakyCache -> Map table -> [k0] -> LeakingClass");
+    assert_eq!(p.normalized, "(global) leakyCache -> Map table -> [*] -> LeakingClass");
+    assert_eq!(p.hops.len(), 7, "hops keep the whole route: {:?}", p.hops);
+}
+
+#[test]
 fn three_snapshot_leak_set() {
     // Same isolate: ids persist. baseline: 2 items; target: 10; final: 15 (+ transient garbage).
     let snaps: Vec<HeapSnapshot> = [(2, 0), (10, 50), (15, 0)]

@@ -20,7 +20,8 @@
 //! ## How a path reads
 //! `(global) leakyCache -> Map table -> [k17] -> LeakingClass`,
 //! `(global) holderAdd -> add (closure) -> context -> cachedItems -> [3] -> Object`:
-//! the root's shortcut to a global object is `(global)`; property and context-variable edges by
+//! the root's shortcut to a global object is `(global)` (as is a native context's `global_object`
+//! edge, the way embedders' snapshots reach it); property and context-variable edges by
 //! name; element edges as `[i]`; internal edges as `Owner edge` (`Map table`); a closure's
 //! `context` edge after the closure; a value slot in a `Map`'s backing table as `[key]` with the
 //! key read from the slot before it (V8's OrderedHashMap stores key, value, chain), a key slot as
@@ -352,6 +353,13 @@ fn render(snap: &HeapSnapshot, edges: &[(u32, usize)], target: u32) -> RetainerP
                 let l = node_label(snap, b);
                 Some((l.clone(), l))
             }
+        } else if is_global_object_edge(snap, a, e) {
+            // Embedders' snapshots have no root shortcut to the global object (V8 adds one only
+            // for contexts a GC root holds directly); their paths reach it as `(GC roots) ->
+            // (Global handles) -> [i] -> system / NativeContext global_object`. Read it as Node's.
+            segs.clear();
+            glue_space = true;
+            Some(("(global)".into(), "(global)".into()))
         } else if snap.node_kind(a) == NodeType::Synthetic
             && snap.node_kind(b) == NodeType::Synthetic
         {
@@ -431,6 +439,13 @@ fn render(snap: &HeapSnapshot, edges: &[(u32, usize)], target: u32) -> RetainerP
         normalized: join(|s| &s.1),
         hops,
     }
+}
+
+/// The native context's edge to its global object.
+fn is_global_object_edge(snap: &HeapSnapshot, from: usize, e: usize) -> bool {
+    ekind(snap, e) == EdgeType::Internal
+        && snap.strings.get(ename(snap, e)) == "global_object"
+        && snap.node_name_str(from) == "system / NativeContext"
 }
 
 fn edge_type_name(t: EdgeType) -> &'static str {
