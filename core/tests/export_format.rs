@@ -138,3 +138,49 @@ fn bad_files_name_the_line() {
     assert_eq!(e.line, 3);
     assert!(e.message.contains("invalid \"gc\" record"), "{e}");
 }
+
+#[test]
+fn leak_retainers_records_attach_to_their_recorded_leak_only() {
+    use memwatch_core::export::LeakRetainersRecord;
+    use memwatch_core::leak::LeakRetainers;
+
+    let config = AnalyzerConfig::default();
+    let (mut bytes, live) = write_live(&leaking_samples(), &config);
+    let leaks: Vec<_> = live
+        .iter()
+        .filter_map(|e| match e {
+            Event::Leak(l) => Some(l.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(leaks.len() >= 2, "the fixture leaks more than once");
+    // A report for the second leak only, as `memwatch run --leak-retainers` writes it.
+    let retainers = LeakRetainers {
+        since_ns: 5,
+        time_ns: 9,
+        before_snapshot: None,
+        after_snapshot: Some("snaps/leak.heapsnapshot".into()),
+        classes: vec![],
+        error: Some("test".into()),
+    };
+    let record = Record::LeakRetainers(LeakRetainersRecord {
+        detector: leaks[1].detector,
+        gc_seq: leaks[1].gc_seq,
+        retainers: retainers.clone(),
+    });
+    let line = serde_json::to_string(&record).unwrap();
+    assert!(line.starts_with(r#"{"type":"leak_retainers""#), "{line}");
+    bytes.extend_from_slice(line.as_bytes());
+    bytes.push(b'\n');
+
+    let export = read_export(&bytes).expect("valid");
+    assert_eq!(export.header.version, "1.1");
+    assert_eq!(export.skipped_records, 0);
+    let a = analyze_export(&export, None);
+    let with: Vec<_> = a.recorded_leaks.iter().map(|l| l.retainers.as_deref()).collect();
+    assert_eq!(with[1], Some(&retainers));
+    assert!(with.iter().enumerate().all(|(i, r)| i == 1 || r.is_none()), "{with:?}");
+    // Re-analysis cannot reproduce snapshots: its leaks carry none, and otherwise still agree.
+    assert!(a.analysis.leaks.iter().all(|l| l.retainers.is_none()));
+    assert_eq!(a.analysis.leaks.len(), a.recorded_leaks.len());
+}

@@ -51,6 +51,13 @@ export interface LeakEvent {
   detector: "classic" | "trend"; start: number; end: number; start_ns: number; end_ns: number;
   growth: number; rate_bytes_per_hour: number; reason: string; gc_seq: number; gc_count: number;
   r2?: number;
+  /** Only on leaks recorded live with `memwatch run --leak-retainers N` (never re-analysed ones). */
+  retainers?: LeakRetainers;
+}
+/** Who retains a live leak: growth between two snapshots, with retainer paths of new objects. */
+export interface LeakRetainers {
+  since_ns: number; time_ns: number; before_snapshot?: string; after_snapshot?: string;
+  classes: ClassGrowth[]; error?: string;
 }
 export interface ClassicConfig { growth_count: number; noise_floor_bytes: number; noise_floor_percent: number; }
 export interface TrendConfig {
@@ -78,7 +85,11 @@ export interface LeakRecord extends LeakEvent { type: "leak"; }
 export interface HeapDiffEntry extends HeapDiffRecord { type: "heapdiff"; }
 export interface SnapshotRecord extends SnapshotRef { type: "snapshot"; }
 export interface MarkerRecord extends Marker { type: "marker"; }
-export type ExportRecord = GcRecord | StatsRecord | LeakRecord | HeapDiffEntry | SnapshotRecord | MarkerRecord;
+export interface LeakRetainersRecord {
+  type: "leak_retainers"; detector: "classic" | "trend"; gc_seq: number; retainers: LeakRetainers;
+}
+export type ExportRecord =
+  GcRecord | StatsRecord | LeakRecord | HeapDiffEntry | SnapshotRecord | MarkerRecord | LeakRetainersRecord;
 /** `parseExport`'s result. `truncated_line`: 1-based line of a cut-off last line that was ignored. */
 export interface ExportFile {
   header: ExportHeader; records: ExportRecord[]; truncated_line: number | null; skipped_records: number;

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::{Export, FORMAT_MAJOR, FORMAT_MINOR, FORMAT_NAME};
 use crate::analyzer::{analyze_samples, Analysis, AnalyzerConfig};
 use crate::diff::HeapDiff;
-use crate::leak::LeakEvent;
+use crate::leak::{DetectorKind, LeakEvent, LeakRetainers};
 use crate::sample::Sample;
 use crate::stats::Stats;
 
@@ -77,6 +77,15 @@ pub struct Marker {
     pub message: Option<String>,
 }
 
+/// Who retains the growth behind a recorded `leak` (same `detector` and `gc_seq`), written after
+/// it once the live run's snapshots are analysed (format 1.1; 1.0 readers skip it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LeakRetainersRecord {
+    pub detector: DetectorKind,
+    pub gc_seq: u64,
+    pub retainers: LeakRetainers,
+}
+
 /// One line after the header.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -88,11 +97,13 @@ pub enum Record {
     HeapDiff(HeapDiffRecord),
     Snapshot(SnapshotRef),
     Marker(Marker),
+    LeakRetainers(LeakRetainersRecord),
 }
 
 impl Record {
     /// The record type names this version knows (others are skipped, see the reader).
-    pub const KNOWN_TYPES: [&'static str; 6] = ["gc", "stats", "leak", "heapdiff", "snapshot", "marker"];
+    pub const KNOWN_TYPES: [&'static str; 7] =
+        ["gc", "stats", "leak", "heapdiff", "snapshot", "marker", "leak_retainers"];
 }
 
 /// What `memwatch analyze` (and the wasm `analyzeExport`) report for an export file.
@@ -105,7 +116,8 @@ pub struct ExportAnalysis {
     pub config: AnalyzerConfig,
     #[serde(flatten)]
     pub analysis: Analysis,
-    /// Stats and leak events the producer recorded live (for comparison with the re-analysis).
+    /// Stats and leak events the producer recorded live (for comparison with the re-analysis);
+    /// recorded leaks carry their `leak_retainers` record as `retainers`.
     pub recorded_stats_events: u64,
     pub recorded_leaks: Vec<LeakEvent>,
     pub heap_diffs: Vec<HeapDiffRecord>,
@@ -147,6 +159,13 @@ pub fn analyze_export(export: &Export, config: Option<&AnalyzerConfig>) -> Expor
             Record::HeapDiff(d) => out.heap_diffs.push(d.clone()),
             Record::Snapshot(s) => out.snapshots.push(s.clone()),
             Record::Marker(m) => out.markers.push(m.clone()),
+            Record::LeakRetainers(r) => {
+                // Written after its leak; one whose leak is missing (hand-edited file) is ignored.
+                let leak = out.recorded_leaks.iter_mut().rev().find(|l| l.detector == r.detector && l.gc_seq == r.gc_seq);
+                if let Some(l) = leak {
+                    l.retainers = Some(Box::new(r.retainers.clone()));
+                }
+            }
             Record::Gc(_) => {}
         }
     }

@@ -92,6 +92,7 @@ impl ClassicDetector {
             gc_seq: b.seq,
             gc_count: u64::from(self.config.growth_count.max(1)),
             r2: None,
+            retainers: None,
         })
     }
 }

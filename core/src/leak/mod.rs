@@ -7,11 +7,13 @@
 //!   minimum fit quality and growth, robust to warm-up and noise.
 
 pub mod classic;
+pub mod retainers;
 pub mod trend;
 
 use serde::{Deserialize, Serialize};
 
 pub use classic::{ClassicConfig, ClassicDetector};
+pub use retainers::LeakRetainers;
 pub use trend::{TrendConfig, TrendDetector};
 
 /// Which detector produced a [`LeakEvent`].
@@ -43,6 +45,10 @@ pub struct LeakEvent {
     /// Fit quality (trend detector only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r2: Option<f64>,
+    /// Who retains the growth: only from a live run with snapshots enabled ([`LeakRetainers`]);
+    /// the detectors never set it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retainers: Option<Box<LeakRetainers>>,
 }
 
 /// A post-full-GC baseline fed to the detectors.

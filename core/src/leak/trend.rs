@@ -136,6 +136,7 @@ impl TrendDetector {
             gc_seq: last.seq,
             gc_count: size as u64,
             r2: Some(fit.r2),
+            retainers: None,
         })
     }
 }
