@@ -7,8 +7,8 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use memwatch_core::analyzer::{Analyzer, AnalyzerConfig, Event};
-use memwatch_core::export::{ExportWriter, Header, HeapDiffRecord, Marker, Record, SnapshotRef};
-use memwatch_core::leak::LeakEvent;
+use memwatch_core::export::{ExportWriter, Header, HeapDiffRecord, LeakRetainersRecord, Marker, Record, SnapshotRef};
+use memwatch_core::leak::{LeakEvent, LeakRetainers};
 use memwatch_core::sample::Sample;
 use memwatch_core::stats::Stats;
 
@@ -105,6 +105,12 @@ impl Pipeline {
     pub fn push_heap_diff(&mut self, record: HeapDiffRecord, out: &mut Vec<MemwatchEvent>) {
         self.write(&Record::HeapDiff(record.clone()));
         out.push(MemwatchEvent::HeapDiff(record));
+    }
+
+    /// Who retains the growth behind `leak` (already recorded): its own record after the leak's.
+    pub fn push_leak_retainers(&mut self, leak: &LeakEvent, retainers: &LeakRetainers) {
+        let record = LeakRetainersRecord { detector: leak.detector, gc_seq: leak.gc_seq, retainers: retainers.clone() };
+        self.write(&Record::LeakRetainers(record));
     }
 
     /// A path as stored in the export: relative to the export's directory when inside it.

@@ -9,9 +9,10 @@ use std::rc::Rc;
 
 use memwatch::runtime::RunOptions;
 use memwatch::{Config, MemwatchEvent, PipelineConfig};
-use memwatch_core::leak::DetectorKind;
+use memwatch_core::leak::{DetectorKind, LeakRetainers};
 use memwatch_core::size::nice_size;
 
+use super::render::{printable, NAME_WIDTH};
 use super::run::{execute, exit_code};
 use super::{CliError, CliResult};
 
@@ -41,6 +42,9 @@ pub fn run(args: Args) -> CliResult {
                 target: serde_json::json!({ "script": DEMO_NAME, "demo": true }),
                 ..PipelineConfig::default()
             },
+            // The headline: each leak event names who holds the growth (a snapshot per event;
+            // the demo's heap is small, so the pauses are short).
+            leak_retainers: Some(3),
             ..Config::default()
         },
         console_to_stderr: false,
@@ -67,6 +71,18 @@ pub fn run(args: Args) -> CliResult {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The classes that grew most since the previous snapshot, each with its biggest holder.
+fn print_top_retainers(r: &LeakRetainers) {
+    if let Some(e) = &r.error {
+        println!("          (no retainer paths: {e})");
+    }
+    for c in r.classes.iter().take(3) {
+        let growth = c.count_after as i64 - c.count_before as i64;
+        let held_by = c.paths.first().map(|p| p.path.as_str()).unwrap_or("(no path)");
+        println!("          {:+} {:<14} held by {}", growth, printable(&c.class, NAME_WIDTH), printable(held_by, 160));
+    }
+}
+
 /// Prints events readably: every 5th stats event (they come after each full GC), every leak,
 /// and the top growing classes of each HeapDiff.
 fn printer(leaks: Rc<Cell<u64>>) -> impl FnMut(&MemwatchEvent) {
@@ -87,6 +103,9 @@ fn printer(leaks: Rc<Cell<u64>>) -> impl FnMut(&MemwatchEvent) {
                 DetectorKind::Trend => "trend",
             };
             println!("LEAK      {} ({detector} detector, +{})", l.reason, nice_size(l.growth));
+            if let Some(r) = &l.retainers {
+                print_top_retainers(r);
+            }
         }
         MemwatchEvent::HeapDiff(d) => {
             let c = &d.diff.change;

@@ -12,11 +12,11 @@ use std::time::{Duration, Instant};
 
 use indicatif::MultiProgress;
 use memwatch_core::diff::{heap_diff, HeapDiff};
-use memwatch_core::retainers::{growth_report, GrowthReport};
-use memwatch_core::size::nice_size;
+use memwatch_core::retainers::growth_report;
 use memwatch_core::snapshot::{parse_reader_with, HeapSnapshot, ParseOptions};
 
 use super::progress::bytes_bar;
+use super::render::{self, printable, signed_size, NAME_WIDTH};
 use super::{CliError, CliResult};
 
 #[derive(clap::Args)]
@@ -111,7 +111,8 @@ pub fn run(args: Args) -> CliResult {
     } else {
         let mut t = table(&diff);
         if let Some(g) = &growth {
-            t.push_str(&retainers_table(g));
+            t.push_str("\nWho retains the growing classes:\n");
+            t.push_str(&render::class_growth(&g.classes));
         }
         t
     };
@@ -188,7 +189,7 @@ fn table(d: &HeapDiff) -> String {
             .cmp(&a.size_bytes)
             .then_with(|| a.what.cmp(&b.what))
     });
-    let names: Vec<String> = rows.iter().map(|r| printable(&r.what)).collect();
+    let names: Vec<String> = rows.iter().map(|r| printable(&r.what, NAME_WIDTH)).collect();
     let (plus, minus): (u64, u64) = (
         rows.iter().map(|r| r.added).sum(),
         rows.iter().map(|r| r.removed).sum(),
@@ -226,60 +227,4 @@ fn table(d: &HeapDiff) -> String {
         signed_size(total)
     ));
     out
-}
-
-fn signed_size(b: i64) -> String {
-    if b > 0 {
-        format!("+{}", nice_size(b))
-    } else {
-        nice_size(b)
-    }
-}
-
-/// Constructor names come from the heap: keep control characters from garbling the terminal
-/// and very long names from blowing up the columns.
-/// Who retains the growing classes, as text under the HeapDiff table.
-fn retainers_table(g: &GrowthReport) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::from("\nWho retains the growing classes:\n");
-    if g.classes.is_empty() {
-        out.push_str("  (no class grew)\n");
-    }
-    for c in &g.classes {
-        let _ = writeln!(
-            out,
-            "\n  {}: {} -> {} objects, retained {} ({})",
-            printable(&c.class),
-            c.count_before,
-            c.count_after,
-            nice_size(c.retained_size_after as i64),
-            signed_size(c.retained_size_delta),
-        );
-        for p in &c.paths {
-            let _ = writeln!(out, "    {} x {}  ({} retained)", p.count, printable(&p.path), nice_size(p.retained_size as i64));
-            let _ = writeln!(out, "      e.g. {}", printable(&p.example.text));
-        }
-    }
-    out
-}
-
-fn printable(name: &str) -> String {
-    const MAX: usize = 60;
-    let mut s: String = name
-        .chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_debug().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect();
-    if s.chars().count() > MAX {
-        s = s.chars().take(MAX - 1).collect::<String>() + "…";
-    }
-    if s.is_empty() {
-        s = "(anonymous)".into();
-    }
-    s
 }

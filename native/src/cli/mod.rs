@@ -6,6 +6,7 @@ pub mod demo;
 pub mod diff;
 pub mod leaks;
 pub mod progress;
+pub mod render;
 pub mod run;
 pub mod serve;
 

@@ -31,6 +31,11 @@ pub struct Args {
     /// Classic leak rule: consecutive growing full GCs that make a leak (node-memwatch: 5).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub leak_growth_count: Option<u32>,
+    /// Attach the N classes that grew most, with the retainer paths of their new objects, to
+    /// each leak event. Takes a heap snapshot at the first full GC and at each leak event (pauses
+    /// the script; in-process parsing needs about the snapshot's size in memory).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100))]
+    pub leak_retainers: Option<u64>,
     /// Print every stats/leak/heapdiff event as one JSON line on stdout (console goes to stderr).
     #[arg(long)]
     pub json: bool,
@@ -59,6 +64,9 @@ pub fn run(args: Args) -> CliResult {
         Box::new(|e| {
             if let MemwatchEvent::Leak(l) = e {
                 eprintln!("memwatch: leak: {}", l.reason);
+                if let Some(r) = &l.retainers {
+                    eprint!("{}", super::render::leak_retainers(r));
+                }
             }
         })
     };
@@ -97,6 +105,7 @@ pub(crate) fn run_options(args: &Args) -> RunOptions {
         memwatch: Config {
             pipeline: PipelineConfig { analyzer, export: args.out.clone(), target },
             snapshot_dir: args.snapshot_dir.clone(),
+            leak_retainers: args.leak_retainers.map(|n| n as usize),
             ..Config::default()
         },
         console_to_stderr: args.json,

@@ -313,7 +313,7 @@ impl Runtime {
     /// Polls memwatch and calls the JS dispatcher for each stats/leak event.
     fn deliver_events(&mut self) -> Turn {
         let Some(mw) = self.memwatch.clone() else { return Turn::Ok };
-        let events = mw.poll();
+        let events = mw.poll_in(&mut self.isolate);
         if events.is_empty() {
             return Turn::Ok;
         }

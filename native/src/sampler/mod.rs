@@ -4,6 +4,7 @@
 //! file and calls the Rust listeners. Heap snapshots and HeapDiff live in [`snapshot`].
 
 mod callbacks;
+mod leak_retainers;
 mod raw;
 pub mod snapshot;
 
@@ -15,6 +16,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 pub use crate::pipeline::MemwatchEvent;
 use crate::pipeline::{Pipeline, PipelineConfig};
+use leak_retainers::LeakSnapshots;
 use raw::RawSample;
 
 /// How to attach.
@@ -26,13 +28,24 @@ pub struct Config {
     pub buffer_capacity: usize,
     /// Analysis (stats and leak detector parameters) and the optional export file.
     pub pipeline: PipelineConfig,
-    /// Where heap snapshots for HeapDiff are kept (`None`: a temporary file, deleted after use).
+    /// Where heap snapshots for HeapDiff and leak retainers are kept (`None`: temporary files,
+    /// deleted after use).
     pub snapshot_dir: Option<PathBuf>,
+    /// Attach the N classes that grew most, with their retainer paths, to leak events. Takes a
+    /// heap snapshot per leak event (and one baseline), which pauses the isolate: off (`None`) by
+    /// default. Needs [`Memwatch::poll_in`], which can use the isolate.
+    pub leak_retainers: Option<usize>,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { per_space: true, buffer_capacity: 4096, pipeline: PipelineConfig::default(), snapshot_dir: None }
+        Config {
+            per_space: true,
+            buffer_capacity: 4096,
+            pipeline: PipelineConfig::default(),
+            snapshot_dir: None,
+            leak_retainers: None,
+        }
     }
 }
 
@@ -82,6 +95,8 @@ pub(crate) struct Shared {
     pipeline: RefCell<Pipeline>,
     /// Events produced by drains (possibly inside an interrupt), handed out by `poll`.
     pending: RefCell<Vec<MemwatchEvent>>,
+    /// Snapshots for leak retainers (`Config::leak_retainers`), used only by `poll_in`.
+    leak_snapshots: Option<RefCell<LeakSnapshots>>,
     listeners: RefCell<Vec<Box<dyn FnMut(&MemwatchEvent)>>>,
 }
 
@@ -181,6 +196,7 @@ impl Memwatch {
             snapshot_counter: Cell::new(0),
             pipeline: RefCell::new(pipeline),
             pending: RefCell::new(Vec::new()),
+            leak_snapshots: config.leak_retainers.filter(|&n| n > 0).map(|n| RefCell::new(LeakSnapshots::new(n))),
             listeners: RefCell::new(Vec::new()),
         });
         let data = Rc::as_ptr(&shared) as *mut c_void;
@@ -220,6 +236,11 @@ impl Memwatch {
     /// calling the Rust listeners with each). Call it from the event loop, not from a callback.
     pub fn poll(&self) -> Vec<MemwatchEvent> {
         self.0.drain_into_pipeline();
+        self.dispatch_pending()
+    }
+
+    /// Hands the queued events to the Rust listeners and returns them.
+    fn dispatch_pending(&self) -> Vec<MemwatchEvent> {
         let events = std::mem::take(&mut *self.0.pending.borrow_mut());
         if !events.is_empty() {
             // Take the listeners out so one may add another listener without a borrow clash.

@@ -4,11 +4,12 @@
 //! being taken (`Sample::snapshot`), so the stats engine does not count them as application GCs.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use memwatch_core::diff::HeapDiff;
 use memwatch_core::export::HeapDiffRecord;
+use memwatch_core::snapshot::{parse_reader_with, HeapSnapshot, ParseOptions};
 
 use super::{Error, Memwatch};
 
@@ -74,7 +75,7 @@ impl Drop for HeapDiffStart {
 }
 
 impl Memwatch {
-    fn next_snapshot_path(&self, label: &str) -> (PathBuf, bool) {
+    pub(super) fn next_snapshot_path(&self, label: &str) -> (PathBuf, bool) {
         let n = self.0.snapshot_counter.get() + 1;
         self.0.snapshot_counter.set(n);
         let name = format!("memwatch-{}-{n}-{label}.heapsnapshot", std::process::id());
@@ -140,13 +141,17 @@ impl Memwatch {
 
 /// Parses both snapshots (streaming) and diffs them with memwatch-core.
 fn diff_files(before: &Path, after: &Path) -> Result<HeapDiff, Error> {
-    let before = parse_file(before)?;
-    let after = parse_file(after)?;
+    // A HeapDiff reads no edge types or names: skipping them saves 5 of every 9 bytes per edge.
+    let before = parse_file(before, false)?;
+    let after = parse_file(after, false)?;
     Ok(memwatch_core::diff::heap_diff(&before, &after))
 }
 
-fn parse_file(path: &Path) -> Result<memwatch_core::snapshot::HeapSnapshot, Error> {
+/// Streams a snapshot file into memwatch-core's compact graph (`edge_details`: keep edge types
+/// and names, which retainer paths need).
+pub(super) fn parse_file(path: &Path, edge_details: bool) -> Result<HeapSnapshot, Error> {
     let file = File::open(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
-    memwatch_core::snapshot::parse_reader(BufReader::with_capacity(1 << 20, file))
-        .map_err(|e| Error::Snapshot { path: path.to_path_buf(), message: e.to_string() })
+    let size_hint = file.metadata().ok().map(|m| m.len());
+    let opts = ParseOptions { size_hint, edge_details };
+    parse_reader_with(file, opts, |_| {}).map_err(|e| Error::Snapshot { path: path.to_path_buf(), message: e.to_string() })
 }

@@ -32,7 +32,17 @@ impl Run {
 }
 
 pub fn run(args: &[&str]) -> Run {
-    let out: Output = Command::new(bin()).args(args).output().expect("run memwatch");
+    run_with_env(args, &[])
+}
+
+/// `run` with extra environment variables for the child (e.g. `TMPDIR`).
+pub fn run_with_env(args: &[&str], env: &[(&str, &Path)]) -> Run {
+    let mut cmd = Command::new(bin());
+    cmd.args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out: Output = cmd.output().expect("run memwatch");
     Run {
         code: out.status.code(),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -1,0 +1,76 @@
+//! Text rendering shared by the subcommands: sizes with signs, heap-derived names made safe for
+//! a terminal, and the "who retains the growing classes" section (`diff --retainers`, `run
+//! --leak-retainers`).
+
+use std::fmt::Write as _;
+
+use memwatch_core::leak::LeakRetainers;
+use memwatch_core::retainers::ClassGrowth;
+use memwatch_core::size::nice_size;
+
+/// Width of class-name columns in tables.
+pub const NAME_WIDTH: usize = 60;
+/// Retainer paths get more room: the holder's name is usually near the start, the class at the end.
+const PATH_WIDTH: usize = 200;
+
+/// `+1.2 mb` for growth, `-3 kb` for shrinkage.
+pub fn signed_size(b: i64) -> String {
+    if b > 0 {
+        format!("+{}", nice_size(b))
+    } else {
+        nice_size(b)
+    }
+}
+
+/// Constructor names and paths come from the heap: keep control characters from garbling the
+/// terminal and very long names from blowing up the output.
+pub fn printable(name: &str, max: usize) -> String {
+    let mut s = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_control() {
+            s.extend(c.escape_debug());
+        } else {
+            s.push(c);
+        }
+    }
+    if s.chars().count() > max {
+        s = s.chars().take(max.saturating_sub(1)).collect::<String>() + "…";
+    }
+    if s.is_empty() {
+        s = "(anonymous)".into();
+    }
+    s
+}
+
+/// Growing classes with their retained sizes and representative retainer paths, indented.
+pub fn class_growth(classes: &[ClassGrowth]) -> String {
+    let mut out = String::new();
+    if classes.is_empty() {
+        out.push_str("  (no class grew)\n");
+    }
+    for c in classes {
+        let _ = writeln!(
+            out,
+            "  {}: {} -> {} objects, retained {} ({})",
+            printable(&c.class, NAME_WIDTH),
+            c.count_before,
+            c.count_after,
+            nice_size(c.retained_size_after as i64),
+            signed_size(c.retained_size_delta),
+        );
+        for p in &c.paths {
+            let path = printable(&p.path, PATH_WIDTH);
+            let _ = writeln!(out, "    {} x {path}  ({} retained)", p.count, nice_size(p.retained_size as i64));
+            let _ = writeln!(out, "      e.g. {}", printable(&p.example.text, PATH_WIDTH));
+        }
+    }
+    out
+}
+
+/// What a leak event's retainers say, under the `leak:` line of `memwatch run`.
+pub fn leak_retainers(r: &LeakRetainers) -> String {
+    match &r.error {
+        Some(e) => format!("  (no retainer paths: {e})\n"),
+        None => format!("  growing since the previous snapshot, and who holds the new objects:\n{}", class_growth(&r.classes)),
+    }
+}
