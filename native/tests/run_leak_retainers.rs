@@ -116,3 +116,18 @@ fn bad_count_is_a_usage_error() {
     assert_eq!(r.code, Some(2), "{}", r.stderr);
     assert!(r.stderr.contains("--leak-retainers"), "{}", r.stderr);
 }
+
+#[test]
+fn js_listeners_see_the_retainers() {
+    let script = js("retained-leak.js");
+    let r = run(&[
+        "run", "--leak-growth-count", "3", "--leak-retainers", "4", script.to_str().unwrap(), "--", "--print-leaks",
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let line = r.stdout.lines().find(|l| l.starts_with("leak holders: ")).unwrap_or_else(|| panic!("{}", r.stdout));
+    let top: Vec<String> = serde_json::from_str(&line["leak holders: ".len()..]).unwrap();
+    assert!(
+        top.iter().any(|c| c.starts_with("LeakingClass @ (global) leakyCache -> Map table")),
+        "{top:?}"
+    );
+}

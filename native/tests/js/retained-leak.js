@@ -29,3 +29,10 @@ const timer = setInterval(() => {
   memwatch.gc();
   if (++tick === 8) clearInterval(timer);
 }, 1);
+if (process.argv[2] === '--print-leaks') {
+  // What a script's own listener sees (node-memwatch's `leak` event, plus `retainers`).
+  memwatch.on('leak', (l) => {
+    const top = l.retainers ? l.retainers.classes.map((c) => `${c.class} @ ${c.paths[0] && c.paths[0].path}`) : [];
+    console.log('leak holders: ' + JSON.stringify(top));
+  });
+}
