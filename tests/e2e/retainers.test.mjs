@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { HERE, OUT, cliJson, startServer, launchBrowser, viewerIdle } from './lib.mjs';
+import { HERE, OUT, ROOT, cliJson, memwatchBin, startServer, launchBrowser, viewerIdle } from './lib.mjs';
 import { formatInt, formatSigned } from '../../www/js/format.js';
 
 const FIX = path.join(OUT, 'retainers-fixtures');
@@ -114,6 +114,45 @@ describe('retainer panel', () => {
     const notice = page.locator('#retainers-body [data-state="no-snapshots"]');
     await notice.waitFor();
     assert.match(await notice.textContent(), /recorded in an export file.*open the two \.heapsnapshot files/);
+  });
+
+  test('leaks recorded with `memwatch run --leak-retainers` show who retains the growth', async () => {
+    const script = path.join(ROOT, 'native', 'tests', 'js', 'retained-leak.js');
+    const exportFile = path.join(FIX, 'leak-retainers.memwatch.jsonl');
+    const run = spawnSync(memwatchBin(), ['run', '--leak-growth-count', '3', '--leak-retainers', '3', '--out', exportFile, script],
+      { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    const expected = cliJson(['analyze', '--json', exportFile]);
+    const first = expected.recorded_leaks[0];
+    assert.ok(first?.retainers?.classes?.length, 'the run recorded retainer paths');
+
+    await page.click('#tab-timeline');
+    await page.setInputFiles('#file-input', exportFile);
+    await viewerIdle(page);
+    await page.waitForFunction((n) => document.querySelector('#leak-count').textContent === String(n), expected.leaks.length);
+    const details = page.locator('#leaks li.leak').first().locator('details.held-by');
+    await details.locator('summary').click();
+    const shown = await details.locator('li').evaluateAll((lis) => lis.map((li) => ({
+      class: li.dataset.class,
+      paths: [...li.querySelectorAll('code.path')].map((c) => c.textContent),
+    })));
+    assert.deepEqual(shown, first.retainers.classes.map((c) => ({
+      class: c.class,
+      paths: c.paths.map((p) => `${formatInt(p.count)} × ${p.path}`),
+    })));
+    const leaking = shown.find((c) => c.class === 'LeakingClass');
+    assert.ok(leaking, JSON.stringify(shown));
+    assert.match(leaking.paths[0], /× \(global\) leakyCache -> Map table -> \[\*\] -> LeakingClass$/);
+    await page.screenshot({ path: path.join(OUT, 'leak-retainers.png'), fullPage: true });
+
+    // Other detector parameters find other leaks: only the recorded ones have paths.
+    await page.fill('#p-growth-count', '2');
+    const reanalysed = cliJson(['analyze', '--json', '--growth-count', '2', exportFile]).leaks;
+    await page.waitForFunction((n) => document.querySelector('#params-status').textContent.includes('with these parameters')
+      && document.querySelector('#leak-count').textContent === String(n), reanalysed.length);
+    const recordedKeys = new Set(expected.recorded_leaks.map((l) => `${l.detector}:${l.gc_seq}`));
+    const withPaths = await page.$$eval('#leaks li.leak', (lis) => lis.map((li) => li.querySelector('details.held-by') !== null));
+    assert.deepEqual(withPaths, reanalysed.map((l) => recordedKeys.has(`${l.detector}:${l.gc_seq}`)));
     assert.deepEqual(problems, []);
   });
 });

@@ -208,8 +208,19 @@ function analysisResult(a) {
     config: a.config,
     stats: toStatsSeries(a.stats_events ?? []),
     finalStats: normalizeFinalStats(a.stats ?? null),
-    leaks: normalizeLeaks(a.leaks ?? []),
+    leaks: normalizeLeaks(withRecordedRetainers(a.leaks ?? [], a.recorded_leaks ?? [])),
   };
+}
+
+/**
+ * Retainer paths exist only for leaks the live run recorded (`memwatch run --leak-retainers`):
+ * snapshots cannot be re-taken. A re-analysed leak by the same detector at the same GC is the
+ * same event, so it gets the recorded paths; leaks only other parameters find get none.
+ */
+function withRecordedRetainers(leaks, recorded) {
+  const key = (l) => `${l.detector}:${l.gc_seq}`;
+  const byKey = new Map(recorded.filter((l) => l.retainers).map((l) => [key(l), l.retainers]));
+  return leaks.map((l) => (byKey.has(key(l)) ? { ...l, retainers: byKey.get(key(l)) } : l));
 }
 
 /** The typed-array columns of a result move to the page instead of being copied. */

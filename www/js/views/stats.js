@@ -57,5 +57,18 @@ export function renderLeaks(ol, badge, leaks, onShow) {
       h('span', { class: 'det', text: l.detector }),
       h('span', { class: 'reason', text: l.reason }),
       h('span', { class: 'when', text: `${new Date(l.start).toLocaleTimeString()} – ${new Date(l.end).toLocaleTimeString()}, growth ${niceSize(l.growth)} over ${l.gc_count} full GCs${l.r2 != null ? `, r² ${Number(l.r2).toFixed(3)}` : ''}` }),
-      onShow ? h('button', { type: 'button', class: 'show', text: 'Show on timeline', onclick: () => onShow(l) }) : null)));
+      onShow ? h('button', { type: 'button', class: 'show', text: 'Show on timeline', onclick: () => onShow(l) }) : null,
+      l.retainers ? heldBy(l.retainers) : null)));
+}
+
+/** A recorded leak's retainers: the growing classes and where their new objects are held. */
+function heldBy(r) {
+  if (r.error) return h('p', { class: 'held-by none', text: `No retainer paths: ${r.error}` });
+  const classes = r.classes.map((c) =>
+    h('li', { dataset: { class: c.class } },
+      h('span', { class: 'cls', text: `${c.class}: ${formatInt(c.count_before)} → ${formatInt(c.count_after)} objects, retained ${niceSize(c.retained_size_after)} (${c.retained_size_delta > 0 ? '+' : ''}${niceSize(c.retained_size_delta)})` }),
+      ...c.paths.map((p) => h('code', { class: 'path', title: p.example.text, text: `${formatInt(p.count)} × ${p.path}` }))));
+  return h('details', { class: 'held-by' },
+    h('summary', { text: `Who retains the growth (${r.classes.length} classes since the previous snapshot)` }),
+    h('ul', {}, ...classes));
 }
