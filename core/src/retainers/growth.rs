@@ -9,6 +9,7 @@ use crate::snapshot::HeapSnapshot;
 
 use super::analysis::SnapshotAnalysis;
 use super::grouping::{group_by_path, render_budget, IdSet, PathGroup};
+use super::retained::ClassRetained;
 use super::RetainersError;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,6 +60,21 @@ pub fn growth_report(
     Ok(growth_report_with(before, &ab, after, &aa, &opts))
 }
 
+/// What a growth report needs of the earlier snapshot: per-class totals and the set of node ids
+/// (about 4 bytes per node). A live run keeps this between leak events instead of the earlier
+/// snapshot, so each report parses and analyses one snapshot, not two.
+pub struct GrowthBaseline {
+    classes: HashMap<String, ClassRetained>,
+    ids: IdSet,
+}
+
+impl GrowthBaseline {
+    pub fn new(snap: &HeapSnapshot, analysis: &SnapshotAnalysis) -> GrowthBaseline {
+        let classes = analysis.classes().iter().map(|c| (c.class.clone(), c.clone())).collect();
+        GrowthBaseline { classes, ids: IdSet::new(snap) }
+    }
+}
+
 pub fn growth_report_with(
     before: &HeapSnapshot,
     ab: &SnapshotAnalysis,
@@ -66,8 +82,17 @@ pub fn growth_report_with(
     aa: &SnapshotAnalysis,
     opts: &GrowthOptions,
 ) -> GrowthReport {
-    let old: HashMap<&str, &super::retained::ClassRetained> =
-        ab.classes().iter().map(|c| (c.class.as_str(), c)).collect();
+    growth_report_since(&GrowthBaseline::new(before, ab), after, aa, opts)
+}
+
+/// [`growth_report_with`] from a kept [`GrowthBaseline`].
+pub fn growth_report_since(
+    base: &GrowthBaseline,
+    after: &HeapSnapshot,
+    aa: &SnapshotAnalysis,
+    opts: &GrowthOptions,
+) -> GrowthReport {
+    let old = &base.classes;
     let is_internal_class =
         |name: &str| name.starts_with("system / ") || INTERNAL_TYPE_CLASSES.contains(&name);
     let mut rows: Vec<ClassGrowth> = aa
@@ -109,7 +134,7 @@ pub fn growth_report_with(
         return GrowthReport { classes: rows };
     }
 
-    let before_ids = IdSet::new(before);
+    let before_ids = &base.ids;
     // Class id (in AFTER) -> row.
     let mut row_of_class: HashMap<u32, usize> = HashMap::new();
     for c in 0..aa.classes.id_count() as u32 {

@@ -29,7 +29,9 @@ pub use classes::Classes;
 pub use dominators::DominatorTree;
 pub use essential::EdgeFilter;
 pub use grouping::{group_by_path, IdSet, PathGroup};
-pub use growth::{growth_report, growth_report_with, ClassGrowth, GrowthOptions, GrowthReport};
+pub use growth::{
+    growth_report, growth_report_since, growth_report_with, ClassGrowth, GrowthBaseline, GrowthOptions, GrowthReport,
+};
 pub use leaks::{leak_report, leak_report_with, LeakOptions, LeakReport};
 pub use paths::{Hop, RetainerPath, RetainerPaths};
 pub use retained::{class_retained, retained_sizes, ClassRetained, ClassSummary};

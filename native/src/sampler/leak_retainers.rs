@@ -1,25 +1,27 @@
 //! Who retains a live leak (`Config::leak_retainers`): when a poll that can use the isolate
 //! ([`Memwatch::poll_in`]) finds leak events, it takes a heap snapshot, compares it with the
-//! previous one (`memwatch-core`'s `growth_report`: growing classes and the retainer paths of
-//! their new objects) and attaches the result to the events and the export.
+//! previous one (`memwatch-core`'s growth report: growing classes and the retainer paths of their
+//! new objects) and attaches the result to the events and the export.
 //!
 //! Snapshot policy: a baseline at the first full GC's poll, then one per poll with leak events,
 //! each becoming the next baseline, so every report covers the growth since the previous one.
-//! Snapshots pause the process (seconds on big heaps) and parsing them in process needs about
-//! the file size in memory, which is why this is off by default.
+//! Of the previous snapshot only a [`GrowthBaseline`] is kept (per-class totals and node ids, ~4
+//! bytes per node), so each event parses and analyses one snapshot. Snapshots still pause the
+//! process and the analysis needs memory in it (docs/benchmarks-retainers.md), which is why this
+//! is off by default.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use memwatch_core::leak::LeakRetainers;
-use memwatch_core::retainers::{growth_report, ClassGrowth};
+use memwatch_core::retainers::{growth_report_since, GrowthBaseline, GrowthOptions, SnapshotAnalysis};
 
 use super::snapshot::{parse_file, write_heap_snapshot};
 use super::{Error, Memwatch, MemwatchEvent};
 
-/// Per-attachment state: how many classes to report and the current baseline snapshot.
+/// Per-attachment state: how many classes to report and what is kept of the previous snapshot.
 pub(crate) struct LeakSnapshots {
     classes: usize,
-    baseline: Option<SnapshotFile>,
+    baseline: Option<Baseline>,
 }
 
 impl LeakSnapshots {
@@ -28,7 +30,14 @@ impl LeakSnapshots {
     }
 }
 
-/// A snapshot file on disk; temporary ones (no snapshot directory) are deleted on drop.
+struct Baseline {
+    time_ns: u64,
+    kept_as: Option<String>,
+    growth: GrowthBaseline,
+}
+
+/// A snapshot file on disk; temporary ones (no snapshot directory) are deleted on drop, also
+/// when writing or reading it fails half-way.
 struct SnapshotFile {
     path: PathBuf,
     time_ns: u64,
@@ -74,7 +83,7 @@ impl Memwatch {
             }
         } else if state.baseline.is_none() && events.iter().any(|e| matches!(e, MemwatchEvent::Stats(_))) {
             // Errors here only mean the first report will say there is no baseline.
-            state.baseline = self.leak_snapshot(isolate, "leak-baseline").ok();
+            state.baseline = self.analysed_snapshot(isolate, "leak-baseline", |_| ()).ok().map(|(b, ())| b);
         }
         // Events queued meanwhile (none expected: snapshots run no JS) go after these.
         let mut pending = self.0.pending.borrow_mut();
@@ -96,34 +105,53 @@ impl Memwatch {
             report.error = Some("no snapshot taken: the isolate is at its heap limit".into());
             return report;
         }
-        let now = match self.leak_snapshot(isolate, "leak") {
-            Ok(s) => s,
-            Err(e) => {
-                report.error = Some(format!("cannot take the heap snapshot: {e}"));
-                return report;
-            }
-        };
-        report.time_ns = now.time_ns;
-        report.after_snapshot = now.kept_as.clone();
         let before = state.baseline.take();
-        match &before {
-            None => report.error = Some("no baseline snapshot: the leak came before any full GC was polled".into()),
-            Some(b) => {
-                report.since_ns = b.time_ns;
-                report.before_snapshot = b.kept_as.clone();
-                match growth_between(&b.path, &now.path, state.classes) {
-                    Ok(classes) => report.classes = classes,
-                    Err(e) => report.error = Some(e.to_string()),
+        let opts = GrowthOptions { max_classes: state.classes, paths_per_class: 3, include_internal: false };
+        let result = self.analysed_snapshot(isolate, "leak", |(snap, analysis)| {
+            before.as_ref().map(|b| growth_report_since(&b.growth, snap, analysis, &opts).classes)
+        });
+        match result {
+            Err(e) => report.error = Some(e.to_string()),
+            Ok((now, classes)) => {
+                report.time_ns = now.time_ns;
+                report.after_snapshot = now.kept_as.clone();
+                match (&before, classes) {
+                    (Some(b), Some(classes)) => {
+                        report.since_ns = b.time_ns;
+                        report.before_snapshot = b.kept_as.clone();
+                        report.classes = classes;
+                    }
+                    _ => {
+                        report.error =
+                            Some("no baseline snapshot: the leak came before any full GC was polled".into())
+                    }
                 }
+                state.baseline = Some(now);
             }
         }
-        state.baseline = Some(now); // the old baseline's temporary file goes with `before`
         report
+    }
+
+    /// Writes a snapshot, parses and analyses it, lets `inspect` look at it, and returns what a
+    /// later growth report needs of it. The parsed graph is dropped before returning.
+    fn analysed_snapshot<T>(
+        &self,
+        isolate: &mut v8::Isolate,
+        label: &str,
+        inspect: impl FnOnce((&memwatch_core::snapshot::HeapSnapshot, &SnapshotAnalysis)) -> T,
+    ) -> Result<(Baseline, T), Error> {
+        let file = self.leak_snapshot(isolate, label)?;
+        let snap = parse_file(&file.path, true)?;
+        let analysis = SnapshotAnalysis::new(&snap)
+            .map_err(|e| Error::Snapshot { path: file.path.clone(), message: e.to_string() })?;
+        let out = inspect((&snap, &analysis));
+        let growth = GrowthBaseline::new(&snap, &analysis);
+        let baseline = Baseline { time_ns: file.time_ns, kept_as: file.kept_as.clone(), growth };
+        Ok((baseline, out))
     }
 
     fn leak_snapshot(&self, isolate: &mut v8::Isolate, label: &str) -> Result<SnapshotFile, Error> {
         let (path, keep) = self.next_snapshot_path(label);
-        // Delete a temporary file even if writing fails half-way.
         let mut file = SnapshotFile { path, time_ns: self.0.now_ns(), kept_as: None };
         let bytes = write_heap_snapshot(isolate, &file.path)?;
         file.time_ns = self.0.now_ns();
@@ -134,18 +162,4 @@ impl Memwatch {
         }
         Ok(file)
     }
-}
-
-/// Parses both snapshots (in parallel: each is a full streaming parse) and ranks the growth.
-fn growth_between(before: &Path, after: &Path, classes: usize) -> Result<Vec<ClassGrowth>, Error> {
-    let (b, a) = std::thread::scope(|s| {
-        let b = s.spawn(|| parse_file(before, true));
-        let a = parse_file(after, true);
-        (b.join(), a)
-    });
-    let b = b.map_err(|_| Error::Snapshot { path: before.to_path_buf(), message: "parser thread panicked".into() })??;
-    let a = a?;
-    growth_report(&b, &a, classes)
-        .map(|g| g.classes)
-        .map_err(|e| Error::Snapshot { path: after.to_path_buf(), message: e.to_string() })
 }
