@@ -3,7 +3,7 @@
 // `RESULT {json}`. Files are streamed in chunks into SnapshotParser with the options pkg's HeapDiff
 // passes (sizeHint = file size; edge details only where the phase reads them), mirroring the
 // native driver (bench/driver), so both columns do the same work.
-//   parse FILE | summary FILE | diff BEFORE AFTER   (the wasm package has no dominators API yet)
+//   parse FILE | summary FILE | diff BEFORE AFTER | dominators FILE
 'use strict';
 
 const fs = require('fs');
@@ -49,8 +49,15 @@ function main() {
     const t = now();
     const d = a.diff(b);
     out = { parse_s: ta + tb, diff_s: now() - t, details: d.change.details.length, graph: graph(b) };
+  } else if (phase === 'dominators') {
+    // Dominator tree, retained sizes and retainer paths (what the native driver's
+    // SnapshotAnalysis::new does), then the per-class retained sizes.
+    const [s, tp] = parse(files[0], true);
+    const t = now();
+    const classes = mw.retainedSizes(s);
+    out = { parse_s: tp, analysis_s: now() - t, classes: classes.length, graph: graph(s) };
   } else {
-    throw new Error(`unknown or unsupported phase '${phase}' (parse, summary, diff)`);
+    throw new Error(`unknown phase '${phase}' (parse, summary, diff, dominators)`);
   }
   out.phase = phase;
   out.total_s = now() - t0;

@@ -52,7 +52,7 @@ function command(tool, phase, before, after) {
     case 'cli':
       return phase === 'diff' ? [path.join(ROOT, 'target', 'release', 'memwatch'), 'diff', '--json', ...files] : null;
     case 'wasm':
-      return phase === 'dominators' ? null : ['node', path.join(__dirname, 'phase-wasm.js'), phase, ...files];
+      return ['node', path.join(__dirname, 'phase-wasm.js'), phase, ...files];
     case 'memlab':
       return ['node', `--max-old-space-size=${OPTS.memlabHeapMb}`, path.join(__dirname, 'phase-memlab.js'), phase, ...files];
     default:
@@ -229,7 +229,7 @@ function targets(result, cells, big) {
       lines.push(`- ${tool} peak RSS (parse/summary/diff) <= 1.5x the larger file: ${(rss / big).toFixed(2)}x, ${verdict(rss / big <= 1.5)}`);
     }
   }
-  for (const phase of ['parse', 'summary', 'diff']) {
+  for (const phase of PHASES) {
     for (const key of ['walls', 'cpus']) {
       const n = med(phase, 'native', key);
       const w = med(phase, 'wasm', key);

@@ -50,6 +50,7 @@ export interface Memwatch extends EventEmitter {
   growthReport: typeof engine.growthReport;
   classRetainers: typeof engine.classRetainers;
   leakReport: typeof engine.leakReport;
+  retainedSizes: typeof engine.retainedSizes;
 }
 
 export declare const memwatch: Memwatch;

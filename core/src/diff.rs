@@ -152,7 +152,8 @@ impl Reached {
         }
         let mut stack: Vec<u32> = vec![0];
         r.bits[0] |= 1;
-        while let Some(v) = stack.pop() {
+        crate::sliced::run(|| {
+            let Some(v) = stack.pop() else { return false };
             let v = v as usize;
             r.size = r.size.saturating_add(s.node_self_size[v]);
             r.count += 1;
@@ -164,7 +165,8 @@ impl Reached {
                     stack.push(t as u32);
                 }
             }
-        }
+            true
+        });
         r
     }
 

@@ -22,6 +22,7 @@ pub mod leak;
 pub mod retainers;
 pub mod sample;
 pub mod size;
+mod sliced;
 pub mod snapshot;
 pub mod stats;
 pub mod summary;

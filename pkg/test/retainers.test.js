@@ -88,6 +88,18 @@ test('classRetainers: totals and paths of one class in one snapshot', (t) => {
   assert.equal(memwatch.classRetainers(s.after, 'NoSuchClass', 3).count, 0);
 });
 
+test('retainedSizes: every class, largest retained size first, agreeing with classRetainers', (t) => {
+  const s = writeSnapshots(t);
+  const all = memwatch.retainedSizes(s.after);
+  assert.ok(all.length > 10);
+  for (let i = 1; i < all.length; i++) assert.ok(all[i - 1].retained_size >= all[i].retained_size, `sorted at ${i}`);
+  const row = all.find((c) => c.class === 'LeakingClass');
+  const one = memwatch.classRetainers(s.after, 'LeakingClass', 0);
+  assert.deepEqual(row, { class: 'LeakingClass', count: one.count, self_size: one.self_size, retained_size: one.retained_size });
+  assert.equal(row.count, COUNT);
+  assert.ok(!memwatch.retainedSizes(s.before).some((c) => c.class === 'LeakingClass'));
+});
+
 test('leakReport: what AFTER added and FINAL still holds, not the transient objects', (t) => {
   const s = writeSnapshots(t);
   const report = memwatch.leakReport(s.before, s.after, s.final);

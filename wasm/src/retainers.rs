@@ -37,6 +37,8 @@ export interface GrowthReport { classes: ClassGrowth[]; }
 export interface ClassRetainers {
   class: string; count: number; self_size: number; retained_size: number; paths: PathGroup[];
 }
+/** `retainedSizes`: every class's totals, largest retained size first (DevTools' "Retained Size"). */
+export interface ClassRetainedSize { class: string; count: number; self_size: number; retained_size: number; }
 export interface LeakReportOptions { include_internal?: boolean; max_groups?: number; }
 /** `leakReport`: objects of `(target \ baseline) ∩ final`, grouped by class and retainer path. */
 export interface LeakReport {
@@ -67,6 +69,13 @@ pub fn growth(before: &Snapshot, after: &Snapshot, n: u32) -> Result<JsValue, Js
         aa,
         &opts,
     ))
+}
+
+/// Count, self size and retained size of every class (members not dominated by another member
+/// of the class), largest retained size first: the first call computes the dominator tree.
+#[wasm_bindgen(js_name = retainedSizes, unchecked_return_type = "ClassRetainedSize[]")]
+pub fn retained_sizes(snapshot: &Snapshot) -> Result<JsValue, JsValue> {
+    to_js(snapshot.analysis().map_err(js_error)?.classes())
 }
 
 /// Count, self and retained size of class `class_name` in `snapshot`, and up to `k` retainer

@@ -17,6 +17,7 @@
 use crate::snapshot::HeapSnapshot;
 
 use super::essential::EdgeFilter;
+use crate::sliced;
 
 /// "No node": unreachable, or the root's own dominator.
 pub const NONE: u32 = u32::MAX;
@@ -113,45 +114,47 @@ fn compute(snap: &HeapSnapshot, filter: &EdgeFilter) -> DominatorTree {
         pre[0] = 0;
         vertex.push(0);
         parent.push(NONE);
-        while let Some(top) = stack.last_mut() {
+        sliced::run(|| {
+            let Some(top) = stack.last_mut() else { return false };
             let (v, cursor) = *top;
             let end = snap.first_edge[v as usize + 1] as usize;
             if cursor >= end {
                 stack.pop();
-                continue;
+                return true;
             }
             top.1 += 1;
             if !filter.is_essential(snap, v, cursor) {
-                continue;
+                return true;
             }
             let w = snap.edge_to[cursor];
             if pre[w as usize] != NONE {
-                continue;
+                return true;
             }
             pre[w as usize] = vertex.len() as u32;
             parent.push(pre[v as usize]);
             vertex.push(w);
             stack.push((w, snap.first_edge[w as usize] as usize));
-        }
+            true
+        });
     }
     let r = vertex.len();
 
     // 2. Predecessors (by preorder number) over essential edges between reachable nodes.
     let (pred_start, preds) = {
         let mut start = vec![0u64; r + 1];
-        for &v in &vertex {
+        sliced::for_each(vertex.iter(), |&v| {
             for e in snap.edges_of(v as usize) {
                 if filter.is_essential(snap, v, e) {
                     start[pre[snap.edge_to[e] as usize] as usize + 1] += 1;
                 }
             }
-        }
+        });
         for i in 0..r {
             start[i + 1] += start[i];
         }
         let mut fill = start.clone();
         let mut preds = vec![0u32; start[r] as usize];
-        for (i, &v) in vertex.iter().enumerate() {
+        sliced::for_each(vertex.iter().enumerate(), |(i, &v)| {
             for e in snap.edges_of(v as usize) {
                 if filter.is_essential(snap, v, e) {
                     let w = pre[snap.edge_to[e] as usize] as usize;
@@ -159,7 +162,7 @@ fn compute(snap: &HeapSnapshot, filter: &EdgeFilter) -> DominatorTree {
                     fill[w] += 1;
                 }
             }
-        }
+        });
         (start, preds)
     };
 
@@ -168,7 +171,7 @@ fn compute(snap: &HeapSnapshot, filter: &EdgeFilter) -> DominatorTree {
     let mut label: Vec<u32> = (0..r as u32).collect();
     let mut ancestor = vec![NONE; r];
     let mut path: Vec<u32> = Vec::new();
-    for w in (1..r).rev() {
+    sliced::for_each((1..r).rev(), |w| {
         let mut s = semi[w];
         for &v in &preds[pred_start[w] as usize..pred_start[w + 1] as usize] {
             let u = eval(v, &mut ancestor, &mut label, &semi, &mut path);
@@ -176,7 +179,7 @@ fn compute(snap: &HeapSnapshot, filter: &EdgeFilter) -> DominatorTree {
         }
         semi[w] = s;
         ancestor[w] = parent[w];
-    }
+    });
     drop(preds);
     drop(pred_start);
     drop(ancestor);
@@ -185,13 +188,13 @@ fn compute(snap: &HeapSnapshot, filter: &EdgeFilter) -> DominatorTree {
     // 4. Immediate dominators: the nearest ancestor of parent(w) in the dominator tree built so far
     //    whose number is <= semi(w). Reuse `parent` as `idom` (both by preorder number).
     let mut idom = parent;
-    for w in 1..r {
+    sliced::for_each(1..r, |w| {
         let mut x = idom[w];
         while x > semi[w] {
             x = idom[x as usize];
         }
         idom[w] = x;
-    }
+    });
     drop(semi);
 
     // 5. Back to node indices.

@@ -34,6 +34,7 @@ use crate::snapshot::{EdgeType, HeapSnapshot, NodeType};
 
 use super::dominators::NONE;
 use super::essential::EdgeFilter;
+use crate::sliced;
 
 /// Cost-limited shortest-path tree from the root: for each node, the edge it was reached by.
 pub struct RetainerPaths {
@@ -92,17 +93,16 @@ impl RetainerPaths {
         let mut path_hash = vec![0u64; n];
         let mut buckets: Vec<Vec<u32>> = (0..=MAX_COST).map(|_| Vec::new()).collect();
         dist[0] = 0;
-        buckets[0].push(0);
-        let mut pending = 1usize;
+        // Dial's algorithm, one node per step (`sliced`): `current` is bucket `d` being drained.
         let mut d: u32 = 0;
-        while pending > 0 {
-            let b = d as usize % (MAX_COST + 1);
-            // Costs are 1..=MAX_COST, so nothing is pushed into bucket `b` while it drains.
-            let current = std::mem::take(&mut buckets[b]);
-            pending -= current.len();
-            for &v in &current {
+        let mut current: Vec<u32> = vec![0];
+        let mut next = 0usize;
+        let mut pending = 0usize; // nodes queued in `buckets`
+        sliced::run(|| {
+            if let Some(&v) = current.get(next) {
+                next += 1;
                 if dist[v as usize] != d {
-                    continue; // settled earlier at a smaller distance
+                    return true; // settled earlier at a smaller distance
                 }
                 for e in snap.edges_of(v as usize) {
                     if !filter.is_essential(snap, v, e) {
@@ -117,18 +117,28 @@ impl RetainerPaths {
                         // `v` is settled, so its hash is final; `w`'s is rewritten if a
                         // shorter path comes later.
                         path_hash[w] = hop_hash(snap, path_hash[v as usize], v as usize, e);
+                        // Costs are 1..=MAX_COST, so nothing lands in the bucket being drained.
                         buckets[nd as usize % (MAX_COST + 1)].push(w as u32);
                         pending += 1;
                     }
                 }
+                return true;
             }
-            let mut current = current;
+            if pending == 0 {
+                return false;
+            }
+            // Bucket `d` is done: keep its capacity, move on to `d + 1`.
             current.clear();
+            let b = d as usize % (MAX_COST + 1);
             if buckets[b].is_empty() {
-                buckets[b] = current; // keep the capacity
+                buckets[b] = std::mem::take(&mut current);
             }
             d += 1;
-        }
+            current = std::mem::take(&mut buckets[d as usize % (MAX_COST + 1)]);
+            pending -= current.len();
+            next = 0;
+            true
+        });
         RetainerPaths {
             parent_node,
             parent_edge,

@@ -7,15 +7,16 @@ use crate::snapshot::{HeapSnapshot, NodeType};
 
 use super::classes::Classes;
 use super::dominators::DominatorTree;
+use crate::sliced;
 
 /// Retained size per node index. Unreachable nodes retain only themselves.
 pub fn retained_sizes(snap: &HeapSnapshot, dom: &DominatorTree) -> Vec<u64> {
     let mut retained = snap.node_self_size.clone();
     // Reverse preorder visits every node before its immediate dominator.
-    for &v in dom.order.iter().skip(1).rev() {
+    sliced::for_each(dom.order.iter().skip(1).rev(), |&v| {
         let d = dom.idom[v as usize] as usize;
         retained[d] = retained[d].saturating_add(retained[v as usize]);
-    }
+    });
     retained
 }
 
@@ -89,7 +90,8 @@ pub fn class_retained(
         // The closure borrows the sums mutably; keep it in a block so they are readable after.
         let mut enter = enter;
         enter(0, &mut on_path, &mut top_of_class, &mut stack);
-        while let Some(top) = stack.last_mut() {
+        sliced::run(|| {
+            let Some(top) = stack.last_mut() else { return false };
             let (i, cursor) = *top;
             if cursor < start[i as usize + 1] {
                 top.1 += 1;
@@ -106,7 +108,8 @@ pub fn class_retained(
                     on_path[classes.class_of[v] as usize] -= 1;
                 }
             }
-        }
+            true
+        });
     }
     let mut classes_out = Vec::new();
     let mut index_of_class = vec![u32::MAX; ids];
