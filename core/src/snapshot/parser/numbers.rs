@@ -67,7 +67,8 @@ impl IntArray {
             }};
         }
         // A complete value ends just before `buf[i]` (which exists): store it, hand over a
-        // full record, and take a directly following `,` (V8 writes `,` or `\n,`).
+        // full record, and take a directly following `,` or `\n,` (V8's two separators), so
+        // the common case goes from value to value without a trip through `CommaOrEnd`.
         macro_rules! emit {
             ($v:expr) => {{
                 self.rec[filled] = $v;
@@ -78,15 +79,22 @@ impl IntArray {
                         exit!(fail(i, m));
                     }
                 }
-                if buf[i] == b',' {
-                    i += 1;
-                    st = St::Value;
-                } else {
-                    st = St::CommaOrEnd;
+                match (buf[i], buf.get(i + 1)) {
+                    (b',', _) => {
+                        i += 1;
+                        st = St::Value;
+                    }
+                    (b'\n', Some(b',')) => {
+                        i += 2;
+                        st = St::Value;
+                    }
+                    // Anything else (`]`, other whitespace, garbage, a chunk end after `\n`)
+                    // goes the slow way, which reports errors at the right byte.
+                    _ => st = St::CommaOrEnd,
                 }
             }};
         }
-        while i < n {
+        'bytes: while i < n {
             match st {
                 St::Number => {
                     while i < n {
@@ -133,17 +141,20 @@ impl IntArray {
                     }
                 }
                 St::Value | St::FirstOrEnd => {
-                    // Fast path: a number of 1-7 digits wholly inside the next 8 bytes.
-                    if let Some(w) = buf.get(i..i + 8) {
-                        let mut word = [0u8; 8];
-                        word.copy_from_slice(w);
-                        let w = u64::from_le_bytes(word);
-                        let len = leading_digits(w);
-                        if (1..8).contains(&len) {
-                            cur = swar_value(w, len);
-                            i += len;
-                            emit!(cur);
-                            continue;
+                    // V8's layout (digits, separator, digits, ...) stays in this loop rather
+                    // than going back through the state dispatch for every value.
+                    while let Some((v, len)) = leading_number(buf, i) {
+                        i += len;
+                        if len == 8 {
+                            // More digits may follow: the byte loop finishes the number,
+                            // with its exact overflow check (8 digits are far below SAFE).
+                            cur = v;
+                            st = St::Number;
+                            continue 'bytes;
+                        }
+                        emit!(v);
+                        if st != St::Value || i == n {
+                            continue 'bytes;
                         }
                     }
                     let b = buf[i];
@@ -183,6 +194,20 @@ impl IntArray {
             }
         }
         exit!(Ok(None))
+    }
+}
+
+/// Fast path for a number at `buf[at]`: when 8 bytes are available there and the first is a
+/// digit, the value of the digit run within them and its length (1..=8; at 8 the number may
+/// continue). `None` (chunk end near, or not a digit) sends the caller to the byte loop, which
+/// handles values split across chunks, whitespace and errors.
+#[inline]
+fn leading_number(buf: &[u8], at: usize) -> Option<(u64, usize)> {
+    let word: [u8; 8] = buf.get(at..at.checked_add(8)?)?.try_into().ok()?;
+    let w = u64::from_le_bytes(word);
+    match leading_digits(w) {
+        0 => None,
+        len => Some((swar_value(w, len), len)),
     }
 }
 
@@ -278,6 +303,120 @@ mod tests {
             Ok(())
         }
         fn end(&mut self, _: usize) {}
+    }
+
+    /// Scans `text` split into chunks at `cuts` (increasing offsets); returns the values and
+    /// the end offset, or the error's absolute offset and message.
+    fn scan_split(text: &[u8], cuts: &[usize]) -> Result<(Vec<u64>, usize), (usize, String)> {
+        let (mut arr, mut sink) = (IntArray::new(), RawInts::default());
+        let mut start = 0;
+        for &end in cuts.iter().chain([text.len()].iter()) {
+            match arr.feed(&text[start..end], &mut sink) {
+                Ok(Some(n)) => return Ok((sink.0, start + n)),
+                Ok(None) => {}
+                Err(f) => return Err((start + f.at, f.message)),
+            }
+            start = end;
+        }
+        Err((text.len(), "unfinished".into()))
+    }
+
+    /// Every way of cutting `text` into two chunks, and into chunks of 1..=9 bytes: so each
+    /// byte of every number sits at every distance from a chunk end.
+    fn all_cuts(text: &[u8]) -> Vec<Vec<usize>> {
+        let mut out: Vec<Vec<usize>> = (0..=text.len()).map(|p| vec![p]).collect();
+        for size in 1..=9 {
+            out.push((1..text.len().div_ceil(size)).map(|k| k * size).collect());
+        }
+        out
+    }
+
+    /// The SWAR fast path (1-8 digits at once, separators `,` and `\n,` taken directly) gives
+    /// exactly what the byte loop gives: values of every length, split anywhere.
+    #[test]
+    fn fast_path_agrees_with_the_byte_loop_at_every_chunk_offset() {
+        let digits = "98765432109876543210";
+        let mut values: Vec<u64> = (1..=19).map(|n| digits[..n].parse().unwrap()).collect();
+        values.extend((1..=19).map(|n| "9".repeat(n).parse::<u64>().unwrap()));
+        values.extend([
+            0,
+            10_000_000,
+            12_345_678,
+            100_000_000,
+            u64::MAX - 1,
+            u64::MAX,
+        ]);
+        for v in values {
+            for sep in [",", "\n,", " , "] {
+                // Padding shifts the number against the 8-byte windows too.
+                for pad in ["", "1,", "22,", "4444\n,", "7777777,"] {
+                    let text = format!("[{pad}{v}{sep}{v}{sep}5]");
+                    let mut want: Vec<u64> = pad
+                        .split([',', '\n'])
+                        .filter(|s| !s.is_empty())
+                        .map(|s| s.parse().unwrap())
+                        .collect();
+                    want.extend([v, v, 5]);
+                    for cuts in all_cuts(text.as_bytes()) {
+                        let got = scan_split(text.as_bytes(), &cuts);
+                        assert_eq!(
+                            got,
+                            Ok((want.clone(), text.len())),
+                            "{text:?} cut at {cuts:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Errors inside or right after a number keep their byte and message whichever path read it.
+    #[test]
+    fn fast_path_errors_match_the_byte_loop() {
+        let too_large = "integer too large for 64 bits";
+        let cases: &[(&str, usize, &str)] = &[
+            // 2^64 and beyond fail at the digit that overflows.
+            ("[1,18446744073709551616,2]", 22, too_large),
+            (
+                "[18446744073709551615\n,99999999999999999999]",
+                42,
+                too_large,
+            ),
+            ("[184467440737095516150]", 21, too_large),
+            (
+                "[00000000000000000000000000018446744073709551616]",
+                47,
+                too_large,
+            ),
+            // A garbage byte mid-number ends the number; the byte is then reported.
+            ("[12x4,5]", 3, "expected ',' or ']' but found 'x'"),
+            ("[1,1234567x,5]", 10, "expected ',' or ']' but found 'x'"),
+            ("[12345678x,5]", 9, "expected ',' or ']' but found 'x'"),
+            (
+                "[123456789012\x00,5]",
+                13,
+                "expected ',' or ']' but found byte 0x00",
+            ),
+            ("[5\nx,5,5,5,5,5]", 3, "expected ',' or ']' but found 'x'"),
+            ("[5\n,,5,5,5,5,5]", 4, "expected an integer but found ','"),
+            ("[1,,2,3,4,5,6,7,8]", 3, "expected an integer but found ','"),
+            (
+                "[12.5,1,1,1,1,1]",
+                3,
+                "expected an integer, found a fraction or exponent",
+            ),
+            (
+                "[1,-2,1,1,1,1,1]",
+                3,
+                "negative number where a non-negative integer is expected",
+            ),
+        ];
+        for &(text, at, msg) in cases {
+            for cuts in all_cuts(text.as_bytes()) {
+                let got = scan_split(text.as_bytes(), &cuts);
+                assert_eq!(got, Err((at, msg.to_string())), "{text:?} cut at {cuts:?}");
+            }
+        }
     }
 
     #[test]
