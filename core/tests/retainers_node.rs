@@ -10,33 +10,8 @@ use std::process::Command;
 use memwatch_core::retainers::{growth_report, leak_report, LeakOptions, SnapshotAnalysis};
 use memwatch_core::snapshot::HeapSnapshot;
 
-const APP: &str = r#"
-const v8 = require('v8');
-class LeakingClass { constructor(i) { this.id = i; this.payload = new Array(8).fill(i); } }
-class TransientThing { constructor(i) { this.v = i; this.buf = new Array(16).fill(i); } }
-globalThis.leakyCache = new Map();
-function makeHolder() { const cachedItems = []; return function add(x) { cachedItems.push(x); }; }
-globalThis.holderAdd = makeHolder();
-let k = 0;
-function step(n) {
-  for (let i = 0; i < n; i++) {
-    leakyCache.set('k' + k, new LeakingClass(k));
-    holderAdd({ item: k, label: 'item ' + k });
-    k++;
-  }
-  let garbage = [];
-  for (let i = 0; i < 5000; i++) garbage.push(new TransientThing(i));
-  globalThis.lastGarbageCount = garbage.length;
-  garbage = null;
-}
-const dir = process.argv[2];
-step(100);
-v8.writeHeapSnapshot(dir + '/baseline.heapsnapshot');
-step(1000);
-v8.writeHeapSnapshot(dir + '/target.heapsnapshot');
-step(1000);
-v8.writeHeapSnapshot(dir + '/final.heapsnapshot');
-"#;
+/// The app (tests/fixtures/leaky-app-snapshots.js): 100 objects per holder, then 1000, then 1000.
+const APP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/leaky-app-snapshots.js");
 
 fn node_available() -> bool {
     Command::new("node")
@@ -55,11 +30,9 @@ fn snapshots() -> Option<PathBuf> {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         std::fs::create_dir_all(&dir).unwrap();
-        let script = dir.join("app.js");
-        std::fs::write(&script, APP).unwrap();
         let st = Command::new("node")
-            .arg(&script)
-            .arg(&dir)
+            .args([Path::new(APP), &dir])
+            .args(["100", "1000", "5000"])
             .status()
             .unwrap();
         assert!(st.success(), "node failed writing snapshots");

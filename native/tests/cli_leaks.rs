@@ -4,25 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const APP: &str = r#"
-const v8 = require('v8');
-class LeakingClass { constructor(i) { this.id = i; this.payload = new Array(8).fill(i); } }
-class TransientThing { constructor(i) { this.v = i; this.buf = new Array(16).fill(i); } }
-globalThis.leakyCache = new Map();
-function makeHolder() { const cachedItems = []; return function add(x) { cachedItems.push(x); }; }
-globalThis.holderAdd = makeHolder();
-let k = 0;
-function step(n) {
-  for (let i = 0; i < n; i++) { leakyCache.set('k' + k, new LeakingClass(k)); holderAdd({ item: k }); k++; }
-  let garbage = [];
-  for (let i = 0; i < 3000; i++) garbage.push(new TransientThing(i));
-  garbage = null;
-}
-const dir = process.argv[2];
-step(50);  v8.writeHeapSnapshot(dir + '/baseline.heapsnapshot');
-step(500); v8.writeHeapSnapshot(dir + '/target.heapsnapshot');
-step(500); v8.writeHeapSnapshot(dir + '/final.heapsnapshot');
-"#;
+/// The app (tests/fixtures/leaky-app-snapshots.js), run with 50 objects per holder, then 500, then 500.
+const APP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/leaky-app-snapshots.js");
 
 fn memwatch(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_memwatch"))
@@ -43,11 +26,9 @@ fn snapshots() -> Option<(tempfile::TempDir, [String; 3])> {
         return None;
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    let script = dir.path().join("app.js");
-    std::fs::write(&script, APP).expect("write app");
     let st = Command::new("node")
-        .arg(&script)
-        .arg(dir.path())
+        .args([Path::new(APP), dir.path()])
+        .args(["50", "500", "3000"])
         .status()
         .expect("node");
     assert!(st.success());
