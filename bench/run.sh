@@ -26,7 +26,7 @@ fi
 log "building bench driver (memwatch-core, release)"
 (cd "$BENCH/driver" && cargo build --release --quiet)
 log "building memwatch CLI (release)"
-(cd "$ROOT" && cargo build --release --quiet -p memwatch)
+(cd "$ROOT" && cargo build --release --quiet -p memwatch-cli)
 log "building wasm package"
 "$ROOT/scripts/build-wasm.sh" >&2
 

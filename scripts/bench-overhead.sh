@@ -22,7 +22,7 @@ RUNS="${1:-15}"
 ROUNDS="${2:-150}"
 CG_ROUNDS="${3:-40}"
 log "building memwatch (release)"
-cargo build --release -p memwatch
+cargo build --release -p memwatch-cli
 BIN="$MEMWATCH_ROOT/target/release/memwatch"
 OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT

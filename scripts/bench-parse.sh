@@ -30,7 +30,7 @@ if [ ! -s "$DIR/before.heapsnapshot" ] || [ ! -s "$DIR/after.heapsnapshot" ]; th
 fi
 
 echo "== building memwatch (release)"
-(cd "$ROOT" && cargo build -q -p memwatch --release)
+(cd "$ROOT" && cargo build -q -p memwatch-cli --release)
 BIN="$ROOT/target/release/memwatch"
 
 B="$DIR/before.heapsnapshot"

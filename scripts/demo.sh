@@ -4,6 +4,6 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$MEMWATCH_ROOT"
 log "building memwatch (release)"
-cargo build --release -p memwatch
+cargo build --release -p memwatch-cli
 log "running the demo"
 exec target/release/memwatch demo "$@"

@@ -11,8 +11,8 @@ cd "$MEMWATCH_ROOT"
 
 if [ -z "${E2E_SKIP_BUILD:-}" ]; then
   if [ -z "${MEMWATCH_BIN:-}" ]; then
-    log "cargo build -p memwatch"
-    cargo build -p memwatch
+    log "cargo build -p memwatch-cli"
+    cargo build -p memwatch-cli
     export MEMWATCH_BIN="$MEMWATCH_ROOT/target/debug/memwatch"
   fi
   log "wasm package (scripts/build-wasm.sh)"

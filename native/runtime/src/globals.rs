@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::state::State;
 use super::timers::Timer;
-use crate::sampler::Memwatch;
+use memwatch::Memwatch;
 
 fn throw(scope: &v8::PinScope<'_, '_>, type_error: bool, msg: &str) {
     if let Some(m) = v8::String::new(scope, msg) {

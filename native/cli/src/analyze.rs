@@ -12,8 +12,8 @@ use memwatch_core::export::{analyze_export, read_export_from, ExportAnalysis};
 use memwatch_core::leak::{ClassicConfig, DetectorKind, TrendConfig};
 use memwatch_core::size::nice_size;
 
-use super::progress::open_with_progress;
-use super::{CliError, CliResult};
+use crate::progress::open_with_progress;
+use crate::error::{CliError, CliResult};
 
 #[derive(clap::Args)]
 pub struct Args {

@@ -32,7 +32,7 @@ use std::time::Duration;
 
 use percent_encoding::percent_decode_str;
 
-use super::{CliError, CliResult};
+use crate::error::{CliError, CliResult};
 
 /// Default port; `--port 0` asks the OS for a free one (the printed URL shows which).
 const DEFAULT_PORT: u16 = 7878;

@@ -5,7 +5,7 @@ use std::process::{Command, Output};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../core/tests/fixtures")
+        .join("../../core/tests/fixtures")
         .join(name)
 }
 

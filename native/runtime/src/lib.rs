@@ -20,8 +20,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Once;
 use std::time::Instant;
 
-use crate::pipeline::MemwatchEvent;
-use crate::sampler::{Config, Memwatch};
+use memwatch::MemwatchEvent;
+use memwatch::{Config, Memwatch};
 use state::{Rejection, State, StateRef};
 
 const BOOTSTRAP_JS: &str = include_str!("bootstrap.js");
@@ -84,7 +84,7 @@ pub enum RunError {
     #[error("{path}: {source}")]
     Script { path: PathBuf, source: std::io::Error },
     #[error(transparent)]
-    Memwatch(#[from] crate::sampler::Error),
+    Memwatch(#[from] memwatch::Error),
     #[error("V8 could not create the context")]
     Context,
 }

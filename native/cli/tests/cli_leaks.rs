@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// The app (tests/fixtures/leaky-app-snapshots.js), run with 50 objects per holder, then 500, then 500.
-const APP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/leaky-app-snapshots.js");
+const APP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/leaky-app-snapshots.js");
 
 fn memwatch(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_memwatch"))

@@ -5,11 +5,11 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use memwatch::runtime::{RunOptions, RunOutcome, RunStatus, Runtime};
+use memwatch_runtime::{RunOptions, RunOutcome, RunStatus, Runtime};
 use memwatch::{Config, MemwatchEvent, PipelineConfig};
 use memwatch_core::analyzer::AnalyzerConfig;
 
-use super::{CliError, CliResult};
+use crate::error::{CliError, CliResult};
 
 /// Smallest `--max-heap-mb` V8 can start a context in.
 const MIN_HEAP_MB: u64 = 8;
@@ -65,7 +65,7 @@ pub fn run(args: Args) -> CliResult {
             if let MemwatchEvent::Leak(l) = e {
                 eprintln!("memwatch: leak: {}", l.reason);
                 if let Some(r) = &l.retainers {
-                    eprint!("{}", super::render::leak_retainers(r));
+                    eprint!("{}", crate::render::leak_retainers(r));
                 }
             }
         })

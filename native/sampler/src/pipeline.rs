@@ -1,6 +1,6 @@
-//! From GC samples to events and export records (no V8 here): the `memwatch-core` analyzer
-//! computes stats and leak events, the export writer stores every sample and event, flushed
-//! record by record so that a kill leaves a valid file.
+//! From GC samples to events and export records: the `memwatch-core` analyzer computes stats and
+//! leak events, the export writer stores every sample and event, flushed record by record so that
+//! a kill leaves a valid file. Nothing here calls V8; the sampler hands in samples.
 
 use std::fs::File;
 use std::io::BufWriter;
@@ -12,7 +12,7 @@ use memwatch_core::leak::{LeakEvent, LeakRetainers};
 use memwatch_core::sample::Sample;
 use memwatch_core::stats::Stats;
 
-use crate::sampler::Error;
+use crate::Error;
 
 /// What the live analysis emits (to Rust listeners, JS listeners and `--json`).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -44,15 +44,13 @@ pub(crate) struct Pipeline {
 }
 
 impl Pipeline {
-    pub fn new(config: PipelineConfig, epoch_ms: u64) -> Result<Pipeline, Error> {
+    /// `producer` is the export header's producer string (names the V8 version).
+    pub fn new(config: PipelineConfig, epoch_ms: u64, producer: &str) -> Result<Pipeline, Error> {
         let export = match &config.export {
             Some(path) => {
                 let io = |source| Error::Io { path: path.clone(), source };
                 let file = File::create(path).map_err(io)?;
-                let mut header = Header::new(
-                    &format!("memwatch {} (native, V8 {})", env!("CARGO_PKG_VERSION"), v8::V8::get_version()),
-                    epoch_ms as f64,
-                );
+                let mut header = Header::new(producer, epoch_ms as f64);
                 header.analyzer = config.analyzer.clone();
                 header.target = config.target.clone();
                 Some(ExportWriter::new(BufWriter::new(file), &header).map_err(io)?)

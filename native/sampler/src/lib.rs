@@ -1,10 +1,21 @@
-//! Attach memwatch to a V8 isolate: GC prologue/epilogue callbacks record one sample per GC into
-//! a preallocated buffer; [`Memwatch::poll`] (called by the embedder's event loop, never from a
-//! GC callback) turns them into stats and leak events with `memwatch-core`, writes the export
-//! file and calls the Rust listeners. Heap snapshots and HeapDiff live in [`snapshot`].
+//! memwatch for Rust programs that embed V8: attach to an isolate, sample every GC, emit
+//! node-memwatch's `stats` and `leak` events, take heap snapshots and HeapDiffs, and write the
+//! export file that `memwatch analyze` and the viewer read. Every number is computed by
+//! [`memwatch-core`](memwatch_core), re-exported as [`core`].
+//!
+//! GC prologue/epilogue callbacks record one sample per GC into a preallocated buffer;
+//! [`Memwatch::poll`] (called by the embedder's event loop, never from a GC callback) moves them
+//! through the [`pipeline`] (core's analyzer and export writer) and calls the Rust listeners.
+//! Heap snapshots and HeapDiff live in [`snapshot`]; errors in [`error`].
+//!
+//! - [`Memwatch::attach`] / [`Memwatch::detach`]: the lifecycle;
+//! - [`Config`]: what to sample and where the export goes;
+//! - [`MemwatchEvent`]: what listeners and [`Memwatch::poll`] hand out.
 
 mod callbacks;
+pub mod error;
 mod leak_retainers;
+pub mod pipeline;
 mod raw;
 pub mod snapshot;
 
@@ -14,8 +25,10 @@ use std::path::PathBuf;
 use std::rc::{Rc, Weak};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-pub use crate::pipeline::MemwatchEvent;
-use crate::pipeline::{Pipeline, PipelineConfig};
+pub use error::Error;
+pub use memwatch_core as core;
+use pipeline::Pipeline;
+pub use pipeline::{MemwatchEvent, PipelineConfig};
 use leak_retainers::LeakSnapshots;
 use raw::RawSample;
 
@@ -47,19 +60,6 @@ impl Default for Config {
             leak_retainers: None,
         }
     }
-}
-
-/// Errors of the library half.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
-    #[error("{path}: {message}")]
-    Snapshot { path: PathBuf, message: String },
-    #[error("memwatch is not attached to this isolate")]
-    NotAttached,
-    #[error("memwatch is already attached to this isolate")]
-    AlreadyAttached,
 }
 
 /// Hard cap on buffered samples when the drain interrupt cannot run (e.g. the embedder holds
@@ -171,7 +171,8 @@ impl Memwatch {
         let space_names = raw::space_names(isolate);
         let origin = Instant::now();
         let epoch_ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
-        let pipeline = Pipeline::new(config.pipeline.clone(), epoch_ms)?;
+        let producer = format!("memwatch {} (native, V8 {})", env!("CARGO_PKG_VERSION"), v8::V8::get_version());
+        let pipeline = Pipeline::new(config.pipeline.clone(), epoch_ms, &producer)?;
         let cap = config.buffer_capacity.max(16);
         let handle = isolate.thread_safe_handle();
         let shared = Rc::new_cyclic(|me| Shared {

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use super::modules::ModuleMap;
 use super::timers::Timers;
-use crate::sampler::snapshot::HeapDiffStart;
+use memwatch::snapshot::HeapDiffStart;
 
 /// A promise rejected with no handler (yet): reported after the microtasks of a turn ran.
 pub(crate) struct Rejection {

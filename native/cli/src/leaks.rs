@@ -15,8 +15,8 @@ use memwatch_core::retainers::{
 use memwatch_core::size::nice_size;
 use memwatch_core::snapshot::{parse_reader_with, HeapSnapshot, ParseOptions};
 
-use super::progress::open_with_progress;
-use super::{CliError, CliResult};
+use crate::progress::open_with_progress;
+use crate::error::{CliError, CliResult};
 
 #[derive(clap::Args)]
 pub struct Args {

@@ -15,9 +15,9 @@ use memwatch_core::diff::{heap_diff, HeapDiff};
 use memwatch_core::retainers::growth_report;
 use memwatch_core::snapshot::{parse_reader_with, HeapSnapshot, ParseOptions};
 
-use super::progress::bytes_bar;
-use super::render::{self, printable, signed_size, NAME_WIDTH};
-use super::{CliError, CliResult};
+use crate::progress::bytes_bar;
+use crate::render::{self, printable, signed_size, NAME_WIDTH};
+use crate::error::{CliError, CliResult};
 
 #[derive(clap::Args)]
 pub struct Args {

@@ -1,14 +1,4 @@
-//! Subcommands of the `memwatch` binary. Each module parses nothing itself beyond its clap
-//! `Args`, calls the libraries, and prints; exit codes follow [`CliError`].
-
-pub mod analyze;
-pub mod demo;
-pub mod diff;
-pub mod leaks;
-pub mod progress;
-pub mod render;
-pub mod run;
-pub mod serve;
+//! Errors of the `memwatch` subcommands and the exit codes they map to.
 
 use std::process::ExitCode;
 

@@ -4,7 +4,15 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-mod cli;
+mod analyze;
+mod demo;
+mod diff;
+mod error;
+mod leaks;
+mod progress;
+mod render;
+mod run;
+mod serve;
 
 /// Find memory leaks in JavaScript running on V8.
 ///
@@ -20,17 +28,17 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Diff two .heapsnapshot files by class (node-memwatch's HeapDiff).
-    Diff(cli::diff::Args),
+    Diff(diff::Args),
     /// Re-run stats and leak detection on an export file written by `memwatch run`.
-    Analyze(cli::analyze::Args),
+    Analyze(analyze::Args),
     /// Run a JavaScript file with the `memwatch` global, GC sampling and leak detection.
-    Run(cli::run::Args),
+    Run(run::Args),
     /// Run the bundled leaking demo app and write an export file.
-    Demo(cli::demo::Args),
+    Demo(demo::Args),
     /// Find leaked objects and who retains them from three snapshots (baseline, target, final).
-    Leaks(cli::leaks::Args),
+    Leaks(leaks::Args),
     /// Serve the web viewer on 127.0.0.1.
-    Serve(cli::serve::Args),
+    Serve(serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -43,12 +51,12 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Diff(a) => cli::diff::run(a),
-        Command::Analyze(a) => cli::analyze::run(a),
-        Command::Run(a) => cli::run::run(a),
-        Command::Demo(a) => cli::demo::run(a),
-        Command::Leaks(a) => cli::leaks::run(a),
-        Command::Serve(a) => cli::serve::run(a),
+        Command::Diff(a) => diff::run(a),
+        Command::Analyze(a) => analyze::run(a),
+        Command::Run(a) => run::run(a),
+        Command::Demo(a) => demo::run(a),
+        Command::Leaks(a) => leaks::run(a),
+        Command::Serve(a) => serve::run(a),
     };
     match result {
         Ok(code) => code,

@@ -23,8 +23,10 @@ fn eval(isolate: &mut v8::OwnedIsolate, context: &v8::Global<v8::Context>, code:
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // Your program initializes V8 once; memwatch's helper does the usual platform + init.
-    memwatch::runtime::init_v8();
+    // Your program initializes V8 once, as usual.
+    let platform = v8::new_default_platform(0, false).make_shared();
+    v8::V8::initialize_platform(platform);
+    v8::V8::initialize();
     let mut isolate = v8::Isolate::new(v8::CreateParams::default());
 
     // Attach before running JS so every GC is sampled. The export file is optional.

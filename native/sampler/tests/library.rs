@@ -18,7 +18,9 @@ fn long_synchronous_script_loses_no_samples() {
     // A small young generation makes scavenges frequent (flags must precede V8's init; this
     // test binary initializes V8 only here).
     v8::V8::set_flags_from_string("--max-semi-space-size=1 --min-semi-space-size=1");
-    memwatch::runtime::init_v8();
+    let platform = v8::new_default_platform(0, false).make_shared();
+    v8::V8::initialize_platform(platform);
+    v8::V8::initialize();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("lib.ndjson");
     let mut isolate = v8::Isolate::new(v8::CreateParams::default());

@@ -1,0 +1,16 @@
+//! The library's error type: what attaching, snapshots and exports can fail with.
+
+use std::path::PathBuf;
+
+/// Errors of the library half.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Snapshot { path: PathBuf, message: String },
+    #[error("memwatch is not attached to this isolate")]
+    NotAttached,
+    #[error("memwatch is already attached to this isolate")]
+    AlreadyAttached,
+}
