@@ -96,11 +96,7 @@ fn signed(v: u64) -> i64 {
 }
 
 fn side(s: &HeapSnapshot, r: &Reached) -> DiffSide {
-    DiffSide {
-        nodes: s.node_count() as u64,
-        size_bytes: r.size,
-        size: nice_size(signed(r.size)),
-    }
+    DiffSide { nodes: s.node_count() as u64, size_bytes: r.size, size: nice_size(signed(r.size)) }
 }
 
 /// node-memwatch's bucket for a node type; `None` for types it did not report (hidden,
@@ -130,23 +126,14 @@ impl Reached {
     /// excluded its own bookkeeping object this way).
     pub fn walk(s: &HeapSnapshot) -> Reached {
         let n = s.node_count();
-        let mut r = Reached {
-            bits: vec![0; n.div_ceil(64)],
-            size: 0,
-            count: 0,
-        };
+        let mut r = Reached { bits: vec![0; n.div_ceil(64)], size: 0, count: 0 };
         if n == 0 {
             return r;
         }
         // String indices spelling "HeapDiff" (normally one, V8 interns strings).
-        let heapdiff: Vec<u32> = (0..s.strings.len() as u32)
-            .filter(|&i| s.strings.get(i) == "HeapDiff")
-            .collect();
-        let excluded = |t: usize| {
-            !heapdiff.is_empty()
-                && s.node_kind(t) == NodeType::Object
-                && heapdiff.contains(&s.node_name[t])
-        };
+        let heapdiff: Vec<u32> = (0..s.strings.len() as u32).filter(|&i| s.strings.get(i) == "HeapDiff").collect();
+        let excluded =
+            |t: usize| !heapdiff.is_empty() && s.node_kind(t) == NodeType::Object && heapdiff.contains(&s.node_name[t]);
         if excluded(0) {
             return r;
         }
@@ -171,9 +158,7 @@ impl Reached {
     }
 
     pub fn contains(&self, node: usize) -> bool {
-        self.bits
-            .get(node / 64)
-            .is_some_and(|w| w & (1 << (node % 64)) != 0)
+        self.bits.get(node / 64).is_some_and(|w| w & (1 << (node % 64)) != 0)
     }
 
     /// Reached node indices, ascending.
@@ -206,11 +191,7 @@ impl IdSet {
         // Cover the dense ids, with at most one bitmap word (8 bytes) per reached node (or
         // 8 KiB for small heaps); ids above that are the outliers.
         let budget = r.count.max(1024).min(u64::from(u32::MAX) / 64 + 1) * 64;
-        let dense_max = r
-            .nodes()
-            .map(|n| u64::from(s.node_id[n]))
-            .filter(|&id| id < budget)
-            .max();
+        let dense_max = r.nodes().map(|n| u64::from(s.node_id[n])).filter(|&id| id < budget).max();
         let mut bits = vec![0u64; dense_max.map_or(0, |m| m / 64 + 1) as usize];
         let mut outliers = Vec::new();
         for n in r.nodes() {
@@ -242,9 +223,7 @@ const UNSET: u32 = u32::MAX;
 
 impl NameSlots {
     fn new(s: &HeapSnapshot) -> NameSlots {
-        NameSlots {
-            by_string: vec![UNSET; s.strings.len()],
-        }
+        NameSlots { by_string: vec![UNSET; s.strings.len()] }
     }
 }
 
@@ -260,10 +239,7 @@ impl Buckets {
             return i;
         }
         let i = self.acc.len() as u32;
-        self.acc.push(DiffDetail {
-            what: what.to_string(),
-            ..DiffDetail::default()
-        });
+        self.acc.push(DiffDetail { what: what.to_string(), ..DiffDetail::default() });
         self.index.insert(what.to_string(), i);
         i
     }

@@ -111,12 +111,10 @@ impl StatsEngine {
             self.ancient_base = current;
         } else {
             // u128 intermediates: the products cannot overflow even for multi-terabyte heaps.
-            s.estimated_base = ((s.estimated_base as u128 * (RECENT_PERIOD as u128 - 1)
-                + current as u128)
+            s.estimated_base = ((s.estimated_base as u128 * (RECENT_PERIOD as u128 - 1) + current as u128)
                 / RECENT_PERIOD as u128) as u64;
             let div = n.min(ANCIENT_PERIOD) as u128;
-            self.ancient_base =
-                ((self.ancient_base as u128 * (div - 1) + current as u128) / div) as u64;
+            self.ancient_base = ((self.ancient_base as u128 * (div - 1) + current as u128) / div) as u64;
         }
 
         if n >= 3 {

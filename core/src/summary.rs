@@ -36,9 +36,7 @@ pub fn summarize(snapshot: &HeapSnapshot) -> Vec<ClassSummary> {
         .into_iter()
         .map(|(what, (count, self_size))| ClassSummary { what: what.to_string(), count, self_size })
         .collect();
-    out.sort_by(|a, b| {
-        b.self_size.cmp(&a.self_size).then(b.count.cmp(&a.count)).then_with(|| a.what.cmp(&b.what))
-    });
+    out.sort_by(|a, b| b.self_size.cmp(&a.self_size).then(b.count.cmp(&a.count)).then_with(|| a.what.cmp(&b.what)));
     out
 }
 

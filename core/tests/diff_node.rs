@@ -39,20 +39,13 @@ v8.writeHeapSnapshot(dir + '/after.heapsnapshot');
 
     // The instance size V8 reports in the after snapshot (all instances alike).
     let sizes: Vec<u64> = (0..after.node_count())
-        .filter(|&n| {
-            after.node_kind(n) == NodeType::Object && after.node_name_str(n) == "LeakingClass"
-        })
+        .filter(|&n| after.node_kind(n) == NodeType::Object && after.node_name_str(n) == "LeakingClass")
         .map(|n| after.node_self_size[n])
         .collect();
     assert_eq!(sizes.len(), 10_000);
     assert!(sizes.iter().all(|&s| s == sizes[0] && s > 0));
 
-    let leak = d
-        .change
-        .details
-        .iter()
-        .find(|x| x.what == "LeakingClass")
-        .expect("LeakingClass bucket");
+    let leak = d.change.details.iter().find(|x| x.what == "LeakingClass").expect("LeakingClass bucket");
     let json = serde_json::to_value(leak).unwrap();
     assert_eq!(json["+"], 10_000);
     assert_eq!(json["-"], 0);
@@ -63,31 +56,16 @@ v8.writeHeapSnapshot(dir + '/after.heapsnapshot');
     assert_eq!(d.before.nodes, before.node_count() as u64);
     assert_eq!(d.after.nodes, after.node_count() as u64);
     assert!(d.after.size_bytes > d.before.size_bytes);
-    assert_eq!(
-        d.change.size_bytes,
-        d.after.size_bytes as i64 - d.before.size_bytes as i64
-    );
+    assert_eq!(d.change.size_bytes, d.after.size_bytes as i64 - d.before.size_bytes as i64);
     assert!(d.change.allocated_nodes >= 10_000);
     let added: u64 = d.change.details.iter().map(|x| x.added).sum();
     let removed: u64 = d.change.details.iter().map(|x| x.removed).sum();
     assert!(added <= d.change.allocated_nodes && removed <= d.change.freed_nodes);
-    assert!(
-        d.change.details.windows(2).all(|w| w[0].what < w[1].what),
-        "details sorted by what"
-    );
+    assert!(d.change.details.windows(2).all(|w| w[0].what < w[1].what), "details sorted by what");
     let v = serde_json::to_value(&d).unwrap();
     let keys = |o: &serde_json::Value| o.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
     assert_eq!(keys(&v), ["after", "before", "change"]);
-    assert_eq!(
-        keys(&v["change"]),
-        [
-            "allocated_nodes",
-            "details",
-            "freed_nodes",
-            "size",
-            "size_bytes"
-        ]
-    );
+    assert_eq!(keys(&v["change"]), ["allocated_nodes", "details", "freed_nodes", "size", "size_bytes"]);
 }
 
 #[test]
@@ -107,11 +85,6 @@ v8.writeHeapSnapshot(dir + '/after.heapsnapshot');
     };
     // Runs on the test thread's small stack: a recursive walk would overflow here.
     let d = heap_diff(&before, &after);
-    let link = d
-        .change
-        .details
-        .iter()
-        .find(|x| x.what == "Link")
-        .expect("Link bucket");
+    let link = d.change.details.iter().find(|x| x.what == "Link").expect("Link bucket");
     assert_eq!((link.added, link.removed), (200_000, 0));
 }

@@ -36,20 +36,9 @@ fn diff_of_a_snapshot_with_itself_is_empty() {
     let before = parse_bytes(&read_fixture("tiny-before.heapsnapshot")).unwrap();
     let back = heap_diff(&s, &before);
     assert_eq!(back.change.size_bytes, -220);
-    assert_eq!(
-        (back.change.allocated_nodes, back.change.freed_nodes),
-        (2, 6)
-    );
-    let string = back
-        .change
-        .details
-        .iter()
-        .find(|d| d.what == "String")
-        .unwrap();
-    assert_eq!(
-        (string.added, string.removed, string.size_bytes),
-        (1, 0, 32)
-    );
+    assert_eq!((back.change.allocated_nodes, back.change.freed_nodes), (2, 6));
+    let string = back.change.details.iter().find(|d| d.what == "String").unwrap();
+    assert_eq!((string.added, string.removed, string.size_bytes), (1, 0, 32));
 }
 
 #[test]
@@ -68,10 +57,7 @@ fn ids_far_outside_the_dense_range_still_match() {
         assert_eq!(s.matches(",3,2,3,24,").count(), 1);
         parse_bytes(s.replace(",3,2,3,24,", ",3,2,4000000001,24,").as_bytes()).unwrap()
     };
-    let d = heap_diff(
-        &fix("tiny-before.heapsnapshot"),
-        &fix("tiny-after.heapsnapshot"),
-    );
+    let d = heap_diff(&fix("tiny-before.heapsnapshot"), &fix("tiny-after.heapsnapshot"));
     let plain = heap_diff(
         &parse_bytes(&read_fixture("tiny-before.heapsnapshot")).unwrap(),
         &parse_bytes(&read_fixture("tiny-after.heapsnapshot")).unwrap(),

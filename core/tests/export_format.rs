@@ -62,8 +62,10 @@ fn reanalysis_reproduces_live_events() {
     let (bytes, live) = write_live(&leaking_samples(), &config);
     let export = read_export(&bytes).expect("valid export");
     let a = analyze_export(&export, None);
-    let live_stats: Vec<_> = live.iter().filter_map(|e| if let Event::Stats(s) = e { Some(s.clone()) } else { None }).collect();
-    let live_leaks: Vec<_> = live.iter().filter_map(|e| if let Event::Leak(l) = e { Some(l.clone()) } else { None }).collect();
+    let live_stats: Vec<_> =
+        live.iter().filter_map(|e| if let Event::Stats(s) = e { Some(s.clone()) } else { None }).collect();
+    let live_leaks: Vec<_> =
+        live.iter().filter_map(|e| if let Event::Leak(l) = e { Some(l.clone()) } else { None }).collect();
     assert_eq!(a.analysis.stats_events, live_stats);
     assert_eq!(a.analysis.leaks, live_leaks);
     assert_eq!(a.recorded_leaks, live_leaks);
@@ -76,10 +78,8 @@ fn reanalysis_reproduces_live_events() {
 fn other_parameters_give_other_events() {
     let (bytes, _) = write_live(&leaking_samples(), &AnalyzerConfig::default());
     let export = read_export(&bytes).expect("valid export");
-    let strict = AnalyzerConfig {
-        classic: Some(ClassicConfig { growth_count: 50, ..Default::default() }),
-        trend: None,
-    };
+    let strict =
+        AnalyzerConfig { classic: Some(ClassicConfig { growth_count: 50, ..Default::default() }), trend: None };
     let a = analyze_export(&export, Some(&strict));
     assert!(a.analysis.leaks.is_empty());
     assert_eq!(a.config, strict);
@@ -104,8 +104,10 @@ fn killed_producer_leaves_a_readable_file() {
 
 #[test]
 fn unknown_major_version_is_rejected_clearly() {
-    let e = read_export(br#"{"format":"memwatch-export","version":"2.0","producer":"x","epoch_ms_at_origin":0}
-"#)
+    let e = read_export(
+        br#"{"format":"memwatch-export","version":"2.0","producer":"x","epoch_ms_at_origin":0}
+"#,
+    )
     .expect_err("major 2");
     assert_eq!(e.line, 1);
     assert!(e.message.contains("version 2.0 is not supported"), "{e}");

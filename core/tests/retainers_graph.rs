@@ -4,8 +4,7 @@
 use std::collections::HashMap;
 
 use memwatch_core::retainers::{
-    class_retained, leak_report, retained_sizes, Classes, DominatorTree, LeakOptions,
-    RetainerPaths, SnapshotAnalysis,
+    class_retained, leak_report, retained_sizes, Classes, DominatorTree, LeakOptions, RetainerPaths, SnapshotAnalysis,
 };
 use memwatch_core::snapshot::{EdgeType, HeapSnapshot, NodeType};
 
@@ -46,11 +45,7 @@ impl Builder {
         self.snap.node_type.len() as u32 - 1
     }
     fn edge(&mut self, from: u32, t: EdgeType, name: &str, to: u32) {
-        let n = if t.has_index_name() {
-            name.parse().unwrap()
-        } else {
-            self.s(name)
-        };
+        let n = if t.has_index_name() { name.parse().unwrap() } else { self.s(name) };
         self.out[from as usize].push((t, n, to));
     }
     fn build(mut self) -> HeapSnapshot {
@@ -73,9 +68,7 @@ impl Builder {
 
 fn essential(snap: &HeapSnapshot, from: usize, e: usize) -> bool {
     let t = snap.edge_kind(e);
-    t != EdgeType::Weak
-        && (t != EdgeType::Shortcut || from == 0)
-        && snap.edge_to[e] as usize != from
+    t != EdgeType::Weak && (t != EdgeType::Shortcut || from == 0) && snap.edge_to[e] as usize != from
 }
 
 /// Reference: `d` dominates `v` iff `v` is unreachable once `d` is removed.
@@ -119,11 +112,7 @@ fn reference_idom(snap: &HeapSnapshot) -> Vec<Option<u32>> {
                 return None;
             }
             // The immediate dominator is the strict dominator with the most dominators itself.
-            doms[v]
-                .iter()
-                .copied()
-                .max_by_key(|&d| doms[d].len())
-                .map(|d| d as u32)
+            doms[v].iter().copied().max_by_key(|&d| doms[d].len()).map(|d| d as u32)
         })
         .collect()
 }
@@ -131,10 +120,7 @@ fn reference_idom(snap: &HeapSnapshot) -> Vec<Option<u32>> {
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self, m: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         (self.0 >> 33) % m
     }
 }
@@ -161,11 +147,7 @@ fn random_graph(seed: u64, n: u32, m: u32) -> HeapSnapshot {
         EdgeType::Context,
     ];
     for _ in 0..m {
-        let (a, t, to) = (
-            rng.next(n as u64) as u32,
-            types[rng.next(6) as usize],
-            rng.next(n as u64) as u32,
-        );
+        let (a, t, to) = (rng.next(n as u64) as u32, types[rng.next(6) as usize], rng.next(n as u64) as u32);
         let name = if t.has_index_name() { "3" } else { "q" };
         b.edge(a, t, name, to);
     }
@@ -197,10 +179,7 @@ fn retained_sizes_match_reference() {
         let nn = snap.node_count() as u32;
         for d in 0..nn {
             let want: u64 = if dom.is_reachable(d) {
-                (0..nn)
-                    .filter(|&v| dom.dominates(d, v))
-                    .map(|v| snap.node_self_size[v as usize])
-                    .sum()
+                (0..nn).filter(|&v| dom.dominates(d, v)).map(|v| snap.node_self_size[v as usize]).sum()
             } else {
                 snap.node_self_size[d as usize]
             };
@@ -208,9 +187,8 @@ fn retained_sizes_match_reference() {
         }
         // Class retained: members not strictly dominated by another member of the class.
         for c in &summary.classes {
-            let members: Vec<u32> = (1..nn)
-                .filter(|&v| dom.is_reachable(v) && snap.node_name_str(v as usize) == c.class)
-                .collect();
+            let members: Vec<u32> =
+                (1..nn).filter(|&v| dom.is_reachable(v) && snap.node_name_str(v as usize) == c.class).collect();
             let want: u64 = members
                 .iter()
                 .filter(|&&v| !members.iter().any(|&u| u != v && dom.dominates(u, v)))
@@ -268,9 +246,7 @@ fn devtools_edge_rules() {
     let tid = b.snap.node_id[table as usize];
     let kid = b.snap.node_id[key as usize];
     let vid = b.snap.node_id[value as usize];
-    let ephemeron = format!(
-        "1 / part of key (Key @{kid}) -> value (Value @{vid}) pair in WeakMap (table @{tid})"
-    );
+    let ephemeron = format!("1 / part of key (Key @{kid}) -> value (Value @{vid}) pair in WeakMap (table @{tid})");
     b.edge(table, EdgeType::Internal, &ephemeron, value);
     b.edge(key, EdgeType::Internal, &ephemeron, value);
     let snap = b.build();
@@ -278,16 +254,9 @@ fn devtools_edge_rules() {
     assert_eq!(dom.idom(global), Some(0));
     assert!(!dom.is_reachable(weakly), "weak edges do not retain");
     assert_eq!(dom.idom(short), Some(global), "non-root shortcut ignored");
-    assert_eq!(
-        dom.idom(value),
-        Some(key),
-        "WeakMap value is retained by its key, not the table"
-    );
+    assert_eq!(dom.idom(value), Some(key), "WeakMap value is retained by its key, not the table");
     let r = retained_sizes(&snap, &dom);
-    assert_eq!(
-        r[weakly as usize], 100,
-        "unreachable nodes retain themselves"
-    );
+    assert_eq!(r[weakly as usize], 100, "unreachable nodes retain themselves");
     assert_eq!(r[key as usize], 1004);
     assert_eq!(r[0], 5 + 10 + 7 + 16 + 4 + 1000);
 }
@@ -353,28 +322,16 @@ fn paths_read_like_code() {
     let snap = b.build();
     let a = SnapshotAnalysis::new(&snap).unwrap();
     let find = |name: &str, k: usize| {
-        (0..snap.node_count() as u32)
-            .filter(|&v| snap.node_name_str(v as usize) == name)
-            .nth(k)
-            .unwrap()
+        (0..snap.node_count() as u32).filter(|&v| snap.node_name_str(v as usize) == name).nth(k).unwrap()
     };
     let leak = find("LeakingClass", 17);
     let p = a.path_to(&snap, leak).unwrap();
-    assert_eq!(
-        p.text,
-        "(global) leakyCache -> Map table -> [k17] -> LeakingClass"
-    );
-    assert_eq!(
-        p.normalized,
-        "(global) leakyCache -> Map table -> [*] -> LeakingClass"
-    );
+    assert_eq!(p.text, "(global) leakyCache -> Map table -> [k17] -> LeakingClass");
+    assert_eq!(p.normalized, "(global) leakyCache -> Map table -> [*] -> LeakingClass");
     assert_eq!(p.hops.last().unwrap().node_id, snap.node_id[leak as usize]);
     let item = find("Object", 3);
     let p = a.path_to(&snap, item).unwrap();
-    assert_eq!(
-        p.text,
-        "(global) holderAdd -> add (closure) -> context -> cachedItems -> [3] -> Object"
-    );
+    assert_eq!(p.text, "(global) holderAdd -> add (closure) -> context -> cachedItems -> [3] -> Object");
     let json = serde_json::to_string(&p).unwrap();
     assert!(json.contains("\"edge_type\":\"context\""), "{json}");
     assert!(RetainerPaths::compute(&snap).path_to(&snap, 0).is_some());
@@ -421,18 +378,11 @@ fn three_snapshot_leak_set() {
         })
         .collect();
     let report = leak_report(&snaps[0], &snaps[1], &snaps[2], &LeakOptions::default()).unwrap();
-    let classes: Vec<(&str, &str, u64)> = report
-        .groups
-        .iter()
-        .map(|g| (g.class.as_str(), g.path.as_str(), g.count))
-        .collect();
+    let classes: Vec<(&str, &str, u64)> =
+        report.groups.iter().map(|g| (g.class.as_str(), g.path.as_str(), g.count)).collect();
     // 8 objects of each kind were created between baseline and target and survive.
     assert!(
-        classes.contains(&(
-            "LeakingClass",
-            "(global) leakyCache -> Map table -> [*] -> LeakingClass",
-            8
-        )),
+        classes.contains(&("LeakingClass", "(global) leakyCache -> Map table -> [*] -> LeakingClass", 8)),
         "{classes:?}"
     );
     assert!(
@@ -443,39 +393,18 @@ fn three_snapshot_leak_set() {
         )),
         "{classes:?}"
     );
-    assert!(
-        classes.contains(&(
-            "(string)",
-            "(global) leakyCache -> Map table -> [*] -> (string)",
-            8
-        )),
-        "{classes:?}"
-    );
+    assert!(classes.contains(&("(string)", "(global) leakyCache -> Map table -> [*] -> (string)", 8)), "{classes:?}");
     // The payload arrays are dominated by their LeakingClass: counted in its retained size.
     assert!(!classes.iter().any(|c| c.0 == "Array"), "{classes:?}");
     assert!(!classes.iter().any(|c| c.0 == "TransientThing"));
-    let lc = report
-        .groups
-        .iter()
-        .find(|g| g.class == "LeakingClass")
-        .unwrap();
+    let lc = report.groups.iter().find(|g| g.class == "LeakingClass").unwrap();
     assert_eq!((lc.self_size, lc.retained_size), (8 * 40, 8 * (40 + 96)));
-    assert_eq!(
-        report.groups[0].class, "LeakingClass",
-        "largest retained first"
-    );
+    assert_eq!(report.groups[0].class, "LeakingClass", "largest retained first");
     // (The table's id changes with every size in `app`: the final one is newer than TARGET.)
     assert_eq!(report.leaked_objects, 8 * 4);
     assert_eq!(report.reported_objects, 24);
     let json = serde_json::to_value(&report).unwrap();
-    assert_eq!(
-        json["groups"][0]["example"]["text"]
-            .as_str()
-            .unwrap()
-            .split(" -> ")
-            .count(),
-        4
-    );
+    assert_eq!(json["groups"][0]["example"]["text"].as_str().unwrap().split(" -> ").count(), 4);
 }
 
 #[test]
@@ -497,19 +426,13 @@ fn growth_report_ranks_classes_and_names_holders() {
     let lc = &g.classes[1];
     assert_eq!(lc.retained_size_delta, 20 * 136);
     assert_eq!(lc.new_objects, 20);
-    assert_eq!(
-        lc.paths[0].path,
-        "(global) leakyCache -> Map table -> [*] -> LeakingClass"
-    );
+    assert_eq!(lc.paths[0].path, "(global) leakyCache -> Map table -> [*] -> LeakingClass");
     assert_eq!(lc.paths[0].count, 20);
 }
 
 #[test]
 fn empty_and_root_only_snapshots() {
-    let empty = HeapSnapshot {
-        first_edge: vec![0],
-        ..HeapSnapshot::default()
-    };
+    let empty = HeapSnapshot { first_edge: vec![0], ..HeapSnapshot::default() };
     let a = SnapshotAnalysis::new(&empty).unwrap();
     assert!(a.classes().is_empty());
     let root = Builder::new().build();
@@ -540,10 +463,7 @@ fn snapshots_without_edge_details_are_refused_not_misread() {
     let mut snap = b.build();
     snap.edge_type.clear();
     snap.edge_name_or_index.clear();
-    assert_eq!(
-        SnapshotAnalysis::new(&snap).err(),
-        Some(memwatch_core::retainers::RetainersError::MissingEdgeDetails)
-    );
+    assert_eq!(SnapshotAnalysis::new(&snap).err(), Some(memwatch_core::retainers::RetainersError::MissingEdgeDetails));
     // The low-level pieces still never panic on such input.
     let dom = DominatorTree::compute(&snap);
     assert!(dom.reachable_count() > 1);
@@ -560,9 +480,7 @@ fn deep_paths_with_many_leak_roots_stay_linear() {
         let mut b = Builder::new();
         let global = b.node_with_id(NodeType::Object, "global", 8, 3);
         b.edge(0, EdgeType::Shortcut, "1", global);
-        let ids: Vec<u32> = (0..len)
-            .map(|i| b.node_with_id(NodeType::Object, "ListNode", 32, 101 + 2 * i))
-            .collect();
+        let ids: Vec<u32> = (0..len).map(|i| b.node_with_id(NodeType::Object, "ListNode", 32, 101 + 2 * i)).collect();
         b.edge(global, EdgeType::Property, "head", ids[0]);
         b.edge(global, EdgeType::Property, "tail", ids[len as usize - 1]);
         for w in ids.windows(2) {

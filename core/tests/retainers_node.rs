@@ -14,10 +14,7 @@ use memwatch_core::snapshot::HeapSnapshot;
 const APP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/leaky-app-snapshots.js");
 
 fn node_available() -> bool {
-    Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
+    Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success())
 }
 
 /// Writes the three snapshots once per test binary run; `None` (with a loud message) without node.
@@ -30,11 +27,7 @@ fn snapshots() -> Option<PathBuf> {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         std::fs::create_dir_all(&dir).unwrap();
-        let st = Command::new("node")
-            .args([Path::new(APP), &dir])
-            .args(["100", "1000", "5000"])
-            .status()
-            .unwrap();
+        let st = Command::new("node").args([Path::new(APP), &dir]).args(["100", "1000", "5000"]).status().unwrap();
         assert!(st.success(), "node failed writing snapshots");
     });
     Some(dir)
@@ -48,18 +41,12 @@ fn load(path: &Path) -> HeapSnapshot {
 #[test]
 fn leak_report_names_both_holders_and_not_the_garbage() {
     let Some(dir) = snapshots() else { return };
-    let [b, t, f] =
-        ["baseline", "target", "final"].map(|n| load(&dir.join(format!("{n}.heapsnapshot"))));
+    let [b, t, f] = ["baseline", "target", "final"].map(|n| load(&dir.join(format!("{n}.heapsnapshot"))));
     let report = leak_report(&b, &t, &f, &LeakOptions::default()).unwrap();
     let text: Vec<String> = report
         .groups
         .iter()
-        .map(|g| {
-            format!(
-                "{} x{} {} | {}",
-                g.class, g.count, g.retained_size, g.example.text
-            )
-        })
+        .map(|g| format!("{} x{} {} | {}", g.class, g.count, g.retained_size, g.example.text))
         .collect();
     let dump = text.join("\n");
     let lc = report
@@ -68,41 +55,19 @@ fn leak_report_names_both_holders_and_not_the_garbage() {
         .find(|g| g.class == "LeakingClass")
         .unwrap_or_else(|| panic!("no LeakingClass group:\n{dump}"));
     assert_eq!(lc.count, 1000, "{dump}");
-    assert!(
-        lc.path.contains("leakyCache") && lc.path.contains("Map table"),
-        "{dump}"
-    );
-    assert!(
-        lc.example
-            .text
-            .starts_with("(global) leakyCache -> Map table -> [k"),
-        "{dump}"
-    );
+    assert!(lc.path.contains("leakyCache") && lc.path.contains("Map table"), "{dump}");
+    assert!(lc.example.text.starts_with("(global) leakyCache -> Map table -> [k"), "{dump}");
     let items = report
         .groups
         .iter()
         .find(|g| g.path.contains("cachedItems") && g.class == "Object")
         .unwrap_or_else(|| panic!("no cachedItems group:\n{dump}"));
     assert_eq!(items.count, 1000, "{dump}");
-    assert!(
-        items
-            .path
-            .contains("add (closure) -> context -> cachedItems"),
-        "{dump}"
-    );
-    assert!(
-        !dump.contains("TransientThing"),
-        "transient garbage reported:\n{dump}"
-    );
+    assert!(items.path.contains("add (closure) -> context -> cachedItems"), "{dump}");
+    assert!(!dump.contains("TransientThing"), "transient garbage reported:\n{dump}");
     // Largest groups first, and the two holders' groups are the biggest.
-    assert!(report
-        .groups
-        .windows(2)
-        .all(|w| w[0].retained_size >= w[1].retained_size));
-    let top2: Vec<&str> = report.groups[..2]
-        .iter()
-        .map(|g| g.class.as_str())
-        .collect();
+    assert!(report.groups.windows(2).all(|w| w[0].retained_size >= w[1].retained_size));
+    let top2: Vec<&str> = report.groups[..2].iter().map(|g| g.class.as_str()).collect();
     assert!(top2.contains(&"LeakingClass"), "{dump}");
 }
 
@@ -111,11 +76,7 @@ fn growth_report_on_real_snapshots() {
     let Some(dir) = snapshots() else { return };
     let [b, t] = ["baseline", "target"].map(|n| load(&dir.join(format!("{n}.heapsnapshot"))));
     let g = growth_report(&b, &t, 5).unwrap();
-    let lc = g
-        .classes
-        .iter()
-        .find(|c| c.class == "LeakingClass")
-        .expect("LeakingClass grows");
+    let lc = g.classes.iter().find(|c| c.class == "LeakingClass").expect("LeakingClass grows");
     assert_eq!(lc.count_after - lc.count_before, 1000);
     assert!(lc.retained_size_delta > 0);
     assert!(lc.paths[0].path.contains("leakyCache"), "{:?}", lc.paths);
@@ -126,21 +87,12 @@ fn class_retained_sizes_are_consistent() {
     let Some(dir) = snapshots() else { return };
     let f = load(&dir.join("final.heapsnapshot"));
     let a = SnapshotAnalysis::new(&f).unwrap();
-    let lc = a
-        .classes()
-        .iter()
-        .find(|c| c.class == "LeakingClass")
-        .unwrap();
+    let lc = a.classes().iter().find(|c| c.class == "LeakingClass").unwrap();
     assert_eq!(lc.count, 2100);
     // Each LeakingClass holds its own payload array (JSArray + elements store).
     assert!(lc.retained_size > lc.self_size, "{lc:?}");
     // The root retains exactly the reachable heap.
-    let reachable: u64 = a
-        .dominators
-        .order
-        .iter()
-        .map(|&v| f.node_self_size[v as usize])
-        .sum();
+    let reachable: u64 = a.dominators.order.iter().map(|&v| f.node_self_size[v as usize]).sum();
     assert_eq!(a.retained[0], reachable);
 }
 
@@ -172,22 +124,12 @@ fn retained_sizes_equal_memlabs() {
         ),
     )
     .unwrap();
-    let st = Command::new("node")
-        .arg(&script)
-        .arg(&snap_path)
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        st.status.success(),
-        "memlab failed: {}",
-        String::from_utf8_lossy(&st.stderr)
-    );
+    let st = Command::new("node").arg(&script).arg(&snap_path).arg(&out).output().unwrap();
+    assert!(st.status.success(), "memlab failed: {}", String::from_utf8_lossy(&st.stderr));
     let f = load(&snap_path);
     let a = SnapshotAnalysis::new(&f).unwrap();
-    let ours: std::collections::HashMap<u32, u64> = (0..f.node_count())
-        .map(|v| (f.node_id[v], a.retained[v]))
-        .collect();
+    let ours: std::collections::HashMap<u32, u64> =
+        (0..f.node_count()).map(|v| (f.node_id[v], a.retained[v])).collect();
     let text = std::fs::read_to_string(&out).unwrap();
     let (mut equal, mut differ) = (0, Vec::new());
     for line in text.lines() {
@@ -200,14 +142,7 @@ fn retained_sizes_equal_memlabs() {
             differ.push((id, ours.get(&id).copied(), theirs));
         }
     }
-    eprintln!(
-        "memlab comparison: {equal} nodes equal, {} differ",
-        differ.len()
-    );
-    assert!(
-        differ.is_empty(),
-        "first differences (id, ours, memlab): {:?}",
-        &differ[..differ.len().min(10)]
-    );
+    eprintln!("memlab comparison: {equal} nodes equal, {} differ", differ.len());
+    assert!(differ.is_empty(), "first differences (id, ours, memlab): {:?}", &differ[..differ.len().min(10)]);
     assert_eq!(equal, f.node_count());
 }

@@ -43,27 +43,17 @@ fn real() -> Option<&'static [u8]> {
 fn real_snapshot_matches_serde_json_reading() {
     let Some(bytes) = real() else { return };
     let ours = parse_reader(bytes).unwrap();
-    assert!(
-        ours.node_count() > 10_000,
-        "a Node heap has tens of thousands of nodes"
-    );
+    assert!(ours.node_count() > 10_000, "a Node heap has tens of thousands of nodes");
     assert_same(&ours, &oracle(bytes));
     // Spot-check meaning, not just agreement: our class and strings are there.
     let widgets = (0..ours.node_count())
         .filter(|&n| ours.node_kind(n) == NodeType::Object && ours.node_name_str(n) == "Widget")
         .count();
     assert_eq!(widgets, 500);
-    let all: Vec<&str> = (0..ours.strings.len() as u32)
-        .map(|i| ours.strings.get(i))
-        .collect();
+    let all: Vec<&str> = (0..ours.strings.len() as u32).map(|i| ours.strings.get(i)).collect();
     // (Astral characters are not checked here: V8 itself writes them as a truncated 4-digit
     // \u escape, e.g. U+1F600 as \uF600; surrogate pairs are covered by the tiny fixtures.)
-    for s in [
-        "h\u{e9}llo w\u{f6}rld",
-        "\u{4f60}\u{597d}",
-        "back\\slash /",
-        "w\t\"7\"\n",
-    ] {
+    for s in ["h\u{e9}llo w\u{f6}rld", "\u{4f60}\u{597d}", "back\\slash /", "w\t\"7\"\n"] {
         assert!(all.contains(&s), "string {s:?} missing");
     }
 }
@@ -73,10 +63,7 @@ fn chunk_size_does_not_change_the_result() {
     let Some(bytes) = real() else { return };
     let whole = parse_bytes(bytes).unwrap();
     for size in [1, 7, 4096] {
-        assert_same(
-            &whole,
-            &parse_in_chunks(bytes, size, ParseOptions::default()),
-        );
+        assert_same(&whole, &parse_in_chunks(bytes, size, ParseOptions::default()));
     }
 }
 
@@ -88,10 +75,7 @@ fn truncated_real_snapshot_always_errors() {
     // full debug-mode parse, so the every-byte sweep is left to the tiny fixtures).
     let mut cuts: Vec<usize> = (0..16).map(|k| k * end / 16 + k).collect();
     for key in ["\"nodes\"", "\"edges\"", "\"strings\"", "\"locations\""] {
-        let p = bytes
-            .windows(key.len())
-            .position(|w| w == key.as_bytes())
-            .unwrap();
+        let p = bytes.windows(key.len()).position(|w| w == key.as_bytes()).unwrap();
         cuts.extend([p.saturating_sub(1), p + 1, p + key.len() + 1]);
     }
     for cut in cuts.into_iter().filter(|&c| c <= end) {

@@ -19,10 +19,7 @@ fn tiny_str() -> String {
 
 fn err(bytes: &[u8]) -> ParseError {
     match parse_bytes(bytes) {
-        Ok(_) => panic!(
-            "expected an error for {:?}",
-            String::from_utf8_lossy(&bytes[..bytes.len().min(200)])
-        ),
+        Ok(_) => panic!("expected an error for {:?}", String::from_utf8_lossy(&bytes[..bytes.len().min(200)])),
         Err(e) => e,
     }
 }
@@ -30,11 +27,7 @@ fn err(bytes: &[u8]) -> ParseError {
 /// Replaces exactly one occurrence of `from` in the tiny fixture.
 fn tiny_with(from: &str, to: &str) -> Vec<u8> {
     let s = tiny_str();
-    assert_eq!(
-        s.matches(from).count(),
-        1,
-        "fixture edit {from:?} must match once"
-    );
+    assert_eq!(s.matches(from).count(), 1, "fixture edit {from:?} must match once");
     s.replacen(from, to, 1).into_bytes()
 }
 
@@ -63,16 +56,8 @@ fn tiny_snapshot_decodes_exactly() {
     assert_eq!(s.strings.get(0), "");
     assert_eq!(s.strings.get(6), "hello \"w\"\n\t\\/");
     assert_eq!(s.strings.get(9), "\u{1F600} emoji", "surrogate pair");
-    assert_eq!(
-        s.strings.get(10),
-        "lone \u{FFFD} high",
-        "lone high surrogate"
-    );
-    assert_eq!(
-        s.strings.get(13),
-        "lone low \u{FFFD}!",
-        "lone low surrogate"
-    );
+    assert_eq!(s.strings.get(10), "lone \u{FFFD} high", "lone high surrogate");
+    assert_eq!(s.strings.get(13), "lone low \u{FFFD}!", "lone low surrogate");
 }
 
 #[test]
@@ -89,10 +74,7 @@ fn every_chunking_gives_the_same_graph() {
         let bytes = read_fixture(name);
         let whole = parse_bytes(&bytes).unwrap();
         for size in 1..=17 {
-            assert_same(
-                &whole,
-                &parse_in_chunks(&bytes, size, ParseOptions::default()),
-            );
+            assert_same(&whole, &parse_in_chunks(&bytes, size, ParseOptions::default()));
         }
         assert_same(&whole, &parse_reader(&bytes[..]).unwrap());
     }
@@ -104,9 +86,7 @@ fn keys_in_any_order_and_six_node_fields() {
     // the arrays arrive before the header that describes them.
     let base = parse_bytes(&tiny()).unwrap();
     // serde_json rejects lone surrogates: give those two strings plain text first.
-    let text = tiny_str()
-        .replace(r#""lone \ud800 high""#, "\"x\"")
-        .replace(r#""lone low \udc00!""#, "\"y\"");
+    let text = tiny_str().replace(r#""lone \ud800 high""#, "\"x\"").replace(r#""lone low \udc00!""#, "\"y\"");
     let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
     let sorted = serde_json::to_vec(&v).unwrap();
     assert!(String::from_utf8_lossy(&sorted).starts_with("{\"edges\""));
@@ -122,23 +102,13 @@ fn keys_in_any_order_and_six_node_fields() {
     for r in nodes.chunks(7) {
         six.extend_from_slice(&[r[2], r[0], r[1], r[3], r[4], r[5]]);
     }
-    v["snapshot"]["meta"]["node_fields"] = serde_json::json!([
-        "id",
-        "type",
-        "name",
-        "self_size",
-        "edge_count",
-        "trace_node_id"
-    ]);
+    v["snapshot"]["meta"]["node_fields"] =
+        serde_json::json!(["id", "type", "name", "self_size", "edge_count", "trace_node_id"]);
     let types = v["snapshot"]["meta"]["node_types"][0].clone();
-    v["snapshot"]["meta"]["node_types"] =
-        serde_json::json!(["number", types, "string", "number", "number", "number"]);
+    v["snapshot"]["meta"]["node_types"] = serde_json::json!(["number", types, "string", "number", "number", "number"]);
     v["nodes"] = serde_json::json!(six);
     let edges: Vec<u64> = u64s(&v["edges"]);
-    let rescaled: Vec<u64> = edges
-        .chunks(3)
-        .flat_map(|e| [e[0], e[1], e[2] / 7 * 6])
-        .collect();
+    let rescaled: Vec<u64> = edges.chunks(3).flat_map(|e| [e[0], e[1], e[2] / 7 * 6]).collect();
     v["edges"] = serde_json::json!(rescaled);
     let s6 = parse_bytes(&serde_json::to_vec(&v).unwrap()).unwrap();
     assert_eq!(s6.node_detachedness, None);
@@ -150,10 +120,7 @@ fn keys_in_any_order_and_six_node_fields() {
 
 #[test]
 fn without_edge_details_only_targets_are_kept() {
-    let opts = ParseOptions {
-        edge_details: false,
-        ..ParseOptions::default()
-    };
+    let opts = ParseOptions { edge_details: false, ..ParseOptions::default() };
     let s = parse_in_chunks(&tiny(), 4096, opts);
     assert!(!s.has_edge_details());
     assert!(s.edge_type.is_empty() && s.edge_name_or_index.is_empty());
@@ -169,16 +136,9 @@ fn every_truncation_is_an_error_not_a_panic() {
         let end = bytes.iter().rposition(|&b| b == b'}').unwrap();
         for cut in 0..=end {
             let e = err(&bytes[..cut]);
-            assert!(
-                e.offset <= cut as u64,
-                "{name} cut at {cut}: offset {} beyond input",
-                e.offset
-            );
+            assert!(e.offset <= cut as u64, "{name} cut at {cut}: offset {} beyond input", e.offset);
             if cut > 0 {
-                assert!(
-                    e.message.contains("truncated") || e.message.contains("has no"),
-                    "{name} cut at {cut}: {e}"
-                );
+                assert!(e.message.contains("truncated") || e.message.contains("has no"), "{name} cut at {cut}: {e}");
             }
         }
     }
@@ -191,28 +151,16 @@ fn truncation_messages_name_the_section() {
     let cut = s.find("3,2,13").unwrap();
     let e = err(&bytes[..cut]);
     assert_eq!(e.offset, cut as u64);
-    assert_eq!(
-        e.message,
-        "unexpected end of file inside the \"nodes\" array (truncated file?)"
-    );
+    assert_eq!(e.message, "unexpected end of file inside the \"nodes\" array (truncated file?)");
     let cut = s.find("2,4,35").unwrap();
-    assert!(err(&bytes[..cut])
-        .message
-        .contains("inside the \"edges\" array"));
+    assert!(err(&bytes[..cut]).message.contains("inside the \"edges\" array"));
     let cut = s.find("\"Bar\"").unwrap() + 2;
-    assert!(err(&bytes[..cut])
-        .message
-        .contains("inside the \"strings\" array"));
+    assert!(err(&bytes[..cut]).message.contains("inside the \"strings\" array"));
     let cut = s.find("\"samples\":[]").unwrap() + "\"samples\":[".len();
     let e = err(&bytes[..cut]);
-    assert_eq!(
-        e.message,
-        "unexpected end of file inside the \"samples\" value (truncated file?)"
-    );
+    assert_eq!(e.message, "unexpected end of file inside the \"samples\" value (truncated file?)");
     let cut = s.find("\"node_count\"").unwrap();
-    assert!(err(&bytes[..cut])
-        .message
-        .contains("inside the \"snapshot\" header"));
+    assert!(err(&bytes[..cut]).message.contains("inside the \"snapshot\" header"));
 }
 
 #[test]
@@ -222,11 +170,7 @@ fn empty_and_garbage_input() {
     assert_eq!(err(b" \n\t ").message, "empty file");
     let e = err(b"hello");
     assert_eq!(e.offset, 0);
-    assert!(
-        e.message
-            .starts_with("not a V8 heap snapshot (expected '{'"),
-        "{e}"
-    );
+    assert!(e.message.starts_with("not a V8 heap snapshot (expected '{'"), "{e}");
     let e = err(b"\x00\xff\xfe garbage");
     assert!(e.message.starts_with("not a V8 heap snapshot"), "{e}");
     let e = err(b"[1,2,3]");
@@ -239,10 +183,7 @@ fn empty_and_garbage_input() {
     assert!(e.message.contains("expected ':'"), "{e}");
     let e = err(b"{\"nodes\":[1,2,x]}");
     assert_eq!(e.offset, 14);
-    assert!(
-        e.message.contains("expected an integer but found 'x'"),
-        "{e}"
-    );
+    assert!(e.message.contains("expected an integer but found 'x'"), "{e}");
     // Random bytes never panic.
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
     for len in [1usize, 2, 10, 100, 1000] {
@@ -261,119 +202,56 @@ fn empty_and_garbage_input() {
 fn errors_carry_line_and_column() {
     let bytes = tiny_with(",3,2,13,24,0,0,0]", ",3,2,13,24,0,0,0,x]");
     let e = err(&bytes);
-    let line = tiny_str()
-        .lines()
-        .position(|l| l.starts_with(",3,2,13,24"))
-        .unwrap() as u64
-        + 1;
+    let line = tiny_str().lines().position(|l| l.starts_with(",3,2,13,24")).unwrap() as u64 + 1;
     assert_eq!(e.line, Some(line));
     assert_eq!(e.column, Some(18));
-    assert!(e
-        .to_string()
-        .starts_with(&format!("at byte {}: ", e.offset)));
-    assert!(
-        e.message.ends_with(&format!("(line {line}, column 18)")),
-        "{e}"
-    );
+    assert!(e.to_string().starts_with(&format!("at byte {}: ", e.offset)));
+    assert!(e.message.ends_with(&format!("(line {line}, column 18)")), "{e}");
     assert_eq!(bytes[e.offset as usize], b'x');
 }
 
 #[test]
 fn wrong_meta() {
-    let e = err(&tiny_with("\"node_fields\":[\"type\",\"name\",\"id\",\"self_size\",\"edge_count\",\"trace_node_id\",\"detachedness\"],", ""));
-    assert!(
-        e.message.contains("snapshot.meta has no node_fields"),
-        "{e}"
-    );
     let e = err(&tiny_with(
-        "\"edge_fields\":[\"type\",\"name_or_index\",\"to_node\"],",
+        "\"node_fields\":[\"type\",\"name\",\"id\",\"self_size\",\"edge_count\",\"trace_node_id\",\"detachedness\"],",
         "",
     ));
-    assert!(
-        e.message.contains("snapshot.meta has no edge_fields"),
-        "{e}"
-    );
-    let e = err(&tiny_with(
-        "\"name\",\"id\",\"self_size\"",
-        "\"name\",\"idx\",\"self_size\"",
-    ));
+    assert!(e.message.contains("snapshot.meta has no node_fields"), "{e}");
+    let e = err(&tiny_with("\"edge_fields\":[\"type\",\"name_or_index\",\"to_node\"],", ""));
+    assert!(e.message.contains("snapshot.meta has no edge_fields"), "{e}");
+    let e = err(&tiny_with("\"name\",\"id\",\"self_size\"", "\"name\",\"idx\",\"self_size\""));
     assert!(e.message.contains("node_fields has no \"id\" field"), "{e}");
-    let e = err(&tiny_with(
-        "\"node_types\":[[\"hidden\"",
-        "\"node_types\":[\"x\",[\"hidden\"",
-    ));
-    assert!(
-        e.message
-            .contains("node_types[0] is not a list of type names"),
-        "{e}"
-    );
-    let e = err(&tiny_with(
-        "\"snapshot\":{\"meta\":",
-        "\"snapshot\":{\"meta\":7,\"x\":",
-    ));
-    assert!(
-        e.message.contains("\"snapshot\" header is not valid"),
-        "{e}"
-    );
+    let e = err(&tiny_with("\"node_types\":[[\"hidden\"", "\"node_types\":[\"x\",[\"hidden\""));
+    assert!(e.message.contains("node_types[0] is not a list of type names"), "{e}");
+    let e = err(&tiny_with("\"snapshot\":{\"meta\":", "\"snapshot\":{\"meta\":7,\"x\":"));
+    assert!(e.message.contains("\"snapshot\" header is not valid"), "{e}");
     // Node type 99 does not exist in node_types.
     let e = err(&tiny_with(",3,2,13,24,0,0,0]", ",99,2,13,24,0,0,0]"));
-    assert!(
-        e.message
-            .contains("node 6 has type index 99 but snapshot.meta.node_types lists 15 types"),
-        "{e}"
-    );
+    assert!(e.message.contains("node 6 has type index 99 but snapshot.meta.node_types lists 15 types"), "{e}");
 }
 
 #[test]
 fn edge_pointing_out_of_range() {
     let e = err(&tiny_with(",2,4,35]", ",2,4,70]"));
-    assert!(
-        e.message
-            .starts_with("edge 4 points to node offset 70 outside the 7 nodes"),
-        "{e}"
-    );
+    assert!(e.message.starts_with("edge 4 points to node offset 70 outside the 7 nodes"), "{e}");
     let e = err(&tiny_with(",2,4,35]", ",2,4,36]"));
-    assert!(
-        e.message
-            .contains("edge 4 points to node offset 36, not a multiple of the 7 node fields"),
-        "{e}"
-    );
+    assert!(e.message.contains("edge 4 points to node offset 36, not a multiple of the 7 node fields"), "{e}");
 }
 
 #[test]
 fn counts_must_agree() {
     // A huge declared node_count with few nodes: a clear error, and no huge reservation.
-    let e = err(&tiny_with(
-        "\"node_count\":7,",
-        "\"node_count\":1000000000000000,",
-    ));
-    assert!(
-        e.message.contains(
-            "snapshot.node_count is 1000000000000000 but the \"nodes\" array holds 7 nodes"
-        ),
-        "{e}"
-    );
+    let e = err(&tiny_with("\"node_count\":7,", "\"node_count\":1000000000000000,"));
+    assert!(e.message.contains("snapshot.node_count is 1000000000000000 but the \"nodes\" array holds 7 nodes"), "{e}");
     let e = err(&tiny_with("\"edge_count\":5,", "\"edge_count\":6,"));
     assert!(e.message.contains("snapshot.edge_count is 6"), "{e}");
     // Node 1 claims 2 edges instead of 1.
     let e = err(&tiny_with(",3,2,3,24,1,0,1", ",3,2,3,24,2,0,1"));
-    assert!(
-        e.message
-            .contains("edge_count fields add up to 6 edges but the \"edges\" array holds 5"),
-        "{e}"
-    );
+    assert!(e.message.contains("edge_count fields add up to 6 edges but the \"edges\" array holds 5"), "{e}");
     let e = err(&tiny_with(",3,2,13,24,0,0,0]", ",3,2,13,24,0,0]"));
-    assert!(
-        e.message
-            .contains("holds 48 values, not a multiple of the 7"),
-        "{e}"
-    );
+    assert!(e.message.contains("holds 48 values, not a multiple of the 7"), "{e}");
     let e = err(&tiny_with(",2,4,35]", ",2,4]"));
-    assert!(
-        e.message
-            .contains("holds 14 values, not a multiple of the 3"),
-        "{e}"
-    );
+    assert!(e.message.contains("holds 14 values, not a multiple of the 3"), "{e}");
 }
 
 #[test]
@@ -382,27 +260,11 @@ fn strings_must_cover_all_names() {
     let start = s.find("\"strings\":[").unwrap() + "\"strings\":".len();
     let empty = format!("{}[]}}", &s[..start]);
     let e = err(empty.as_bytes());
-    assert!(
-        e.message
-            .contains("node 0 has name index 1 but the \"strings\" array holds only 0 strings"),
-        "{e}"
-    );
+    assert!(e.message.contains("node 0 has name index 1 but the \"strings\" array holds only 0 strings"), "{e}");
     // Node names fit, but property edge name "b" (index 5) does not.
-    let few = format!(
-        "{}[\"\",\"(root)\",\"Foo\",\"HeapDiff\",\"a\"]}}",
-        &s[..start]
-    );
-    let e = parse_bytes(
-        few.replace(",2,6,7,", ",2,4,7,")
-            .replace(",3,7,11,", ",3,4,11,")
-            .as_bytes(),
-    )
-    .unwrap_err();
-    assert!(
-        e.message
-            .contains("edge 1 has name index 5 but the \"strings\" array holds only 5 strings"),
-        "{e}"
-    );
+    let few = format!("{}[\"\",\"(root)\",\"Foo\",\"HeapDiff\",\"a\"]}}", &s[..start]);
+    let e = parse_bytes(few.replace(",2,6,7,", ",2,4,7,").replace(",3,7,11,", ",3,4,11,").as_bytes()).unwrap_err();
+    assert!(e.message.contains("edge 1 has name index 5 but the \"strings\" array holds only 5 strings"), "{e}");
 }
 
 #[test]
@@ -411,25 +273,12 @@ fn numbers_must_be_plain_non_negative_integers() {
     assert!(e.message.contains("negative number"), "{e}");
     let e = err(&tiny_with(",3,2,13,24,0,0,0]", ",3,2,13,24.5,0,0,0]"));
     assert!(e.message.contains("fraction or exponent"), "{e}");
-    let e = err(&tiny_with(
-        ",3,2,13,24,0,0,0]",
-        ",3,2,13,99999999999999999999999,0,0,0]",
-    ));
+    let e = err(&tiny_with(",3,2,13,24,0,0,0]", ",3,2,13,99999999999999999999999,0,0,0]"));
     assert!(e.message.contains("too large for 64 bits"), "{e}");
     let e = err(&tiny_with(",3,2,13,24,0,0,0]", ",3,2,13,24,0,0,0,]"));
-    assert!(
-        e.message.contains("expected an integer but found ']'"),
-        "{e}"
-    );
-    let e = err(&tiny_with(
-        ",3,2,13,24,0,0,0]",
-        ",3,2,99999999999,24,0,0,0]",
-    ));
-    assert!(
-        e.message
-            .contains("node id 99999999999 does not fit in 32 bits"),
-        "{e}"
-    );
+    assert!(e.message.contains("expected an integer but found ']'"), "{e}");
+    let e = err(&tiny_with(",3,2,13,24,0,0,0]", ",3,2,99999999999,24,0,0,0]"));
+    assert!(e.message.contains("node id 99999999999 does not fit in 32 bits"), "{e}");
     // Self sizes above 4 GiB are fine (u64).
     let s = parse_bytes(&tiny_with(",3,2,13,24,0,0,0]", ",3,2,13,8589934592,0,0,0]")).unwrap();
     assert_eq!(s.node_self_size[6], 8_589_934_592);
@@ -446,10 +295,7 @@ fn structural_errors() {
     assert!(err(&b).message.contains("after the end of the snapshot"));
     let e = err(&tiny_with("\"strings\":[\"\",", "\"strings\":[\"\\q\","));
     assert!(e.message.contains("invalid escape"), "{e}");
-    let e = err(&tiny_with(
-        "\"strings\":[\"\",",
-        "\"strings\":[\"\\u12G4\",",
-    ));
+    let e = err(&tiny_with("\"strings\":[\"\",", "\"strings\":[\"\\u12G4\","));
     assert!(e.message.contains("not a hex digit"), "{e}");
     let e = err(&tiny_with("\"strings\":[\"\",", "\"strings\":[7,"));
     assert!(e.message.contains("expected a string but found '7'"), "{e}");
@@ -491,10 +337,7 @@ fn push_after_an_error_keeps_failing() {
 #[test]
 fn size_hint_caps_reservation_but_not_parsing() {
     // The hint is only a reservation cap: a wrong (too small) hint still parses correctly.
-    let opts = ParseOptions {
-        size_hint: Some(3),
-        ..ParseOptions::default()
-    };
+    let opts = ParseOptions { size_hint: Some(3), ..ParseOptions::default() };
     let s = parse_in_chunks(&tiny(), 64, opts);
     assert_same(&s, &parse_bytes(&tiny()).unwrap());
 }
@@ -516,11 +359,7 @@ fn mutated_files_never_panic_and_chunking_agrees() {
     let alphabet = b"0123456789,[]{}\":\\u -";
     let mut parsed = 0;
     for round in 0..3000 {
-        let mut b = read_fixture(if round % 2 == 0 {
-            "tiny-before.heapsnapshot"
-        } else {
-            "tiny-after.heapsnapshot"
-        });
+        let mut b = read_fixture(if round % 2 == 0 { "tiny-before.heapsnapshot" } else { "tiny-after.heapsnapshot" });
         let pos = (next() % b.len() as u64) as usize;
         let byte = alphabet[(next() % alphabet.len() as u64) as usize];
         match next() % 3 {
@@ -532,10 +371,7 @@ fn mutated_files_never_panic_and_chunking_agrees() {
         }
         let whole = parse_bytes(&b);
         let mut p = SnapshotParser::new();
-        let chunked = b
-            .chunks(3)
-            .try_for_each(|c| p.push(c))
-            .and_then(|()| p.finish());
+        let chunked = b.chunks(3).try_for_each(|c| p.push(c)).and_then(|()| p.finish());
         match (&whole, &chunked) {
             (Ok(a), Ok(c)) => {
                 assert_same(a, c);
@@ -547,10 +383,7 @@ fn mutated_files_never_panic_and_chunking_agrees() {
             _ => panic!("round {round}: whole {whole:?} vs chunked {chunked:?}"),
         }
     }
-    assert!(
-        parsed > 100,
-        "some mutants should still be valid snapshots ({parsed})"
-    );
+    assert!(parsed > 100, "some mutants should still be valid snapshots ({parsed})");
 }
 
 #[test]

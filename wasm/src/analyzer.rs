@@ -32,7 +32,10 @@ impl Analyzer {
 
     /// Feeds one GC sample; returns the events it produced (often none).
     #[wasm_bindgen(unchecked_return_type = "AnalyzerEvent[]")]
-    pub fn push(&mut self, #[wasm_bindgen(unchecked_param_type = "GcSample")] sample: JsValue) -> Result<JsValue, JsValue> {
+    pub fn push(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "GcSample")] sample: JsValue,
+    ) -> Result<JsValue, JsValue> {
         let sample: Sample = serde_wasm_bindgen::from_value(sample)
             .map_err(|e| crate::js_error(format!("invalid GC sample: {}", crate::serde_message(e))))?;
         self.events.clear();

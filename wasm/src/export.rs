@@ -39,10 +39,7 @@ pub fn parse_export(bytes: &[u8]) -> Result<JsValue, JsValue> {
 /// CLI's detector flags do: `{classic: {growth_count: 3}}` changes one field and keeps the rest,
 /// `{trend: null}` turns a detector off (`--no-trend`), no options reproduce the live run.
 #[wasm_bindgen(js_name = analyzeExport, unchecked_return_type = "ExportAnalysis")]
-pub fn analyze_export_bytes(
-    bytes: &[u8],
-    options: Option<AnalyzerConfigJs>,
-) -> Result<JsValue, JsValue> {
+pub fn analyze_export_bytes(bytes: &[u8], options: Option<AnalyzerConfigJs>) -> Result<JsValue, JsValue> {
     let export = read(bytes)?;
     let config = match options {
         Some(o) if !o.is_null() && !o.is_undefined() => {
@@ -114,10 +111,7 @@ impl ExportParser {
     }
 
     #[wasm_bindgen(unchecked_return_type = "ExportAnalysis")]
-    pub fn analyze(
-        &mut self,
-        options: Option<AnalyzerConfigJs>,
-    ) -> Result<JsValue, JsValue> {
+    pub fn analyze(&mut self, options: Option<AnalyzerConfigJs>) -> Result<JsValue, JsValue> {
         analyze_export_bytes(&std::mem::take(&mut self.bytes), options)
     }
 }

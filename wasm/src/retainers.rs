@@ -5,9 +5,7 @@
 //! and keeps them in the `Snapshot` (`Snapshot::analysis`); later calls only group and render.
 //! The results equal the core's `growth_report` / `leak_report` (same options as the CLI).
 
-use memwatch_core::retainers::{
-    growth_report_with, leak_report_with, GrowthOptions, IdSet, LeakOptions,
-};
+use memwatch_core::retainers::{growth_report_with, leak_report_with, GrowthOptions, IdSet, LeakOptions};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -53,22 +51,9 @@ export interface LeakReport {
 #[wasm_bindgen(js_name = growthReport, unchecked_return_type = "GrowthReport")]
 pub fn growth(before: &Snapshot, after: &Snapshot, n: u32) -> Result<JsValue, JsValue> {
     // The options of core's `growth_report` (and so of `memwatch diff --retainers N`).
-    let opts = GrowthOptions {
-        max_classes: n as usize,
-        paths_per_class: 3,
-        include_internal: false,
-    };
-    let (ab, aa) = (
-        before.analysis().map_err(js_error)?,
-        after.analysis().map_err(js_error)?,
-    );
-    to_js(&growth_report_with(
-        before.graph(),
-        ab,
-        after.graph(),
-        aa,
-        &opts,
-    ))
+    let opts = GrowthOptions { max_classes: n as usize, paths_per_class: 3, include_internal: false };
+    let (ab, aa) = (before.analysis().map_err(js_error)?, after.analysis().map_err(js_error)?);
+    to_js(&growth_report_with(before.graph(), ab, after.graph(), aa, &opts))
 }
 
 /// Count, self size and retained size of every class (members not dominated by another member
@@ -85,12 +70,7 @@ pub fn retained_sizes(snapshot: &Snapshot) -> Result<JsValue, JsValue> {
 pub fn class_retainers(snapshot: &Snapshot, class_name: &str, k: u32) -> Result<JsValue, JsValue> {
     let snap = snapshot.graph();
     let analysis = snapshot.analysis().map_err(js_error)?;
-    let totals = analysis
-        .classes()
-        .iter()
-        .find(|c| c.class == class_name)
-        .cloned()
-        .unwrap_or_default();
+    let totals = analysis.classes().iter().find(|c| c.class == class_name).cloned().unwrap_or_default();
     to_js(&ClassRetainers {
         class: class_name.to_string(),
         count: totals.count,
@@ -120,13 +100,7 @@ pub fn leaks(
     };
     let analysis = final_snapshot.analysis().map_err(js_error)?;
     let (base_ids, target_ids) = (IdSet::new(baseline.graph()), IdSet::new(target.graph()));
-    to_js(&leak_report_with(
-        &base_ids,
-        &target_ids,
-        final_snapshot.graph(),
-        analysis,
-        &opts,
-    ))
+    to_js(&leak_report_with(&base_ids, &target_ids, final_snapshot.graph(), analysis, &opts))
 }
 
 #[wasm_bindgen]

@@ -45,9 +45,7 @@ pub fn read_export_from<R: BufRead>(mut input: R) -> Result<Export, ExportError>
     let mut truncated_line = None;
     loop {
         buf.clear();
-        let n = input
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| err(line_no + 1, format!("read error: {e}")))?;
+        let n = input.read_until(b'\n', &mut buf).map_err(|e| err(line_no + 1, format!("read error: {e}")))?;
         if n == 0 {
             break;
         }
@@ -95,9 +93,14 @@ fn parse_header(text: &[u8], line: u64, terminated: bool) -> Result<Header, Expo
     match probe.format.as_deref() {
         Some(FORMAT_NAME) => {}
         Some(other) => {
-            return Err(err(line, format!("not a memwatch export file (format is {other:?}, expected {FORMAT_NAME:?})")))
+            return Err(err(
+                line,
+                format!("not a memwatch export file (format is {other:?}, expected {FORMAT_NAME:?})"),
+            ))
         }
-        None => return Err(err(line, format!("not a memwatch export file (no \"format\": {FORMAT_NAME:?} in the header)"))),
+        None => {
+            return Err(err(line, format!("not a memwatch export file (no \"format\": {FORMAT_NAME:?} in the header)")))
+        }
     }
     let version = match probe.version {
         Some(serde_json::Value::String(v)) => v,

@@ -161,7 +161,8 @@ pub fn analyze_export(export: &Export, config: Option<&AnalyzerConfig>) -> Expor
             Record::Marker(m) => out.markers.push(m.clone()),
             Record::LeakRetainers(r) => {
                 // Written after its leak; one whose leak is missing (hand-edited file) is ignored.
-                let leak = out.recorded_leaks.iter_mut().rev().find(|l| l.detector == r.detector && l.gc_seq == r.gc_seq);
+                let leak =
+                    out.recorded_leaks.iter_mut().rev().find(|l| l.detector == r.detector && l.gc_seq == r.gc_seq);
                 if let Some(l) = leak {
                     l.retainers = Some(Box::new(r.retainers.clone()));
                 }

@@ -106,7 +106,10 @@ mod tests {
         used.iter()
             .enumerate()
             .filter_map(|(i, &u)| {
-                d.push(Baseline { seq: i as u64, time_ns: i as u64 * 5_000_000_000, used: u, continues_previous: false }, 0.0)
+                d.push(
+                    Baseline { seq: i as u64, time_ns: i as u64 * 5_000_000_000, used: u, continues_previous: false },
+                    0.0,
+                )
             })
             .collect()
     }
@@ -157,7 +160,12 @@ mod tests {
         let mut fired = 0;
         for i in 0..6u64 {
             for pass in 0..2u64 {
-                let b = Baseline { seq: i * 2 + pass, time_ns: i * 1_000_000_000, used: 1000 + i * 10, continues_previous: pass == 1 };
+                let b = Baseline {
+                    seq: i * 2 + pass,
+                    time_ns: i * 1_000_000_000,
+                    used: 1000 + i * 10,
+                    continues_previous: pass == 1,
+                };
                 fired += usize::from(d.push(b, 0.0).is_some());
             }
         }

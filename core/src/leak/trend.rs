@@ -27,13 +27,7 @@ pub struct TrendConfig {
 
 impl Default for TrendConfig {
     fn default() -> Self {
-        TrendConfig {
-            window: 8,
-            warmup_gcs: 2,
-            min_r2: 0.8,
-            min_growth_bytes: 1024 * 1024,
-            min_growth_percent: 1.0,
-        }
+        TrendConfig { window: 8, warmup_gcs: 2, min_r2: 0.8, min_growth_bytes: 1024 * 1024, min_growth_percent: 1.0 }
     }
 }
 
@@ -110,9 +104,7 @@ impl TrendDetector {
         let span_ns = last.time_ns.saturating_sub(first.time_ns);
         let growth = (fit.slope * span_ns as f64 / 1e9).round() as i64;
         let relative_floor = first.used as f64 * self.config.min_growth_percent.max(0.0) / 100.0;
-        let big_enough = growth > 0
-            && growth as u64 >= self.config.min_growth_bytes
-            && growth as f64 >= relative_floor;
+        let big_enough = growth > 0 && growth as u64 >= self.config.min_growth_bytes && growth as f64 >= relative_floor;
         if !big_enough || fit.r2 < self.config.min_r2 {
             return None;
         }
@@ -150,7 +142,10 @@ mod tests {
         used.iter()
             .enumerate()
             .filter_map(|(i, &u)| {
-                d.push(Baseline { seq: i as u64, time_ns: i as u64 * 1_000_000_000, used: u, continues_previous: false }, 0.0)
+                d.push(
+                    Baseline { seq: i as u64, time_ns: i as u64 * 1_000_000_000, used: u, continues_previous: false },
+                    0.0,
+                )
             })
             .collect()
     }

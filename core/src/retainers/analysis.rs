@@ -38,13 +38,7 @@ impl SnapshotAnalysis {
         let classes = Classes::new(snap);
         let summary = class_retained(snap, &dominators, &retained, &classes);
         let paths = RetainerPaths::compute_with(snap, &filter);
-        Ok(SnapshotAnalysis {
-            dominators,
-            retained,
-            classes,
-            summary,
-            paths,
-        })
+        Ok(SnapshotAnalysis { dominators, retained, classes, summary, paths })
     }
 
     /// Per-class count, self size and retained size, largest retained first.
@@ -58,26 +52,14 @@ impl SnapshotAnalysis {
 
     /// Retainer paths of the members of class `class` (by name) that no other member of the
     /// class dominates, grouped by normalised path, largest retained size first.
-    pub fn class_paths(
-        &self,
-        snap: &HeapSnapshot,
-        class: &str,
-        max_groups: usize,
-    ) -> Vec<PathGroup> {
+    pub fn class_paths(&self, snap: &HeapSnapshot, class: &str, max_groups: usize) -> Vec<PathGroup> {
         let ids: Vec<u32> = (0..self.classes.id_count() as u32)
             .filter(|&c| self.summary.get(c).is_some_and(|r| r.class == class))
             .collect();
-        let members = (0..snap.node_count() as u32).filter(|&v| {
-            ids.contains(&self.classes.class_of[v as usize]) && self.summary.is_top(v)
-        });
-        let (mut groups, _) = group_by_path(
-            snap,
-            &self.classes,
-            &self.paths,
-            &self.retained,
-            members,
-            render_budget(max_groups),
-        );
+        let members = (0..snap.node_count() as u32)
+            .filter(|&v| ids.contains(&self.classes.class_of[v as usize]) && self.summary.is_top(v));
+        let (mut groups, _) =
+            group_by_path(snap, &self.classes, &self.paths, &self.retained, members, render_budget(max_groups));
         groups.truncate(max_groups);
         groups
     }

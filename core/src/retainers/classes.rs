@@ -21,10 +21,7 @@ impl Classes {
                 t => type_base + type_class(t) as u32,
             })
             .collect();
-        Classes {
-            class_of,
-            type_base,
-        }
+        Classes { class_of, type_base }
     }
 
     /// Number of distinct class ids (for dense per-class arrays).
@@ -34,10 +31,7 @@ impl Classes {
 
     pub fn name<'a>(&self, snap: &'a HeapSnapshot, class: u32) -> &'a str {
         if class >= self.type_base {
-            TYPE_CLASS_NAMES
-                .get((class - self.type_base) as usize)
-                .copied()
-                .unwrap_or("(unknown)")
+            TYPE_CLASS_NAMES.get((class - self.type_base) as usize).copied().unwrap_or("(unknown)")
         } else {
             snap.strings.get(class)
         }

@@ -202,10 +202,7 @@ fn compute(snap: &HeapSnapshot, filter: &EdgeFilter) -> DominatorTree {
     for w in 1..r {
         idom_by_node[vertex[w] as usize] = vertex[idom[w] as usize];
     }
-    DominatorTree {
-        idom: idom_by_node,
-        order: vertex,
-    }
+    DominatorTree { idom: idom_by_node, order: vertex }
 }
 
 /// Lengauer–Tarjan's EVAL with path compression, iterative: returns the vertex with the smallest

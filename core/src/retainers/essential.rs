@@ -41,11 +41,7 @@ impl EdgeFilter {
                 is_weakmap_name[i as usize / 64] |= 1 << (i % 64);
             }
         }
-        EdgeFilter {
-            weakmap_table_of_name,
-            is_weakmap_name,
-            node_count: snap.node_count() as u32,
-        }
+        EdgeFilter { weakmap_table_of_name, is_weakmap_name, node_count: snap.node_count() as u32 }
     }
 
     /// Whether edge `e` leaving node `from` keeps its target alive (see the module docs).
@@ -63,10 +59,7 @@ impl EdgeFilter {
             EdgeType::Shortcut => from == 0,
             EdgeType::Internal => {
                 let name = snap.edge_name_or_index.get(e).copied().unwrap_or(u32::MAX) as usize;
-                let flagged = self
-                    .is_weakmap_name
-                    .get(name / 64)
-                    .is_some_and(|w| w >> (name % 64) & 1 == 1);
+                let flagged = self.is_weakmap_name.get(name / 64).is_some_and(|w| w >> (name % 64) & 1 == 1);
                 if !flagged {
                     return true;
                 }
@@ -98,9 +91,7 @@ mod tests {
     #[test]
     fn parses_v8_ephemeron_edge_names() {
         assert_eq!(
-            parse_weakmap_table_id(
-                "3 / part of key (Object @61) -> value (Array @63) pair in WeakMap (table @59)"
-            ),
+            parse_weakmap_table_id("3 / part of key (Object @61) -> value (Array @63) pair in WeakMap (table @59)"),
             Some(59)
         );
         assert_eq!(parse_weakmap_table_id("table"), None);

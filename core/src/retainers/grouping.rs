@@ -54,12 +54,7 @@ pub fn group_by_path(
         let Some(key) = paths.group_key(snap, v) else {
             continue;
         };
-        let acc = by_key
-            .entry((classes.class_of[v as usize], key))
-            .or_insert(Acc {
-                example: v,
-                ..Acc::default()
-            });
+        let acc = by_key.entry((classes.class_of[v as usize], key)).or_insert(Acc { example: v, ..Acc::default() });
         acc.count += 1;
         acc.self_size += snap.node_self_size[v as usize];
         acc.retained += retained[v as usize];
@@ -68,10 +63,7 @@ pub fn group_by_path(
     let mut keys: Vec<_> = by_key.into_iter().collect();
     // Largest first; the example breaks ties deterministically.
     keys.sort_by(|(_, a), (_, b)| {
-        b.retained
-            .cmp(&a.retained)
-            .then(b.count.cmp(&a.count))
-            .then(a.example.cmp(&b.example))
+        b.retained.cmp(&a.retained).then(b.count.cmp(&a.count)).then(a.example.cmp(&b.example))
     });
     let mut unrendered = 0u64;
     if render_limit > 0 && keys.len() > render_limit {
@@ -82,16 +74,14 @@ pub fn group_by_path(
         let Some(example) = paths.path_to(snap, acc.example) else {
             continue;
         };
-        let g = merged
-            .entry((class, example.normalized.clone()))
-            .or_insert_with(|| PathGroup {
-                class: classes.name(snap, class).to_string(),
-                path: example.normalized.clone(),
-                example,
-                count: 0,
-                self_size: 0,
-                retained_size: 0,
-            });
+        let g = merged.entry((class, example.normalized.clone())).or_insert_with(|| PathGroup {
+            class: classes.name(snap, class).to_string(),
+            path: example.normalized.clone(),
+            example,
+            count: 0,
+            self_size: 0,
+            retained_size: 0,
+        });
         g.count += acc.count;
         g.self_size += acc.self_size;
         g.retained_size += acc.retained;
@@ -127,10 +117,7 @@ impl IdSet {
         let mut ids = snap.node_id.clone();
         ids.sort_unstable();
         ids.dedup();
-        IdSet {
-            ids,
-            nodes: snap.node_count() as u64,
-        }
+        IdSet { ids, nodes: snap.node_count() as u64 }
     }
 
     pub fn contains(&self, id: u32) -> bool {

@@ -45,16 +45,8 @@ pub struct GrowthOptions {
 /// The `n` classes whose total self size grew most from `before` to `after` (ties: count growth,
 /// then name), each with its retained-size delta and up to 3 representative retainer paths of
 /// its new members.
-pub fn growth_report(
-    before: &HeapSnapshot,
-    after: &HeapSnapshot,
-    n: usize,
-) -> Result<GrowthReport, RetainersError> {
-    let opts = GrowthOptions {
-        max_classes: n,
-        paths_per_class: 3,
-        include_internal: false,
-    };
+pub fn growth_report(before: &HeapSnapshot, after: &HeapSnapshot, n: usize) -> Result<GrowthReport, RetainersError> {
+    let opts = GrowthOptions { max_classes: n, paths_per_class: 3, include_internal: false };
     let ab = SnapshotAnalysis::new(before)?;
     let aa = SnapshotAnalysis::new(after)?;
     Ok(growth_report_with(before, &ab, after, &aa, &opts))
@@ -93,16 +85,13 @@ pub fn growth_report_since(
     opts: &GrowthOptions,
 ) -> GrowthReport {
     let old = &base.classes;
-    let is_internal_class =
-        |name: &str| name.starts_with("system / ") || INTERNAL_TYPE_CLASSES.contains(&name);
+    let is_internal_class = |name: &str| name.starts_with("system / ") || INTERNAL_TYPE_CLASSES.contains(&name);
     let mut rows: Vec<ClassGrowth> = aa
         .classes()
         .iter()
         .filter(|c| opts.include_internal || !is_internal_class(&c.class))
         .filter_map(|c| {
-            let (cb, sb, rb) = old
-                .get(c.class.as_str())
-                .map_or((0, 0, 0), |o| (o.count, o.self_size, o.retained_size));
+            let (cb, sb, rb) = old.get(c.class.as_str()).map_or((0, 0, 0), |o| (o.count, o.self_size, o.retained_size));
             let delta = c.retained_size as i64 - rb as i64;
             (c.self_size > sb || c.count > cb).then(|| ClassGrowth {
                 class: c.class.clone(),
@@ -124,10 +113,7 @@ pub fn growth_report_since(
     let self_delta = |c: &ClassGrowth| c.self_size_after as i64 - c.self_size_before as i64;
     let count_delta = |c: &ClassGrowth| c.count_after as i64 - c.count_before as i64;
     rows.sort_by(|a, b| {
-        self_delta(b)
-            .cmp(&self_delta(a))
-            .then(count_delta(b).cmp(&count_delta(a)))
-            .then_with(|| a.class.cmp(&b.class))
+        self_delta(b).cmp(&self_delta(a)).then(count_delta(b).cmp(&count_delta(a))).then_with(|| a.class.cmp(&b.class))
     });
     rows.truncate(opts.max_classes);
     if rows.is_empty() {
@@ -172,11 +158,5 @@ pub fn growth_report_since(
     GrowthReport { classes: rows }
 }
 
-const INTERNAL_TYPE_CLASSES: [&str; 6] = [
-    "(system)",
-    "(array)",
-    "(compiled code)",
-    "(synthetic)",
-    "(object shape)",
-    "(unknown)",
-];
+const INTERNAL_TYPE_CLASSES: [&str; 6] =
+    ["(system)", "(array)", "(compiled code)", "(synthetic)", "(object shape)", "(unknown)"];

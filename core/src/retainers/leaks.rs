@@ -26,10 +26,7 @@ pub struct LeakOptions {
 
 impl Default for LeakOptions {
     fn default() -> Self {
-        LeakOptions {
-            include_internal: false,
-            max_groups: 50,
-        }
+        LeakOptions { include_internal: false, max_groups: 50 }
     }
 }
 
@@ -63,13 +60,7 @@ pub fn leak_report(
     let base_ids = IdSet::new(baseline);
     let target_ids = IdSet::new(target);
     let analysis = SnapshotAnalysis::new(fin)?;
-    Ok(leak_report_with(
-        &base_ids,
-        &target_ids,
-        fin,
-        &analysis,
-        opts,
-    ))
+    Ok(leak_report_with(&base_ids, &target_ids, fin, &analysis, opts))
 }
 
 /// The same over precomputed parts, so callers can drop BASELINE and TARGET before analysing
@@ -110,14 +101,8 @@ pub fn leak_report_with(
     }
     let reported_retained_size = roots.iter().map(|&v| a.retained[v as usize]).sum();
     let reported_objects = roots.len() as u64;
-    let (mut groups, unrendered) = group_by_path(
-        fin,
-        &a.classes,
-        &a.paths,
-        &a.retained,
-        roots.into_iter(),
-        render_budget(opts.max_groups),
-    );
+    let (mut groups, unrendered) =
+        group_by_path(fin, &a.classes, &a.paths, &a.retained, roots.into_iter(), render_budget(opts.max_groups));
     let mut omitted_groups = unrendered;
     if opts.max_groups > 0 && groups.len() > opts.max_groups {
         omitted_groups += (groups.len() - opts.max_groups) as u64;

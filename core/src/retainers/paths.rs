@@ -83,11 +83,7 @@ impl RetainerPaths {
         let mut parent_node = vec![NONE; n];
         let mut parent_edge = vec![u64::MAX; n];
         if n == 0 {
-            return RetainerPaths {
-                parent_node,
-                parent_edge,
-                path_hash: Vec::new(),
-            };
+            return RetainerPaths { parent_node, parent_edge, path_hash: Vec::new() };
         }
         let mut dist = vec![u32::MAX; n];
         let mut path_hash = vec![0u64; n];
@@ -139,11 +135,7 @@ impl RetainerPaths {
             next = 0;
             true
         });
-        RetainerPaths {
-            parent_node,
-            parent_edge,
-            path_hash,
-        }
+        RetainerPaths { parent_node, parent_edge, path_hash }
     }
 
     pub fn is_reachable(&self, n: u32) -> bool {
@@ -184,10 +176,7 @@ impl RetainerPaths {
         if !self.is_reachable(n) {
             return None;
         }
-        let h = mix(
-            self.path_hash[n as usize],
-            snap.node_type[n as usize] as u64,
-        );
+        let h = mix(self.path_hash[n as usize], snap.node_type[n as usize] as u64);
         Some(mix(h, group_name_token(snap, n as usize) as u64))
     }
 }
@@ -209,9 +198,7 @@ fn hop_hash(snap: &HeapSnapshot, h: u64, from: usize, e: usize) -> u64 {
 /// Edge type, `Unknown` when the snapshot was parsed without edge details (never panics).
 #[inline]
 fn ekind(snap: &HeapSnapshot, e: usize) -> EdgeType {
-    snap.edge_type
-        .get(e)
-        .map_or(EdgeType::Unknown, |&t| EdgeType::from_u8(t))
+    snap.edge_type.get(e).map_or(EdgeType::Unknown, |&t| EdgeType::from_u8(t))
 }
 
 /// Edge name string index or element index (`u32::MAX`, which reads as "", without details).
@@ -221,10 +208,7 @@ fn ename(snap: &HeapSnapshot, e: usize) -> u32 {
 }
 
 fn is_v8_internal_node(t: NodeType) -> bool {
-    matches!(
-        t,
-        NodeType::Hidden | NodeType::Code | NodeType::ObjectShape | NodeType::Synthetic
-    )
+    matches!(t, NodeType::Hidden | NodeType::Code | NodeType::ObjectShape | NodeType::Synthetic)
 }
 
 fn edge_cost(snap: &HeapSnapshot, e: usize, to: usize) -> u32 {
@@ -233,11 +217,7 @@ fn edge_cost(snap: &HeapSnapshot, e: usize, to: usize) -> u32 {
         EdgeType::Internal => 2,
         _ => 4,
     };
-    base + if is_v8_internal_node(snap.node_kind(to)) {
-        3
-    } else {
-        0
-    }
+    base + if is_v8_internal_node(snap.node_kind(to)) { 3 } else { 0 }
 }
 
 /// Grouping token of an edge name: indices and numeric slots all map to one value.
@@ -327,9 +307,7 @@ fn edge_name(snap: &HeapSnapshot, e: usize) -> String {
 fn map_slot_label(snap: &HeapSnapshot, table: usize, slot: u64) -> Option<String> {
     let slot_edge = |s: u64| {
         let s = s.to_string();
-        snap.edges_of(table).find(|&e| {
-            ekind(snap, e) == EdgeType::Internal && snap.strings.get(ename(snap, e)) == s
-        })
+        snap.edges_of(table).find(|&e| ekind(snap, e) == EdgeType::Internal && snap.strings.get(ename(snap, e)) == s)
     };
     if let Some(e) = slot.checked_sub(1).and_then(slot_edge) {
         let k = snap.edge_to[e] as usize;
@@ -370,9 +348,7 @@ fn render(snap: &HeapSnapshot, edges: &[(u32, usize)], target: u32) -> RetainerP
             segs.clear();
             glue_space = true;
             Some(("(global)".into(), "(global)".into()))
-        } else if snap.node_kind(a) == NodeType::Synthetic
-            && snap.node_kind(b) == NodeType::Synthetic
-        {
+        } else if snap.node_kind(a) == NodeType::Synthetic && snap.node_kind(b) == NodeType::Synthetic {
             let l = node_label(snap, b);
             Some((l.clone(), l))
         } else {
@@ -444,11 +420,7 @@ fn render(snap: &HeapSnapshot, edges: &[(u32, usize)], target: u32) -> RetainerP
         }
         s
     };
-    RetainerPath {
-        text: join(|s| &s.0),
-        normalized: join(|s| &s.1),
-        hops,
-    }
+    RetainerPath { text: join(|s| &s.0), normalized: join(|s| &s.1), hops }
 }
 
 /// The native context's edge to its global object.

@@ -54,12 +54,7 @@ impl ClassSummary {
 /// Walks the dominator tree depth-first with an explicit stack, keeping per class the number of
 /// members on the current root path: a node is its class's top member when that count is 0.
 /// O(n) time; memory: the tree as CSR (2 `u32` per reachable node), one `u32` per class id.
-pub fn class_retained(
-    snap: &HeapSnapshot,
-    dom: &DominatorTree,
-    retained: &[u64],
-    classes: &Classes,
-) -> ClassSummary {
+pub fn class_retained(snap: &HeapSnapshot, dom: &DominatorTree, retained: &[u64], classes: &Classes) -> ClassSummary {
     let n = snap.node_count();
     let ids = classes.id_count();
     let mut count = vec![0u64; ids];
@@ -95,12 +90,7 @@ pub fn class_retained(
             let (i, cursor) = *top;
             if cursor < start[i as usize + 1] {
                 top.1 += 1;
-                enter(
-                    children[cursor as usize],
-                    &mut on_path,
-                    &mut top_of_class,
-                    &mut stack,
-                );
+                enter(children[cursor as usize], &mut on_path, &mut top_of_class, &mut stack);
             } else {
                 stack.pop();
                 let v = dom.order[i as usize] as usize;
@@ -126,17 +116,9 @@ pub fn class_retained(
             ));
         }
     }
-    classes_out.sort_by(|a, b| {
-        b.1.retained_size
-            .cmp(&a.1.retained_size)
-            .then_with(|| a.1.class.cmp(&b.1.class))
-    });
+    classes_out.sort_by(|a, b| b.1.retained_size.cmp(&a.1.retained_size).then_with(|| a.1.class.cmp(&b.1.class)));
     for (i, (c, _)) in classes_out.iter().enumerate() {
         index_of_class[*c as usize] = i as u32;
     }
-    ClassSummary {
-        classes: classes_out.into_iter().map(|(_, c)| c).collect(),
-        index_of_class,
-        top_of_class,
-    }
+    ClassSummary { classes: classes_out.into_iter().map(|(_, c)| c).collect(), index_of_class, top_of_class }
 }

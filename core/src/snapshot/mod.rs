@@ -10,7 +10,4 @@ mod graph;
 mod parser;
 
 pub use graph::{EdgeType, HeapSnapshot, NodeType, StringTable};
-pub use parser::{
-    parse_bytes, parse_reader, parse_reader_with, ParseError, ParseOptions, SnapshotParser,
-    READ_CHUNK,
-};
+pub use parser::{parse_bytes, parse_reader, parse_reader_with, ParseError, ParseOptions, SnapshotParser, READ_CHUNK};

@@ -12,8 +12,8 @@ use memwatch_core::export::{analyze_export, read_export_from, ExportAnalysis};
 use memwatch_core::leak::{ClassicConfig, DetectorKind, TrendConfig};
 use memwatch_core::size::nice_size;
 
-use crate::progress::open_with_progress;
 use crate::error::{CliError, CliResult};
+use crate::progress::open_with_progress;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -79,9 +79,8 @@ impl DetectorArgs {
         set(&mut trend.min_r2, self.trend_min_r2);
         set(&mut trend.min_growth_bytes, self.trend_min_growth_bytes);
         set(&mut trend.min_growth_percent, self.trend_min_growth_percent);
-        let classic_touched = self.growth_count.is_some()
-            || self.noise_floor_bytes.is_some()
-            || self.noise_floor_percent.is_some();
+        let classic_touched =
+            self.growth_count.is_some() || self.noise_floor_bytes.is_some() || self.noise_floor_percent.is_some();
         let trend_touched = self.trend_window.is_some()
             || self.trend_warmup.is_some()
             || self.trend_min_r2.is_some()
@@ -146,10 +145,21 @@ fn print_report(out: &mut impl Write, args: &Args, r: &ExportAnalysis) -> std::i
             writeln!(out, "  GCs by type      scavenge {}, minor mark-sweep {}, mark-sweep-compact {}, incremental marking {}, weak callbacks {}",
                 s.gc_counts.scavenge, s.gc_counts.minor_mark_sweep, s.gc_counts.mark_sweep_compact,
                 s.gc_counts.incremental_marking, s.gc_counts.weak_callbacks)?;
-            let total_pause: u64 = [s.gc_pause_ns.scavenge, s.gc_pause_ns.minor_mark_sweep, s.gc_pause_ns.mark_sweep_compact,
-                s.gc_pause_ns.incremental_marking, s.gc_pause_ns.weak_callbacks].iter().sum();
-            writeln!(out, "  GC pause total   {:.1} ms (full GCs {:.1} ms)", total_pause as f64 / 1e6,
-                s.gc_pause_ns.mark_sweep_compact as f64 / 1e6)?;
+            let total_pause: u64 = [
+                s.gc_pause_ns.scavenge,
+                s.gc_pause_ns.minor_mark_sweep,
+                s.gc_pause_ns.mark_sweep_compact,
+                s.gc_pause_ns.incremental_marking,
+                s.gc_pause_ns.weak_callbacks,
+            ]
+            .iter()
+            .sum();
+            writeln!(
+                out,
+                "  GC pause total   {:.1} ms (full GCs {:.1} ms)",
+                total_pause as f64 / 1e6,
+                s.gc_pause_ns.mark_sweep_compact as f64 / 1e6
+            )?;
         }
     }
     writeln!(out, "\nLeak events: {}", r.analysis.leaks.len())?;
@@ -167,15 +177,26 @@ fn print_report(out: &mut impl Write, args: &Args, r: &ExportAnalysis) -> std::i
         writeln!(out, "\nHeap diffs recorded: {}", r.heap_diffs.len())?;
         for d in &r.heap_diffs {
             let c = &d.diff.change;
-            writeln!(out, "  {}: {} ({} allocated, {} freed nodes)", d.label.as_deref().unwrap_or("HeapDiff"),
-                c.size, c.allocated_nodes, c.freed_nodes)?;
+            writeln!(
+                out,
+                "  {}: {} ({} allocated, {} freed nodes)",
+                d.label.as_deref().unwrap_or("HeapDiff"),
+                c.size,
+                c.allocated_nodes,
+                c.freed_nodes
+            )?;
         }
     }
     if !r.markers.is_empty() {
         writeln!(out, "\nMarkers:")?;
         for m in &r.markers {
-            writeln!(out, "  {:>10.3} s  {}{}", m.time_ns as f64 / 1e9, m.kind,
-                m.message.as_deref().map(|t| format!(": {t}")).unwrap_or_default())?;
+            writeln!(
+                out,
+                "  {:>10.3} s  {}{}",
+                m.time_ns as f64 / 1e9,
+                m.kind,
+                m.message.as_deref().map(|t| format!(": {t}")).unwrap_or_default()
+            )?;
         }
     }
     Ok(())

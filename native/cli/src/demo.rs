@@ -7,14 +7,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::rc::Rc;
 
-use memwatch_runtime::RunOptions;
 use memwatch::{Config, MemwatchEvent, PipelineConfig};
 use memwatch_core::leak::{DetectorKind, LeakRetainers};
 use memwatch_core::size::nice_size;
+use memwatch_runtime::RunOptions;
 
+use crate::error::{CliError, CliResult};
 use crate::render::{printable, NAME_WIDTH};
 use crate::run::{execute, exit_code};
-use crate::error::{CliError, CliResult};
 
 const DEMO_NAME: &str = "memwatch:demo/leaky-app.js";
 const DEMO_JS: &str = include_str!("../demo/leaky-app.js");

@@ -15,9 +15,9 @@ use memwatch_core::diff::{heap_diff, HeapDiff};
 use memwatch_core::retainers::growth_report;
 use memwatch_core::snapshot::{parse_reader_with, HeapSnapshot, ParseOptions};
 
+use crate::error::{CliError, CliResult};
 use crate::progress::bytes_bar;
 use crate::render::{self, printable, signed_size, NAME_WIDTH};
-use crate::error::{CliError, CliResult};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -48,11 +48,7 @@ struct Parsed {
 /// This thread's CPU time so far, from Linux's /proc/thread-self/schedstat (nanoseconds on CPU).
 fn thread_cpu() -> Option<Duration> {
     let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    s.split_whitespace()
-        .next()?
-        .parse()
-        .ok()
-        .map(Duration::from_nanos)
+    s.split_whitespace().next()?.parse().ok().map(Duration::from_nanos)
 }
 
 pub fn run(args: Args) -> CliResult {
@@ -72,9 +68,7 @@ pub fn run(args: Args) -> CliResult {
     if args.timings {
         for (path, p) in [(&args.before, &before), (&args.after, &after)] {
             let rate = |d: Duration| p.bytes as f64 / 1e6 / d.as_secs_f64().max(1e-9);
-            let cpu = p.cpu.map_or(String::new(), |c| {
-                format!(", cpu {:.3} s ({:.0} MB/s)", c.as_secs_f64(), rate(c))
-            });
+            let cpu = p.cpu.map_or(String::new(), |c| format!(", cpu {:.3} s ({:.0} MB/s)", c.as_secs_f64(), rate(c)));
             eprintln!(
                 "parse {}: {} bytes, {} nodes, {} edges: wall {:.3} s ({:.0} MB/s){cpu}",
                 path.display(),
@@ -124,24 +118,14 @@ pub fn run(args: Args) -> CliResult {
     }
 }
 
-fn join(
-    h: std::thread::ScopedJoinHandle<'_, Result<Parsed, CliError>>,
-) -> Result<Parsed, CliError> {
-    h.join().unwrap_or_else(|_| {
-        Err(CliError::Failure(
-            "internal error: the parser thread panicked".into(),
-        ))
-    })
+fn join(h: std::thread::ScopedJoinHandle<'_, Result<Parsed, CliError>>) -> Result<Parsed, CliError> {
+    h.join().unwrap_or_else(|_| Err(CliError::Failure("internal error: the parser thread panicked".into())))
 }
 
 fn parse_file(path: &Path, multi: &MultiProgress, edge_details: bool) -> Result<Parsed, CliError> {
-    let file =
-        File::open(path).map_err(|e| CliError::in_file(path, format!("cannot open: {e}")))?;
+    let file = File::open(path).map_err(|e| CliError::in_file(path, format!("cannot open: {e}")))?;
     let len = file.metadata().map(|m| m.len()).ok();
-    let bar = bytes_bar(
-        len.unwrap_or(0),
-        &path.file_name().unwrap_or_default().to_string_lossy(),
-    );
+    let bar = bytes_bar(len.unwrap_or(0), &path.file_name().unwrap_or_default().to_string_lossy());
     // Only visible bars join the group (adding would re-target a hidden one to stderr).
     let bar = if bar.is_hidden() { bar } else { multi.add(bar) };
     let opts = ParseOptions {
@@ -155,12 +139,7 @@ fn parse_file(path: &Path, multi: &MultiProgress, edge_details: bool) -> Result<
     bar.finish_and_clear();
     let snapshot = result.map_err(|e| CliError::in_file(path, e))?;
     let cpu = thread_cpu().zip(cpu0).map(|(b, a)| b.saturating_sub(a));
-    Ok(Parsed {
-        snapshot,
-        bytes: len.unwrap_or(0),
-        took: t.elapsed(),
-        cpu,
-    })
+    Ok(Parsed { snapshot, bytes: len.unwrap_or(0), took: t.elapsed(), cpu })
 }
 
 /// The readable report: node-memwatch's before/after/change lines, then one row per bucket,
@@ -168,14 +147,8 @@ fn parse_file(path: &Path, multi: &MultiProgress, edge_details: bool) -> Result<
 fn table(d: &HeapDiff) -> String {
     let mut out = String::new();
     let c = &d.change;
-    out.push_str(&format!(
-        "before: {} nodes, {}\n",
-        d.before.nodes, d.before.size
-    ));
-    out.push_str(&format!(
-        "after:  {} nodes, {}\n",
-        d.after.nodes, d.after.size
-    ));
+    out.push_str(&format!("before: {} nodes, {}\n", d.before.nodes, d.before.size));
+    out.push_str(&format!("after:  {} nodes, {}\n", d.after.nodes, d.after.size));
     out.push_str(&format!(
         "change: {} ({} bytes), {} nodes allocated, {} freed\n",
         signed_size(c.size_bytes),
@@ -184,47 +157,17 @@ fn table(d: &HeapDiff) -> String {
         c.freed_nodes
     ));
     let mut rows: Vec<_> = c.details.iter().collect();
-    rows.sort_by(|a, b| {
-        b.size_bytes
-            .cmp(&a.size_bytes)
-            .then_with(|| a.what.cmp(&b.what))
-    });
+    rows.sort_by(|a, b| b.size_bytes.cmp(&a.size_bytes).then_with(|| a.what.cmp(&b.what)));
     let names: Vec<String> = rows.iter().map(|r| printable(&r.what, NAME_WIDTH)).collect();
-    let (plus, minus): (u64, u64) = (
-        rows.iter().map(|r| r.added).sum(),
-        rows.iter().map(|r| r.removed).sum(),
-    );
-    let total: i64 = rows
-        .iter()
-        .map(|r| r.size_bytes)
-        .fold(0i64, |a, b| a.saturating_add(b));
-    let w = names
-        .iter()
-        .map(|n| n.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max("total".len());
-    let (wp, wm) = (
-        plus.to_string().len().max(1),
-        minus.to_string().len().max(1),
-    );
+    let (plus, minus): (u64, u64) = (rows.iter().map(|r| r.added).sum(), rows.iter().map(|r| r.removed).sum());
+    let total: i64 = rows.iter().map(|r| r.size_bytes).fold(0i64, |a, b| a.saturating_add(b));
+    let w = names.iter().map(|n| n.chars().count()).max().unwrap_or(0).max("total".len());
+    let (wp, wm) = (plus.to_string().len().max(1), minus.to_string().len().max(1));
     out.push('\n');
-    out.push_str(&format!(
-        "{:<w$}  {:>wp$}  {:>wm$}  size delta\n",
-        "what", "+", "-"
-    ));
+    out.push_str(&format!("{:<w$}  {:>wp$}  {:>wm$}  size delta\n", "what", "+", "-"));
     for (r, name) in rows.iter().zip(&names) {
-        out.push_str(&format!(
-            "{name:<w$}  {:>wp$}  {:>wm$}  {}\n",
-            r.added,
-            r.removed,
-            signed_size(r.size_bytes)
-        ));
+        out.push_str(&format!("{name:<w$}  {:>wp$}  {:>wm$}  {}\n", r.added, r.removed, signed_size(r.size_bytes)));
     }
-    out.push_str(&format!(
-        "{:<w$}  {plus:>wp$}  {minus:>wm$}  {}\n",
-        "total",
-        signed_size(total)
-    ));
+    out.push_str(&format!("{:<w$}  {plus:>wp$}  {minus:>wm$}  {}\n", "total", signed_size(total)));
     out
 }

@@ -9,14 +9,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use memwatch_core::retainers::{
-    leak_report_with, IdSet, LeakOptions, LeakReport, SnapshotAnalysis,
-};
+use memwatch_core::retainers::{leak_report_with, IdSet, LeakOptions, LeakReport, SnapshotAnalysis};
 use memwatch_core::size::nice_size;
 use memwatch_core::snapshot::{parse_reader_with, HeapSnapshot, ParseOptions};
 
-use crate::progress::open_with_progress;
 use crate::error::{CliError, CliResult};
+use crate::progress::open_with_progress;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -45,10 +43,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> CliResult {
-    let opts = LeakOptions {
-        include_internal: args.include_internal,
-        max_groups: args.max_groups,
-    };
+    let opts = LeakOptions { include_internal: args.include_internal, max_groups: args.max_groups };
     let mut clock = Phases::new(args.timings);
     // Only ids are needed from the first two: parse them without edge details.
     let base_ids = IdSet::new(&load(&args.baseline, "baseline", false)?);
@@ -64,9 +59,7 @@ pub fn run(args: Args) -> CliResult {
 
     let mut out = std::io::stdout().lock();
     let written = if args.json {
-        serde_json::to_writer(&mut out, &report)
-            .map_err(std::io::Error::from)
-            .and_then(|_| writeln!(out))
+        serde_json::to_writer(&mut out, &report).map_err(std::io::Error::from).and_then(|_| writeln!(out))
     } else {
         write_text(&mut out, &report, &args)
     };
@@ -90,10 +83,7 @@ struct Phases {
 
 impl Phases {
     fn new(on: bool) -> Phases {
-        Phases {
-            on,
-            last: std::time::Instant::now(),
-        }
+        Phases { on, last: std::time::Instant::now() }
     }
     fn done(&mut self, what: &str) {
         if self.on {
@@ -106,10 +96,7 @@ impl Phases {
 fn load(path: &Path, label: &str, edge_details: bool) -> Result<HeapSnapshot, CliError> {
     let size_hint = std::fs::metadata(path).ok().map(|m| m.len());
     let reader = open_with_progress(path, label).map_err(|e| CliError::in_file(path, e))?;
-    let opts = ParseOptions {
-        size_hint,
-        edge_details,
-    };
+    let opts = ParseOptions { size_hint, edge_details };
     parse_reader_with(reader, opts, |_| {}).map_err(|e| CliError::in_file(path, e))
 }
 
@@ -128,10 +115,7 @@ fn write_text(out: &mut impl Write, r: &LeakReport, args: &Args) -> std::io::Res
         nice_size(r.leaked_self_size as i64)
     )?;
     if r.reported_objects == 0 {
-        writeln!(
-            out,
-            "No leaks: nothing allocated between baseline and target survives in final."
-        )?;
+        writeln!(out, "No leaks: nothing allocated between baseline and target survives in final.")?;
         return Ok(());
     }
     writeln!(
@@ -155,11 +139,7 @@ fn write_text(out: &mut impl Write, r: &LeakReport, args: &Args) -> std::io::Res
         writeln!(out, "     e.g. @{id}: {}\n", g.example.text)?;
     }
     if r.omitted_groups > 0 {
-        writeln!(
-            out,
-            "... {} more groups (use --max-groups 0 to see all)",
-            r.omitted_groups
-        )?;
+        writeln!(out, "... {} more groups (use --max-groups 0 to see all)", r.omitted_groups)?;
     }
     Ok(())
 }

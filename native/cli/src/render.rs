@@ -71,6 +71,9 @@ pub fn class_growth(classes: &[ClassGrowth]) -> String {
 pub fn leak_retainers(r: &LeakRetainers) -> String {
     match &r.error {
         Some(e) => format!("  (no retainer paths: {e})\n"),
-        None => format!("  growing since the previous snapshot, and who holds the new objects:\n{}", class_growth(&r.classes)),
+        None => format!(
+            "  growing since the previous snapshot, and who holds the new objects:\n{}",
+            class_growth(&r.classes)
+        ),
     }
 }

@@ -5,9 +5,9 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use memwatch_runtime::{RunOptions, RunOutcome, RunStatus, Runtime};
 use memwatch::{Config, MemwatchEvent, PipelineConfig};
 use memwatch_core::analyzer::AnalyzerConfig;
+use memwatch_runtime::{RunOptions, RunOutcome, RunStatus, Runtime};
 
 use crate::error::{CliError, CliResult};
 

@@ -65,10 +65,8 @@ pub fn run(args: Args) -> CliResult {
     let roots = locate(args.dir.as_deref())?;
     let listener = TcpListener::bind(("127.0.0.1", args.port))
         .map_err(|e| CliError::BadInput(format!("cannot listen on 127.0.0.1:{}: {e}", args.port)))?;
-    let port = listener
-        .local_addr()
-        .map_err(|e| CliError::Failure(format!("listening socket has no address: {e}")))?
-        .port();
+    let port =
+        listener.local_addr().map_err(|e| CliError::Failure(format!("listening socket has no address: {e}")))?.port();
     if roots.pkg.is_none() {
         eprintln!(
             "memwatch: warning: no built wasm package (pkg/) found next to {}; run scripts/build-wasm.sh",
@@ -94,9 +92,8 @@ pub fn run(args: Args) -> CliResult {
 /// Resolves the served directories (see the module docs for the search order).
 pub fn locate(dir: Option<&Path>) -> Result<Roots, CliError> {
     if let Some(dir) = dir {
-        return roots_in(dir).ok_or_else(|| {
-            CliError::in_file(dir, "no viewer here: expected www/index.html or index.html")
-        });
+        return roots_in(dir)
+            .ok_or_else(|| CliError::in_file(dir, "no viewer here: expected www/index.html or index.html"));
     }
     let mut candidates = Vec::new();
     if let Ok(exe) = std::env::current_exe() {

@@ -77,7 +77,14 @@ fn detector_options_change_the_verdict() {
     let v = json(&memwatch(&["analyze", "--json", f]));
     assert_eq!(v["leaks"].as_array().map(Vec::len), Some(0));
     let v = json(&memwatch(&[
-        "analyze", "--json", "--noise-floor-bytes", "0", "--noise-floor-percent", "0", "--no-trend", f,
+        "analyze",
+        "--json",
+        "--noise-floor-bytes",
+        "0",
+        "--noise-floor-percent",
+        "0",
+        "--no-trend",
+        f,
     ]));
     assert_eq!(v["leaks"].as_array().map(Vec::len), Some(3));
     assert_eq!(v["config"]["trend"], serde_json::Value::Null);

@@ -4,21 +4,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../core/tests/fixtures")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../core/tests/fixtures").join(name)
 }
 
 fn memwatch(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_memwatch"))
-        .args(args)
-        .output()
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_memwatch")).args(args).output().unwrap()
 }
 
 fn diff(before: &Path, after: &Path, extra: &[&str]) -> Output {
-    let mut args: Vec<&std::ffi::OsStr> =
-        vec!["diff".as_ref(), before.as_os_str(), after.as_os_str()];
+    let mut args: Vec<&std::ffi::OsStr> = vec!["diff".as_ref(), before.as_os_str(), after.as_os_str()];
     args.extend(extra.iter().map(std::ffi::OsStr::new));
     memwatch(&args)
 }
@@ -36,11 +30,7 @@ fn temp_dir(tag: &str) -> PathBuf {
 
 #[test]
 fn json_is_exactly_the_node_memwatch_object() {
-    let out = diff(
-        &fixture("tiny-before.heapsnapshot"),
-        &fixture("tiny-after.heapsnapshot"),
-        &["--json"],
-    );
+    let out = diff(&fixture("tiny-before.heapsnapshot"), &fixture("tiny-after.heapsnapshot"), &["--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
@@ -53,20 +43,12 @@ fn json_is_exactly_the_node_memwatch_object() {
             "\n"
         )
     );
-    assert_eq!(
-        text(&out.stderr),
-        "",
-        "nothing on stderr for small files off a TTY"
-    );
+    assert_eq!(text(&out.stderr), "", "nothing on stderr for small files off a TTY");
 }
 
 #[test]
 fn table_is_sorted_by_size_delta_with_totals() {
-    let out = diff(
-        &fixture("tiny-before.heapsnapshot"),
-        &fixture("tiny-after.heapsnapshot"),
-        &[],
-    );
+    let out = diff(&fixture("tiny-before.heapsnapshot"), &fixture("tiny-after.heapsnapshot"), &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let expected = "\
 before: 7 nodes, 72 bytes
@@ -109,37 +91,23 @@ fn bad_input_names_the_file_and_position_with_exit_2() {
             assert_eq!(text(&out.stdout), "", "{name}: nothing on stdout");
             let err = text(&out.stderr);
             let prefix = format!("memwatch: {}: {message}", path.display());
-            assert!(
-                err.starts_with(&prefix),
-                "{name}: got {err:?}, want prefix {prefix:?}"
-            );
+            assert!(err.starts_with(&prefix), "{name}: got {err:?}, want prefix {prefix:?}");
         }
     }
     let missing = dir.join("missing.heapsnapshot");
     let out = diff(&good, &missing, &[]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).starts_with(&format!("memwatch: {}: cannot open:", missing.display()))
-    );
+    assert!(text(&out.stderr).starts_with(&format!("memwatch: {}: cannot open:", missing.display())));
     let out = diff(&dir, &good, &[]);
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
-    assert!(
-        err.starts_with(&format!(
-            "memwatch: {}: at byte 0: read error:",
-            dir.display()
-        )),
-        "{err}"
-    );
+    assert!(err.starts_with(&format!("memwatch: {}: at byte 0: read error:", dir.display())), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn usage_errors_exit_2() {
-    let out = memwatch(&[
-        "diff".as_ref(),
-        fixture("tiny-before.heapsnapshot").as_os_str(),
-    ]);
+    let out = memwatch(&["diff".as_ref(), fixture("tiny-before.heapsnapshot").as_os_str()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("AFTER"), "{}", text(&out.stderr));
 }
@@ -156,12 +124,7 @@ v8.writeHeapSnapshot(dir + '/before.heapsnapshot');
 for (let i = 0; i < 10000; i++) leaks.push(new LeakingClass());
 v8.writeHeapSnapshot(dir + '/after.heapsnapshot');
 "#;
-    match Command::new("node")
-        .arg("-e")
-        .arg(script)
-        .arg(&dir)
-        .status()
-    {
+    match Command::new("node").arg("-e").arg(script).arg(&dir).status() {
         Ok(s) => assert!(s.success()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             eprintln!("SKIPPED: `node` is not installed, so no real V8 snapshot can be generated");
@@ -169,32 +132,18 @@ v8.writeHeapSnapshot(dir + '/after.heapsnapshot');
         }
         Err(e) => panic!("{e}"),
     }
-    let (b, a) = (
-        dir.join("before.heapsnapshot"),
-        dir.join("after.heapsnapshot"),
-    );
+    let (b, a) = (dir.join("before.heapsnapshot"), dir.join("after.heapsnapshot"));
     let out = diff(&b, &a, &["--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert_eq!(stdout.lines().count(), 1, "one JSON object on one line");
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    let leak = v["change"]["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["what"] == "LeakingClass")
-        .unwrap();
-    assert_eq!(
-        (leak["+"].as_u64(), leak["-"].as_u64()),
-        (Some(10_000), Some(0))
-    );
+    let leak = v["change"]["details"].as_array().unwrap().iter().find(|d| d["what"] == "LeakingClass").unwrap();
+    assert_eq!((leak["+"].as_u64(), leak["-"].as_u64()), (Some(10_000), Some(0)));
     assert_eq!(leak["size_bytes"].as_i64().unwrap() % 10_000, 0);
 
     let table = text(&diff(&b, &a, &[]).stdout);
-    let row = table
-        .lines()
-        .find(|l| l.starts_with("LeakingClass"))
-        .expect("LeakingClass row");
+    let row = table.lines().find(|l| l.starts_with("LeakingClass")).expect("LeakingClass row");
     assert!(row.split_whitespace().nth(1) == Some("10000"), "{row}");
     let _ = std::fs::remove_dir_all(&dir);
 }

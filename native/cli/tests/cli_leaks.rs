@@ -8,29 +8,17 @@ use std::process::{Command, Output};
 const APP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/leaky-app-snapshots.js");
 
 fn memwatch(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_memwatch"))
-        .args(args)
-        .output()
-        .expect("run memwatch")
+    Command::new(env!("CARGO_BIN_EXE_memwatch")).args(args).output().expect("run memwatch")
 }
 
 fn snapshots() -> Option<(tempfile::TempDir, [String; 3])> {
-    if !Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        eprintln!(
-            "\n\n*** SKIPPED: `node` not found on PATH; `memwatch leaks` tests did not run ***\n"
-        );
+    if !Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success()) {
+        eprintln!("\n\n*** SKIPPED: `node` not found on PATH; `memwatch leaks` tests did not run ***\n");
         return None;
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    let st = Command::new("node")
-        .args([Path::new(APP), dir.path()])
-        .args(["50", "500", "3000"])
-        .status()
-        .expect("node");
+    let st =
+        Command::new("node").args([Path::new(APP), dir.path()]).args(["50", "500", "3000"]).status().expect("node");
     assert!(st.success());
     let p = |n: &str| path_str(&dir.path().join(format!("{n}.heapsnapshot")));
     let files = [p("baseline"), p("target"), p("final")];
@@ -47,23 +35,13 @@ fn text_report_names_holders_and_fail_flag_exits_1() {
         return;
     };
     let out = memwatch(&["leaks", &b, &t, &f]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("LeakingClass x500"), "{text}");
-    assert!(
-        text.contains("(global) leakyCache -> Map table -> [*] -> LeakingClass"),
-        "{text}"
-    );
+    assert!(text.contains("(global) leakyCache -> Map table -> [*] -> LeakingClass"), "{text}");
     assert!(text.contains("e.g. @"), "{text}");
     assert!(text.contains("-> [k"), "{text}");
-    assert!(
-        text.contains("add (closure) -> context -> cachedItems -> [*] -> Object"),
-        "{text}"
-    );
+    assert!(text.contains("add (closure) -> context -> cachedItems -> [*] -> Object"), "{text}");
     assert!(!text.contains("TransientThing"), "{text}");
 
     let out = memwatch(&["leaks", "--fail-on-leak", &b, &t, &f]);
@@ -76,19 +54,12 @@ fn json_report_is_one_object() {
         return;
     };
     let out = memwatch(&["leaks", "--json", "--max-groups", "2", &b, &t, &f]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
     let groups = v["groups"].as_array().expect("groups");
     assert_eq!(groups.len(), 2);
     assert!(v["omitted_groups"].as_u64().unwrap() >= 1);
-    let lc = groups
-        .iter()
-        .find(|g| g["class"] == "LeakingClass")
-        .expect("LeakingClass group");
+    let lc = groups.iter().find(|g| g["class"] == "LeakingClass").expect("LeakingClass group");
     assert_eq!(lc["count"], 500);
     assert!(lc["retained_size"].as_u64().unwrap() > lc["self_size"].as_u64().unwrap());
     let hops = lc["example"]["hops"].as_array().expect("hops");
@@ -102,12 +73,7 @@ fn same_snapshot_three_times_has_no_leaks() {
         return;
     };
     let out = memwatch(&["leaks", &b, &b, &b, "--fail-on-leak"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("No leaks"));
 }
 
@@ -130,9 +96,5 @@ fn bad_input_exits_2_naming_the_file() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.heapsnapshot"));
 
     let out = memwatch(&["leaks", &bad]);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "missing arguments are a usage error"
-    );
+    assert_eq!(out.status.code(), Some(2), "missing arguments are a usage error");
 }

@@ -27,8 +27,15 @@ fn leak_events_name_the_holders() {
     let out = dir.path("e.ndjson");
     let script = js("retained-leak.js");
     let args = [
-        "run", "--json", "--leak-growth-count", "3", "--leak-retainers", "5",
-        "--out", out.to_str().unwrap(), script.to_str().unwrap(),
+        "run",
+        "--json",
+        "--leak-growth-count",
+        "3",
+        "--leak-retainers",
+        "5",
+        "--out",
+        out.to_str().unwrap(),
+        script.to_str().unwrap(),
     ];
     let r = run_with_env(&args, &[("TMPDIR", &tmp)]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
@@ -76,8 +83,16 @@ fn kept_snapshots_are_recorded_and_text_output_shows_paths() {
     let out = dir.path("e.ndjson");
     let script = js("retained-leak.js");
     let r = run(&[
-        "run", "--leak-growth-count", "3", "--leak-retainers", "2", "--snapshot-dir", snaps.to_str().unwrap(),
-        "--out", out.to_str().unwrap(), script.to_str().unwrap(),
+        "run",
+        "--leak-growth-count",
+        "3",
+        "--leak-retainers",
+        "2",
+        "--snapshot-dir",
+        snaps.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        script.to_str().unwrap(),
     ]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert!(r.stderr.contains("memwatch: leak:"), "{}", r.stderr);
@@ -121,13 +136,17 @@ fn bad_count_is_a_usage_error() {
 fn js_listeners_see_the_retainers() {
     let script = js("retained-leak.js");
     let r = run(&[
-        "run", "--leak-growth-count", "3", "--leak-retainers", "4", script.to_str().unwrap(), "--", "--print-leaks",
+        "run",
+        "--leak-growth-count",
+        "3",
+        "--leak-retainers",
+        "4",
+        script.to_str().unwrap(),
+        "--",
+        "--print-leaks",
     ]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     let line = r.stdout.lines().find(|l| l.starts_with("leak holders: ")).unwrap_or_else(|| panic!("{}", r.stdout));
     let top: Vec<String> = serde_json::from_str(&line["leak holders: ".len()..]).unwrap();
-    assert!(
-        top.iter().any(|c| c.starts_with("LeakingClass @ (global) leakyCache -> Map table")),
-        "{top:?}"
-    );
+    assert!(top.iter().any(|c| c.starts_with("LeakingClass @ (global) leakyCache -> Map table")), "{top:?}");
 }

@@ -122,8 +122,7 @@ impl Memwatch {
                         report.classes = classes;
                     }
                     _ => {
-                        report.error =
-                            Some("no baseline snapshot: the leak came before any full GC was polled".into())
+                        report.error = Some("no baseline snapshot: the leak came before any full GC was polled".into())
                     }
                 }
                 state.baseline = Some(now);

@@ -26,10 +26,10 @@ use std::rc::{Rc, Weak};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 pub use error::Error;
+use leak_retainers::LeakSnapshots;
 pub use memwatch_core as core;
 use pipeline::Pipeline;
 pub use pipeline::{MemwatchEvent, PipelineConfig};
-use leak_retainers::LeakSnapshots;
 use raw::RawSample;
 
 /// How to attach.

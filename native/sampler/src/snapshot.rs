@@ -153,5 +153,6 @@ pub(super) fn parse_file(path: &Path, edge_details: bool) -> Result<HeapSnapshot
     let file = File::open(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
     let size_hint = file.metadata().ok().map(|m| m.len());
     let opts = ParseOptions { size_hint, edge_details };
-    parse_reader_with(file, opts, |_| {}).map_err(|e| Error::Snapshot { path: path.to_path_buf(), message: e.to_string() })
+    parse_reader_with(file, opts, |_| {})
+        .map_err(|e| Error::Snapshot { path: path.to_path_buf(), message: e.to_string() })
 }

@@ -150,12 +150,7 @@ pub(crate) struct EdgeSink {
 }
 
 impl EdgeSink {
-    pub fn new(
-        layout: &Layout,
-        reserve: usize,
-        known_nodes: Option<u64>,
-        keep_details: bool,
-    ) -> EdgeSink {
+    pub fn new(layout: &Layout, reserve: usize, known_nodes: Option<u64>, keep_details: bool) -> EdgeSink {
         let roles = &layout.edge_roles;
         let detail_reserve = if keep_details { reserve } else { 0 };
         EdgeSink {
@@ -213,10 +208,7 @@ impl IntSink for EdgeSink {
             ));
         }
         if node >= self.known_nodes {
-            return Err(format!(
-                "edge {edge} points to node offset {to} outside the {} nodes",
-                self.known_nodes
-            ));
+            return Err(format!("edge {edge} points to node offset {to} outside the {} nodes", self.known_nodes));
         }
         self.edge_to.push(to_u32(node, "edge target node")?);
         if !EdgeType::from_u8(ty).has_index_name() {

@@ -15,12 +15,7 @@ pub struct ParseError {
 impl ParseError {
     /// An error about the file as a whole (validation), located at `offset`.
     pub(crate) fn at(offset: u64, message: impl Into<String>) -> ParseError {
-        ParseError {
-            offset,
-            line: None,
-            column: None,
-            message: message.into(),
-        }
+        ParseError { offset, line: None, column: None, message: message.into() }
     }
 }
 
@@ -32,10 +27,7 @@ pub(crate) struct Fail {
 }
 
 pub(crate) fn fail<T>(at: usize, message: impl Into<String>) -> Result<T, Fail> {
-    Err(Fail {
-        at,
-        message: message.into(),
-    })
+    Err(Fail { at, message: message.into() })
 }
 
 /// Where the current chunk starts in the file, in bytes and lines. Newlines are counted once

@@ -69,18 +69,15 @@ struct Meta {
 
 /// Parses the captured `"snapshot"` value. Errors are plain messages; the caller locates them.
 pub(crate) fn parse_header(raw: &[u8]) -> Result<Layout, String> {
-    let header: Header = serde_json::from_slice(raw)
-        .map_err(|e| format!("the \"snapshot\" header is not valid: {e}"))?;
+    let header: Header =
+        serde_json::from_slice(raw).map_err(|e| format!("the \"snapshot\" header is not valid: {e}"))?;
     let meta = header.meta.ok_or("the \"snapshot\" header has no meta")?;
     let node_fields = meta.node_fields.ok_or("snapshot.meta has no node_fields")?;
     let edge_fields = meta.edge_fields.ok_or("snapshot.meta has no edge_fields")?;
 
     for (fields, what) in [(&node_fields, "node_fields"), (&edge_fields, "edge_fields")] {
         if fields.len() > MAX_FIELDS {
-            return Err(format!(
-                "snapshot.meta.{what} lists {} fields, more than {MAX_FIELDS}",
-                fields.len()
-            ));
+            return Err(format!("snapshot.meta.{what} lists {} fields, more than {MAX_FIELDS}", fields.len()));
         }
     }
     let node_roles: Vec<NodeRole> = node_fields
@@ -117,11 +114,9 @@ pub(crate) fn parse_header(raw: &[u8]) -> Result<Layout, String> {
             _ => EdgeRole::Ignore,
         })
         .collect();
-    for (role, name) in [
-        (EdgeRole::Type, "type"),
-        (EdgeRole::NameOrIndex, "name_or_index"),
-        (EdgeRole::ToNode, "to_node"),
-    ] {
+    for (role, name) in
+        [(EdgeRole::Type, "type"), (EdgeRole::NameOrIndex, "name_or_index"), (EdgeRole::ToNode, "to_node")]
+    {
         match edge_roles.iter().filter(|r| **r == role).count() {
             1 => {}
             0 => return Err(format!("snapshot.meta.edge_fields has no \"{name}\" field")),
@@ -151,11 +146,7 @@ pub(crate) fn parse_header(raw: &[u8]) -> Result<Layout, String> {
 
 /// `meta.node_types` / `meta.edge_types` list one entry per field; the entry of the `type` field
 /// is the list of type names (V8 puts it first, but we look it up by the field's position).
-fn type_names(
-    types: Option<Vec<serde_json::Value>>,
-    fields: &[String],
-    what: &str,
-) -> Result<Vec<String>, String> {
+fn type_names(types: Option<Vec<serde_json::Value>>, fields: &[String], what: &str) -> Result<Vec<String>, String> {
     let types = types.ok_or_else(|| format!("snapshot.meta has no {what}"))?;
     let pos = fields.iter().position(|f| f == "type").unwrap_or(0);
     let list = types

@@ -49,10 +49,7 @@ pub struct ParseOptions {
 
 impl Default for ParseOptions {
     fn default() -> Self {
-        ParseOptions {
-            size_hint: None,
-            edge_details: true,
-        }
+        ParseOptions { size_hint: None, edge_details: true }
     }
 }
 
@@ -183,10 +180,7 @@ impl SnapshotParser {
                     Section::Skip(_) => format!("the \"{key}\" value"),
                     _ => format!("the \"{key}\" array"),
                 };
-                return Err(ParseError::at(
-                    end,
-                    format!("unexpected end of file inside {what} (truncated file?)"),
-                ));
+                return Err(ParseError::at(end, format!("unexpected end of file inside {what} (truncated file?)")));
             }
             _ => {
                 return Err(ParseError::at(
@@ -235,22 +229,13 @@ impl SnapshotParser {
                         self.key.push(b);
                     }
                     if self.key.len() > MAX_KEY {
-                        return fail(
-                            i,
-                            "a top-level key is longer than 256 bytes (not a V8 heap snapshot?)",
-                        );
+                        return fail(i, "a top-level key is longer than 256 bytes (not a V8 heap snapshot?)");
                     }
                 }
                 _ if is_ws(b) => {}
                 Top::Start => {
                     if b != b'{' {
-                        return fail(
-                            i,
-                            format!(
-                                "not a V8 heap snapshot (expected '{{' but found {})",
-                                show_byte(b)
-                            ),
-                        );
+                        return fail(i, format!("not a V8 heap snapshot (expected '{{' but found {})", show_byte(b)));
                     }
                     self.top = Top::Key { first: true };
                 }
@@ -260,19 +245,11 @@ impl SnapshotParser {
                         self.top = Top::InKey { escaped: false };
                     }
                     b'}' if first => self.top = Top::Done,
-                    _ => {
-                        return fail(
-                            i,
-                            format!("expected a key string but found {}", show_byte(b)),
-                        )
-                    }
+                    _ => return fail(i, format!("expected a key string but found {}", show_byte(b))),
                 },
                 Top::Colon => {
                     if b != b':' {
-                        return fail(
-                            i,
-                            format!("expected ':' after a key but found {}", show_byte(b)),
-                        );
+                        return fail(i, format!("expected ':' after a key but found {}", show_byte(b)));
                     }
                     self.start_value(i + 1)?;
                     self.top = Top::Value;
@@ -291,12 +268,7 @@ impl SnapshotParser {
                         )
                     }
                 },
-                Top::Done => {
-                    return fail(
-                        i,
-                        format!("unexpected {} after the end of the snapshot", show_byte(b)),
-                    )
-                }
+                Top::Done => return fail(i, format!("unexpected {} after the end of the snapshot", show_byte(b))),
             }
             i += 1;
         }
@@ -308,10 +280,7 @@ impl SnapshotParser {
         let offset = self.pos.consumed + i as u64;
         let dup = |done: bool, key: &[u8]| {
             if done {
-                fail(
-                    i,
-                    format!("the key \"{}\" appears twice", String::from_utf8_lossy(key)),
-                )
+                fail(i, format!("the key \"{}\" appears twice", String::from_utf8_lossy(key)))
             } else {
                 Ok(())
             }
@@ -429,12 +398,7 @@ pub fn parse_reader_with<R: Read>(
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => {
-                return Err(ParseError::at(
-                    parser.bytes_consumed(),
-                    format!("read error: {e}"),
-                ))
-            }
+            Err(e) => return Err(ParseError::at(parser.bytes_consumed(), format!("read error: {e}"))),
         };
         parser.push(&buf[..n])?;
         progress(parser.bytes_consumed());

@@ -40,12 +40,7 @@ const SAFE: u64 = u64::MAX / 10 - 1;
 
 impl IntArray {
     pub fn new() -> IntArray {
-        IntArray {
-            st: St::Open,
-            cur: 0,
-            rec: [0; MAX_FIELDS],
-            filled: 0,
-        }
+        IntArray { st: St::Open, cur: 0, rec: [0; MAX_FIELDS], filled: 0 }
     }
 
     /// Consumes bytes of the array. Returns `Some(n)` when `]` was the `n`-th byte.
@@ -103,10 +98,7 @@ impl IntArray {
                             break;
                         }
                         if cur >= SAFE {
-                            cur = match cur
-                                .checked_mul(10)
-                                .and_then(|c| c.checked_add(u64::from(d)))
-                            {
+                            cur = match cur.checked_mul(10).and_then(|c| c.checked_add(u64::from(d))) {
                                 Some(c) => c,
                                 None => exit!(fail(i, "integer too large for 64 bits")),
                             };
@@ -130,14 +122,8 @@ impl IntArray {
                             exit!(Ok(Some(i)))
                         }
                         b' ' | b'\n' | b'\r' | b'\t' => {}
-                        b'.' | b'e' | b'E' => exit!(fail(
-                            i - 1,
-                            "expected an integer, found a fraction or exponent"
-                        )),
-                        _ => exit!(fail(
-                            i - 1,
-                            format!("expected ',' or ']' but found {}", show_byte(b))
-                        )),
+                        b'.' | b'e' | b'E' => exit!(fail(i - 1, "expected an integer, found a fraction or exponent")),
+                        _ => exit!(fail(i - 1, format!("expected ',' or ']' but found {}", show_byte(b)))),
                     }
                 }
                 St::Value | St::FirstOrEnd => {
@@ -169,14 +155,8 @@ impl IntArray {
                             sink.end(filled);
                             exit!(Ok(Some(i)))
                         }
-                        b'-' => exit!(fail(
-                            i - 1,
-                            "negative number where a non-negative integer is expected"
-                        )),
-                        _ => exit!(fail(
-                            i - 1,
-                            format!("expected an integer but found {}", show_byte(b))
-                        )),
+                        b'-' => exit!(fail(i - 1, "negative number where a non-negative integer is expected")),
+                        _ => exit!(fail(i - 1, format!("expected an integer but found {}", show_byte(b)))),
                     }
                 }
                 St::Open => {
@@ -185,10 +165,7 @@ impl IntArray {
                     match b {
                         b'[' => st = St::FirstOrEnd,
                         b' ' | b'\n' | b'\r' | b'\t' => {}
-                        _ => exit!(fail(
-                            i - 1,
-                            format!("expected '[' but found {}", show_byte(b))
-                        )),
+                        _ => exit!(fail(i - 1, format!("expected '[' but found {}", show_byte(b)))),
                     }
                 }
             }
@@ -275,9 +252,7 @@ mod tests {
 
     #[test]
     fn swar_matches_plain_parsing() {
-        for s in [
-            "0", "7", "10", "123", "9999", "12345", "654321", "1234567", "12345678",
-        ] {
+        for s in ["0", "7", "10", "123", "9999", "12345", "654321", "1234567", "12345678"] {
             for tail in [",", "]", "\n", " ", "x", "\u{7f}"] {
                 let t = format!("{s}{tail}");
                 let w = word(&t[..t.len().min(8)]);
@@ -338,32 +313,18 @@ mod tests {
         let digits = "98765432109876543210";
         let mut values: Vec<u64> = (1..=19).map(|n| digits[..n].parse().unwrap()).collect();
         values.extend((1..=19).map(|n| "9".repeat(n).parse::<u64>().unwrap()));
-        values.extend([
-            0,
-            10_000_000,
-            12_345_678,
-            100_000_000,
-            u64::MAX - 1,
-            u64::MAX,
-        ]);
+        values.extend([0, 10_000_000, 12_345_678, 100_000_000, u64::MAX - 1, u64::MAX]);
         for v in values {
             for sep in [",", "\n,", " , "] {
                 // Padding shifts the number against the 8-byte windows too.
                 for pad in ["", "1,", "22,", "4444\n,", "7777777,"] {
                     let text = format!("[{pad}{v}{sep}{v}{sep}5]");
-                    let mut want: Vec<u64> = pad
-                        .split([',', '\n'])
-                        .filter(|s| !s.is_empty())
-                        .map(|s| s.parse().unwrap())
-                        .collect();
+                    let mut want: Vec<u64> =
+                        pad.split([',', '\n']).filter(|s| !s.is_empty()).map(|s| s.parse().unwrap()).collect();
                     want.extend([v, v, 5]);
                     for cuts in all_cuts(text.as_bytes()) {
                         let got = scan_split(text.as_bytes(), &cuts);
-                        assert_eq!(
-                            got,
-                            Ok((want.clone(), text.len())),
-                            "{text:?} cut at {cuts:?}"
-                        );
+                        assert_eq!(got, Ok((want.clone(), text.len())), "{text:?} cut at {cuts:?}");
                     }
                 }
             }
@@ -377,39 +338,19 @@ mod tests {
         let cases: &[(&str, usize, &str)] = &[
             // 2^64 and beyond fail at the digit that overflows.
             ("[1,18446744073709551616,2]", 22, too_large),
-            (
-                "[18446744073709551615\n,99999999999999999999]",
-                42,
-                too_large,
-            ),
+            ("[18446744073709551615\n,99999999999999999999]", 42, too_large),
             ("[184467440737095516150]", 21, too_large),
-            (
-                "[00000000000000000000000000018446744073709551616]",
-                47,
-                too_large,
-            ),
+            ("[00000000000000000000000000018446744073709551616]", 47, too_large),
             // A garbage byte mid-number ends the number; the byte is then reported.
             ("[12x4,5]", 3, "expected ',' or ']' but found 'x'"),
             ("[1,1234567x,5]", 10, "expected ',' or ']' but found 'x'"),
             ("[12345678x,5]", 9, "expected ',' or ']' but found 'x'"),
-            (
-                "[123456789012\x00,5]",
-                13,
-                "expected ',' or ']' but found byte 0x00",
-            ),
+            ("[123456789012\x00,5]", 13, "expected ',' or ']' but found byte 0x00"),
             ("[5\nx,5,5,5,5,5]", 3, "expected ',' or ']' but found 'x'"),
             ("[5\n,,5,5,5,5,5]", 4, "expected an integer but found ','"),
             ("[1,,2,3,4,5,6,7,8]", 3, "expected an integer but found ','"),
-            (
-                "[12.5,1,1,1,1,1]",
-                3,
-                "expected an integer, found a fraction or exponent",
-            ),
-            (
-                "[1,-2,1,1,1,1,1]",
-                3,
-                "negative number where a non-negative integer is expected",
-            ),
+            ("[12.5,1,1,1,1,1]", 3, "expected an integer, found a fraction or exponent"),
+            ("[1,-2,1,1,1,1,1]", 3, "negative number where a non-negative integer is expected"),
         ];
         for &(text, at, msg) in cases {
             for cuts in all_cuts(text.as_bytes()) {
@@ -422,20 +363,7 @@ mod tests {
     #[test]
     fn any_chunking_gives_the_same_numbers() {
         let text = b"[0,1,22,333,4444\n,55555,666666,7777777,88888888,999999999\n,18446744073709551615,0 , 5]";
-        let want = vec![
-            0,
-            1,
-            22,
-            333,
-            4444,
-            55555,
-            666666,
-            7777777,
-            88888888,
-            999999999,
-            u64::MAX,
-            0,
-        ];
+        let want = vec![0, 1, 22, 333, 4444, 55555, 666666, 7777777, 88888888, 999999999, u64::MAX, 0];
         for size in 1..=text.len() {
             let (mut arr, mut sink) = (IntArray::new(), Collect(Vec::new()));
             let mut done = None;

@@ -30,11 +30,7 @@ pub(crate) struct Skipper {
 
 impl Skipper {
     pub fn new(capture: bool) -> Skipper {
-        Skipper {
-            st: St::Start,
-            closers: Vec::new(),
-            capture: capture.then(Vec::new),
-        }
+        Skipper { st: St::Start, closers: Vec::new(), capture: capture.then(Vec::new) }
     }
 
     pub fn into_captured(self) -> Vec<u8> {
@@ -48,10 +44,7 @@ impl Skipper {
         if let Some(cap) = &mut self.capture {
             let used = r.unwrap_or(buf.len());
             if cap.len() + used > CAPTURE_LIMIT {
-                return fail(
-                    used,
-                    "the \"snapshot\" header is larger than 16 MiB (not a V8 heap snapshot?)",
-                );
+                return fail(used, "the \"snapshot\" header is larger than 16 MiB (not a V8 heap snapshot?)");
             }
             cap.extend_from_slice(&buf[..used]);
         }
@@ -71,12 +64,7 @@ impl Skipper {
                     }
                     b'"' => self.st = St::Str,
                     b'-' | b'0'..=b'9' | b't' | b'f' | b'n' => self.st = St::Scalar,
-                    _ => {
-                        return fail(
-                            i,
-                            format!("unexpected {} where a value should start", show_byte(b)),
-                        )
-                    }
+                    _ => return fail(i, format!("unexpected {} where a value should start", show_byte(b))),
                 },
                 St::Container => match b {
                     b'"' => self.st = St::Str,

@@ -33,13 +33,7 @@ const REPLACEMENT: char = '\u{FFFD}';
 
 impl StrArray {
     pub fn new() -> StrArray {
-        StrArray {
-            st: St::Open,
-            start: 0,
-            hex: 0,
-            digits: 0,
-            pending_high: None,
-        }
+        StrArray { st: St::Open, start: 0, hex: 0, digits: 0, pending_high: None }
     }
 
     /// Consumes bytes of the array. Returns `Some(n)` when `]` was the `n`-th byte.
@@ -52,10 +46,7 @@ impl StrArray {
         while i < n {
             match self.st {
                 St::InStr => {
-                    let run_end = buf[i..]
-                        .iter()
-                        .position(|&b| b == b'"' || b == b'\\')
-                        .map_or(n, |p| i + p);
+                    let run_end = buf[i..].iter().position(|&b| b == b'"' || b == b'\\').map_or(n, |p| i + p);
                     if run_end > i {
                         self.flush_high(table);
                         table.bytes.extend_from_slice(&buf[i..run_end]);
@@ -90,12 +81,7 @@ impl StrArray {
                             i += 1;
                             continue;
                         }
-                        b => {
-                            return fail(
-                                i,
-                                format!("invalid escape \\{} in a string", show_byte(b)),
-                            )
-                        }
+                        b => return fail(i, format!("invalid escape \\{} in a string", show_byte(b))),
                     };
                     self.flush_high(table);
                     table.bytes.push(c);
@@ -106,12 +92,7 @@ impl StrArray {
                     let b = buf[i];
                     let d = match (b as char).to_digit(16) {
                         Some(d) => d,
-                        None => {
-                            return fail(
-                                i,
-                                format!("invalid \\u escape: {} is not a hex digit", show_byte(b)),
-                            )
-                        }
+                        None => return fail(i, format!("invalid \\u escape: {} is not a hex digit", show_byte(b))),
                     };
                     self.hex = self.hex * 16 + d;
                     self.digits += 1;
@@ -128,12 +109,7 @@ impl StrArray {
                         b',' => self.st = St::Value,
                         b']' => return Ok(Some(i)),
                         b' ' | b'\n' | b'\r' | b'\t' => {}
-                        _ => {
-                            return fail(
-                                i - 1,
-                                format!("expected ',' or ']' but found {}", show_byte(b)),
-                            )
-                        }
+                        _ => return fail(i - 1, format!("expected ',' or ']' but found {}", show_byte(b))),
                     }
                 }
                 St::Value | St::FirstOrEnd => {
@@ -146,12 +122,7 @@ impl StrArray {
                         }
                         b' ' | b'\n' | b'\r' | b'\t' => {}
                         b']' if self.st == St::FirstOrEnd => return Ok(Some(i)),
-                        _ => {
-                            return fail(
-                                i - 1,
-                                format!("expected a string but found {}", show_byte(b)),
-                            )
-                        }
+                        _ => return fail(i - 1, format!("expected a string but found {}", show_byte(b))),
                     }
                 }
                 St::Open => {
@@ -160,9 +131,7 @@ impl StrArray {
                     match b {
                         b'[' => self.st = St::FirstOrEnd,
                         b' ' | b'\n' | b'\r' | b'\t' => {}
-                        _ => {
-                            return fail(i - 1, format!("expected '[' but found {}", show_byte(b)))
-                        }
+                        _ => return fail(i - 1, format!("expected '[' but found {}", show_byte(b))),
                     }
                 }
             }
@@ -212,7 +181,5 @@ impl StrArray {
 
 fn push_char(table: &mut StringTable, c: char) {
     let mut buf = [0u8; 4];
-    table
-        .bytes
-        .extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+    table.bytes.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
 }

@@ -29,17 +29,12 @@ pub(super) struct Parts {
 }
 
 fn missing(end: u64, what: &str) -> ParseError {
-    ParseError::at(
-        end,
-        format!("the file has no {what} (not a complete V8 heap snapshot)"),
-    )
+    ParseError::at(end, format!("the file has no {what} (not a complete V8 heap snapshot)"))
 }
 
 pub(super) fn assemble(p: Parts) -> Result<HeapSnapshot, ParseError> {
     let end = p.end;
-    let layout = p
-        .layout
-        .ok_or_else(|| missing(end, "\"snapshot\" header"))?;
+    let layout = p.layout.ok_or_else(|| missing(end, "\"snapshot\" header"))?;
     let (nodes_at, edges_at) = match (p.at.nodes, p.at.edges, p.at.strings) {
         (Some(n), Some(e), Some(_)) => (n, e),
         (None, _, _) => return Err(missing(end, "\"nodes\" array")),
@@ -70,10 +65,7 @@ pub(super) fn assemble(p: Parts) -> Result<HeapSnapshot, ParseError> {
     }
     let node_count = nodes.nodes() as u64;
     if node_count == 0 {
-        return Err(ParseError::at(
-            nodes_at,
-            "the \"nodes\" array is empty (a V8 snapshot always has a root node)",
-        ));
+        return Err(ParseError::at(nodes_at, "the \"nodes\" array is empty (a V8 snapshot always has a root node)"));
     }
     if let Some(declared) = layout.node_count {
         if declared != node_count {
@@ -92,9 +84,7 @@ pub(super) fn assemble(p: Parts) -> Result<HeapSnapshot, ParseError> {
                 let offset = u64::from(s.edge_to[e]) * nfc;
                 return Err(ParseError::at(
                     edges_at,
-                    format!(
-                        "edge {e} points to node offset {offset} outside the {node_count} nodes"
-                    ),
+                    format!("edge {e} points to node offset {offset} outside the {node_count} nodes"),
                 ));
             }
             s
@@ -129,20 +119,15 @@ pub(super) fn assemble(p: Parts) -> Result<HeapSnapshot, ParseError> {
     // first_edge: edge counts -> prefix sums, which must end at the number of edges.
     let mut sum: u64 = 0;
     for slot in nodes.first_edge.iter_mut() {
-        sum = sum.checked_add(*slot).ok_or_else(|| {
-            ParseError::at(
-                nodes_at,
-                "the nodes' edge_count fields add up to more than 2^64 edges",
-            )
-        })?;
+        sum = sum
+            .checked_add(*slot)
+            .ok_or_else(|| ParseError::at(nodes_at, "the nodes' edge_count fields add up to more than 2^64 edges"))?;
         *slot = sum;
     }
     if sum != edge_count {
         return Err(ParseError::at(
             nodes_at,
-            format!(
-                "the nodes' edge_count fields add up to {sum} edges but the \"edges\" array holds {edge_count}"
-            ),
+            format!("the nodes' edge_count fields add up to {sum} edges but the \"edges\" array holds {edge_count}"),
         ));
     }
 
@@ -153,11 +138,7 @@ pub(super) fn assemble(p: Parts) -> Result<HeapSnapshot, ParseError> {
     }
     let string_count = strings.len() as u64;
     if u64::from(nodes.max_name) >= string_count {
-        let n = nodes
-            .node_name
-            .iter()
-            .position(|&s| u64::from(s) >= string_count)
-            .unwrap_or(0);
+        let n = nodes.node_name.iter().position(|&s| u64::from(s) >= string_count).unwrap_or(0);
         return Err(ParseError::at(
             nodes_at,
             format!(
