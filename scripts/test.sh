@@ -5,6 +5,10 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$MEMWATCH_ROOT"
 
+log "style: cargo fmt --check and clippy -D warnings (whole workspace, all targets)"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
 log "cargo test (core, native)"
 cargo test --workspace --exclude memwatch-wasm
 

@@ -181,7 +181,7 @@ mod tests {
     fn warmup_growth_is_ignored() {
         // Start-up allocation then a flat heap.
         let mut used = vec![5 * MB, 15 * MB, 30 * MB];
-        used.extend(std::iter::repeat(30 * MB).take(30));
+        used.extend(std::iter::repeat_n(30 * MB, 30));
         assert!(run(TrendConfig::default(), &used).is_empty());
     }
 

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use memwatch_core::analyzer::AnalyzerConfig;
 use memwatch_core::export::{analyze_export, read_export_from, ExportAnalysis};
-use memwatch_core::leak::{ClassicConfig, DetectorKind, TrendConfig};
+use memwatch_core::leak::DetectorKind;
 use memwatch_core::size::nice_size;
 
 use crate::error::{CliError, CliResult};
@@ -69,11 +69,11 @@ pub struct DetectorArgs {
 impl DetectorArgs {
     /// Applies the options given on the command line over `base`.
     pub fn apply(&self, base: &AnalyzerConfig) -> AnalyzerConfig {
-        let mut classic = base.classic.clone().unwrap_or_else(ClassicConfig::default);
+        let mut classic = base.classic.clone().unwrap_or_default();
         set(&mut classic.growth_count, self.growth_count);
         set(&mut classic.noise_floor_bytes, self.noise_floor_bytes);
         set(&mut classic.noise_floor_percent, self.noise_floor_percent);
-        let mut trend = base.trend.clone().unwrap_or_else(TrendConfig::default);
+        let mut trend = base.trend.clone().unwrap_or_default();
         set(&mut trend.window, self.trend_window.map(|w| w as usize));
         set(&mut trend.warmup_gcs, self.trend_warmup);
         set(&mut trend.min_r2, self.trend_min_r2);

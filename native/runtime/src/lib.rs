@@ -260,7 +260,7 @@ impl Runtime {
     fn after_macrotask(&mut self) -> Option<RunStatus> {
         // Foreground tasks V8 posted (GC finalization, compile jobs) run between macrotasks.
         let platform = v8::V8::get_current_platform();
-        while v8::Platform::pump_message_loop(&platform, &mut self.isolate, false) {}
+        while v8::Platform::pump_message_loop(&platform, &self.isolate, false) {}
         self.isolate.perform_microtask_checkpoint();
         if let Some(s) = self.fatal_status() {
             return Some(s);

@@ -66,6 +66,9 @@ impl Default for Config {
 /// the pipeline borrowed); beyond it samples are counted as dropped instead of growing forever.
 const HARD_CAP_FACTOR: usize = 64;
 
+/// A Rust listener registered with [`Memwatch::on_event`].
+type Listener = Box<dyn FnMut(&MemwatchEvent)>;
+
 /// State shared between the handle and the GC callbacks (see `callbacks` for the soundness
 /// argument). Callback-touched fields are `Cell`s or `try_borrow_mut`-only `RefCell`s.
 pub(crate) struct Shared {
@@ -97,7 +100,7 @@ pub(crate) struct Shared {
     pending: RefCell<Vec<MemwatchEvent>>,
     /// Snapshots for leak retainers (`Config::leak_retainers`), used only by `poll_in`.
     leak_snapshots: Option<RefCell<LeakSnapshots>>,
-    listeners: RefCell<Vec<Box<dyn FnMut(&MemwatchEvent)>>>,
+    listeners: RefCell<Vec<Listener>>,
 }
 
 impl Shared {

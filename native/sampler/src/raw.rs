@@ -68,7 +68,7 @@ impl RawSample {
     }
 
     /// The core sample; `None` for a GC type bit pattern V8 should never report.
-    pub fn to_sample(&self, space_names: &[String]) -> Option<Sample> {
+    pub fn to_sample(self, space_names: &[String]) -> Option<Sample> {
         let gc_type = GcType::from_v8_bits(self.gc_type_bits)?;
         let spaces = (self.n_spaces > 0).then(|| {
             self.spaces[..self.n_spaces as usize]
