@@ -10,6 +10,24 @@
 //! - [`summary`]: per-class counts and self sizes of one snapshot.
 //! - [`export`]: the line-delimited JSON export format (see docs/format.md).
 //!
+//! Hosts (the native CLI and sampler, the wasm bindings, the npm package, the viewer) only move
+//! bytes in and present results; see ARCHITECTURE.md for how data flows and where new analyses go.
+//!
+//! Parse two snapshots and diff them, as `memwatch diff` and the wasm `diffSnapshots` do:
+//! ```
+//! use memwatch_core::{diff::heap_diff, snapshot::parse_bytes};
+//!
+//! let before = parse_bytes(include_bytes!("../tests/fixtures/tiny-before.heapsnapshot"))?;
+//! let after = parse_bytes(include_bytes!("../tests/fixtures/tiny-after.heapsnapshot"))?;
+//! let diff = heap_diff(&before, &after);
+//! // node-memwatch's shape: totals before/after and one row per class that changed.
+//! assert!(diff.after.nodes >= diff.before.nodes);
+//! assert!(diff.change.details.iter().any(|d| d.added > 0));
+//! println!("{}", serde_json::to_string(&diff)?);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Sizes print the node-memwatch way:
 //! ```
 //! use memwatch_core::size::nice_size;
 //! assert_eq!(nice_size(1536), "1.5 kb");
