@@ -8,6 +8,7 @@
 //! - [`snapshot`]: streaming `.heapsnapshot` parser into a compact graph ([`snapshot::HeapSnapshot`]).
 //! - [`diff`]: node-memwatch's `HeapDiff` of two snapshots.
 //! - [`summary`]: per-class counts and self sizes of one snapshot.
+//! - [`alloc`]: live allocation sites from V8's sampling heap profiler, their growth, pprof.
 //! - [`export`]: the line-delimited JSON export format (see docs/format.md).
 //!
 //! Hosts (the native CLI and sampler, the wasm bindings, the npm package, the viewer) only move
@@ -33,6 +34,7 @@
 //! assert_eq!(nice_size(1536), "1.5 kb");
 //! ```
 
+pub mod alloc;
 pub mod analyzer;
 pub mod diff;
 pub mod export;

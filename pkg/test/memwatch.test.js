@@ -101,7 +101,10 @@ test("the adapter's own work does not show up as the user's growth", () => {
     assert.deepEqual(grown, [], JSON.stringify(diff.change));
     assert.ok(Math.abs(diff.change.size_bytes) <= 512, `empty diff changed ${diff.change.size_bytes} bytes`);
     for (const d of diff.change.details) {
-      if (d.what !== 'Code') assert.equal(d.size_bytes, 0, JSON.stringify(d));
+      // Native (embedder) nodes are re-created by Node per snapshot with sizes it estimates
+      // anew, so they may differ by a few hundred bytes (seen under load): bounded, not zero.
+      if (d.what === 'Native') assert.ok(Math.abs(d.size_bytes) <= 4096, JSON.stringify(d));
+      else if (d.what !== 'Code') assert.equal(d.size_bytes, 0, JSON.stringify(d));
     }
   }
 });

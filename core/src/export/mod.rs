@@ -1,7 +1,7 @@
 //! The export file: versioned, self-describing, line-delimited JSON (docs/format.md).
 //!
 //! Line 1 is a [`Header`]; every further line one [`Record`] (`{"type":"gc",...}`, `stats`,
-//! `leak`, `heapdiff`, `snapshot`, `marker`, `leak_retainers`). Writers flush record by record, so a process killed
+//! `leak`, `heapdiff`, `snapshot`, `marker`, `leak_retainers`, `allocation_profile`). Writers flush record by record, so a process killed
 //! mid-run leaves a readable file whose last line at worst is cut off; the reader reports that
 //! line instead of failing.
 //!
@@ -20,7 +20,8 @@ mod writer;
 
 pub use reader::{read_export, read_export_from, Export, ExportError};
 pub use records::{
-    analyze_export, ExportAnalysis, Header, HeapDiffRecord, LeakRetainersRecord, Marker, Record, SnapshotRef,
+    analyze_export, AllocationProfileRecord, ExportAnalysis, Header, HeapDiffRecord, LeakRetainersRecord, Marker,
+    Record, SnapshotRef,
 };
 pub use writer::ExportWriter;
 
@@ -28,4 +29,4 @@ pub use writer::ExportWriter;
 pub const FORMAT_NAME: &str = "memwatch-export";
 /// Major version this code reads; minor versions only add optional fields and record types.
 pub const FORMAT_MAJOR: u32 = 1;
-pub const FORMAT_MINOR: u32 = 1;
+pub const FORMAT_MINOR: u32 = 2;

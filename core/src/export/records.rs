@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Export, FORMAT_MAJOR, FORMAT_MINOR, FORMAT_NAME};
+use crate::alloc::LeakAllocations;
 use crate::analyzer::{analyze_samples, Analysis, AnalyzerConfig};
 use crate::diff::HeapDiff;
 use crate::leak::{DetectorKind, LeakEvent, LeakRetainers};
@@ -86,6 +87,16 @@ pub struct LeakRetainersRecord {
     pub retainers: LeakRetainers,
 }
 
+/// Which code allocated the growth behind a recorded `leak` (same `detector` and `gc_seq`):
+/// the growing allocation sites of the sampling heap profiler, written after the leak
+/// (format 1.2; older readers skip it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AllocationProfileRecord {
+    pub detector: DetectorKind,
+    pub gc_seq: u64,
+    pub allocations: LeakAllocations,
+}
+
 /// One line after the header.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -98,12 +109,13 @@ pub enum Record {
     Snapshot(SnapshotRef),
     Marker(Marker),
     LeakRetainers(LeakRetainersRecord),
+    AllocationProfile(AllocationProfileRecord),
 }
 
 impl Record {
     /// The record type names this version knows (others are skipped, see the reader).
-    pub const KNOWN_TYPES: [&'static str; 7] =
-        ["gc", "stats", "leak", "heapdiff", "snapshot", "marker", "leak_retainers"];
+    pub const KNOWN_TYPES: [&'static str; 8] =
+        ["gc", "stats", "leak", "heapdiff", "snapshot", "marker", "leak_retainers", "allocation_profile"];
 }
 
 /// What `memwatch analyze` (and the wasm `analyzeExport`) report for an export file.
@@ -117,7 +129,8 @@ pub struct ExportAnalysis {
     #[serde(flatten)]
     pub analysis: Analysis,
     /// Stats and leak events the producer recorded live (for comparison with the re-analysis);
-    /// recorded leaks carry their `leak_retainers` record as `retainers`.
+    /// recorded leaks carry their `leak_retainers` record as `retainers` and their
+    /// `allocation_profile` record as `allocations`.
     pub recorded_stats_events: u64,
     pub recorded_leaks: Vec<LeakEvent>,
     pub heap_diffs: Vec<HeapDiffRecord>,
@@ -165,6 +178,13 @@ pub fn analyze_export(export: &Export, config: Option<&AnalyzerConfig>) -> Expor
                     out.recorded_leaks.iter_mut().rev().find(|l| l.detector == r.detector && l.gc_seq == r.gc_seq);
                 if let Some(l) = leak {
                     l.retainers = Some(Box::new(r.retainers.clone()));
+                }
+            }
+            Record::AllocationProfile(r) => {
+                let leak =
+                    out.recorded_leaks.iter_mut().rev().find(|l| l.detector == r.detector && l.gc_seq == r.gc_seq);
+                if let Some(l) = leak {
+                    l.allocations = Some(Box::new(r.allocations.clone()));
                 }
             }
             Record::Gc(_) => {}

@@ -93,6 +93,7 @@ impl ClassicDetector {
             gc_count: u64::from(self.config.growth_count.max(1)),
             r2: None,
             retainers: None,
+            allocations: None,
         })
     }
 }

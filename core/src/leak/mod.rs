@@ -49,6 +49,10 @@ pub struct LeakEvent {
     /// the detectors never set it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retainers: Option<Box<LeakRetainers>>,
+    /// Which code allocated the growth: only from a live run with allocation sampling on
+    /// ([`LeakAllocations`](crate::alloc::LeakAllocations)); the detectors never set it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allocations: Option<Box<crate::alloc::LeakAllocations>>,
 }
 
 /// A post-full-GC baseline fed to the detectors.

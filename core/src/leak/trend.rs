@@ -129,6 +129,7 @@ impl TrendDetector {
             gc_count: size as u64,
             r2: Some(fit.r2),
             retainers: None,
+            allocations: None,
         })
     }
 }

@@ -1,0 +1,64 @@
+//! Which code allocates the growth: V8's sampling heap profiler keeps a sample of allocations
+//! (one every `interval` bytes on average, with their JS stack) as long as the objects live.
+//! Comparing two such profiles gives the allocation sites whose live memory grew — attribution to
+//! code without a heap snapshot, at a small cost.
+//!
+//! - [`SamplingProfile`]: the inspector's `HeapProfiler.getSamplingProfile` result / a
+//!   `.heapprofile` file, parsed with a depth check.
+//! - [`LiveAllocations`]: the profile flattened into one site per stack.
+//! - [`allocation_growth`]: sites whose live bytes grew beyond sampling noise ([`noise_floor`]).
+//! - [`LeakAllocations`]: what a live `leak` event carries.
+//! - [`pprof`]: the same data as a pprof profile.
+
+pub mod pprof;
+mod profile;
+mod sites;
+
+use serde::{Deserialize, Serialize};
+
+pub use profile::{CallFrame, ProfileError, ProfileNode, ProfileSample, SamplingProfile, MAX_DEPTH};
+pub use sites::{allocation_growth, noise_floor, Frame, GrowthOptions, LiveAllocations, LiveSite, SiteGrowth};
+
+/// Default sampling interval in bytes (the inspector's and DevTools' default).
+pub const DEFAULT_SAMPLING_INTERVAL: u64 = 32 * 1024;
+
+/// The allocation sites whose live bytes grew since the previous profile, attached to a live
+/// `leak` event when allocation sampling is on (`memwatch run --sample-allocations`). Like
+/// [`LeakRetainers`](crate::leak::LeakRetainers), only a live run can produce it; the export keeps
+/// it in `allocation_profile` records.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LeakAllocations {
+    /// Monotonic time of the previous profile (sampling start or the previous leak event).
+    pub since_ns: u64,
+    /// Monotonic time of this event's profile.
+    pub time_ns: u64,
+    /// Sampling interval in bytes.
+    pub interval: u64,
+    /// Live sampled bytes in the whole profile then and now.
+    pub total_bytes_before: u64,
+    pub total_bytes_after: u64,
+    /// Growing sites, largest growth first.
+    pub sites: Vec<SiteGrowth>,
+    /// Why `sites` is empty when no profile could be taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl LeakAllocations {
+    /// The report for `after` against `before` (`None`: the first profile).
+    pub fn between(
+        before: Option<(&LiveAllocations, u64)>,
+        after: (&LiveAllocations, u64),
+        opts: &GrowthOptions,
+    ) -> LeakAllocations {
+        LeakAllocations {
+            since_ns: before.map(|b| b.1).unwrap_or(0),
+            time_ns: after.1,
+            interval: opts.interval,
+            total_bytes_before: before.map(|b| b.0.total_bytes).unwrap_or(0),
+            total_bytes_after: after.0.total_bytes,
+            sites: allocation_growth(before.map(|b| b.0), after.0, opts),
+            error: None,
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! Live allocation sites: a sampling profile flattened into one entry per stack, and the growth
+//! of live bytes per site between two profiles — which code allocated what a leak holds.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::profile::{CallFrame, SamplingProfile};
+
+/// One stack frame for people: 1-based line and column of the function's start (V8 records where
+/// the allocating function begins, not the allocating statement).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Frame {
+    /// Function name; empty for an anonymous function.
+    pub function: String,
+    /// Script URL or file name as the script was compiled (empty when V8 has none).
+    pub url: String,
+    /// 1-based; 0 when unknown.
+    pub line: u32,
+    /// 1-based; 0 when unknown.
+    pub column: u32,
+}
+
+impl Frame {
+    fn from_call_frame(c: &CallFrame) -> Frame {
+        let one_based = |v: i64| if v >= 0 { u32::try_from(v + 1).unwrap_or(u32::MAX) } else { 0 };
+        Frame {
+            function: c.function_name.clone(),
+            url: c.url.clone(),
+            line: one_based(c.line_number),
+            column: one_based(c.column_number),
+        }
+    }
+
+    /// `file:line:col` (file shortened to its last path component), or `None` without a script.
+    pub fn location(&self) -> Option<String> {
+        if self.url.is_empty() {
+            return None;
+        }
+        let file = self.url.rsplit(['/', '\\']).next().unwrap_or(&self.url);
+        Some(format!("{file}:{}:{}", self.line, self.column))
+    }
+}
+
+/// `handleRequest (server.js:41:17)`, `(anonymous) (server.js:29:18)`, or the bare name for
+/// runtime frames without a script.
+impl fmt::Display for Frame {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = if self.function.is_empty() { "(anonymous)" } else { &self.function };
+        match self.location() {
+            Some(loc) => write!(f, "{name} ({loc})"),
+            None => f.write_str(name),
+        }
+    }
+}
+
+/// Live sampled bytes allocated by one stack.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LiveSite {
+    /// Innermost frame first.
+    pub stack: Vec<Frame>,
+    pub bytes: u64,
+    /// Sampled objects still alive (unscaled count).
+    pub samples: u64,
+}
+
+/// A profile flattened into sites, largest live bytes first.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LiveAllocations {
+    pub sites: Vec<LiveSite>,
+    pub total_bytes: u64,
+    pub total_samples: u64,
+}
+
+impl LiveAllocations {
+    /// Walks the call tree iteratively (stacks can be deep) and keeps nodes with live bytes.
+    pub fn from_profile(profile: &SamplingProfile) -> LiveAllocations {
+        let mut samples_by_node: HashMap<u64, u64> = HashMap::new();
+        for s in &profile.samples {
+            *samples_by_node.entry(s.node_id).or_default() += 1;
+        }
+        let mut out = LiveAllocations::default();
+        // (node, depth): depth = frames on the node's stack (the root has none). `path` holds the
+        // frames of the branch being walked.
+        let mut path: Vec<Frame> = Vec::new();
+        let mut stack = vec![(&profile.head, 0usize)];
+        while let Some((node, depth)) = stack.pop() {
+            path.truncate(depth.saturating_sub(1));
+            if depth > 0 {
+                path.push(Frame::from_call_frame(&node.call_frame));
+            }
+            let bytes = if node.self_size.is_finite() && node.self_size > 0.0 { node.self_size as u64 } else { 0 };
+            let samples = samples_by_node.get(&node.id).copied().unwrap_or(0);
+            if (bytes > 0 || samples > 0) && !path.is_empty() {
+                out.total_bytes += bytes;
+                out.total_samples += samples;
+                out.sites.push(LiveSite { stack: path.iter().rev().cloned().collect(), bytes, samples });
+            }
+            stack.extend(node.children.iter().rev().map(|c| (c, depth + 1)));
+        }
+        out.sites.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.stack.len().cmp(&b.stack.len())));
+        out
+    }
+}
+
+/// A site whose live bytes grew between two profiles.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SiteGrowth {
+    /// Innermost frame first, at most [`GrowthOptions::max_frames`] frames.
+    pub stack: Vec<Frame>,
+    /// Frames left out of `stack`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub frames_omitted: u64,
+    pub bytes_before: u64,
+    pub bytes_after: u64,
+    pub samples_before: u64,
+    pub samples_after: u64,
+    pub growth: i64,
+}
+
+fn is_zero(v: &u64) -> bool {
+    *v == 0
+}
+
+impl SiteGrowth {
+    /// The allocating function: the innermost frame with a script, else the innermost frame.
+    pub fn site(&self) -> Option<&Frame> {
+        self.stack.iter().find(|f| !f.url.is_empty()).or_else(|| self.stack.first())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GrowthOptions {
+    /// Sites reported, largest growth first.
+    pub max_sites: usize,
+    /// Frames kept per stack.
+    pub max_frames: usize,
+    /// How many standard deviations of sampling noise a site's growth must exceed (see
+    /// [`noise_floor`]).
+    pub sigma: f64,
+    /// The profiler's sampling interval in bytes.
+    pub interval: u64,
+}
+
+impl Default for GrowthOptions {
+    fn default() -> Self {
+        GrowthOptions { max_sites: 10, max_frames: 8, sigma: 3.0, interval: super::DEFAULT_SAMPLING_INTERVAL }
+    }
+}
+
+/// The smallest growth of live bytes that sampling noise does not explain.
+///
+/// Each sampled object stands for about `w = max(interval, mean sampled size)` bytes, and a
+/// site's sample count is Poisson, so the difference of two estimates has a standard deviation
+/// of about `w * sqrt(n_before + n_after)`. A site grows when its growth exceeds `sigma` of those,
+/// and by at least `sigma` samples' worth (so a site seen for the first time with one or two
+/// samples never counts).
+pub fn noise_floor(bytes: u64, samples: u64, interval: u64, sigma: f64) -> f64 {
+    let n = samples.max(1) as f64;
+    let weight = (interval as f64).max(bytes as f64 / n);
+    let spread = weight * n.sqrt();
+    (sigma * spread).max(sigma * weight)
+}
+
+/// Sites whose live bytes grew beyond the noise floor from `before` to `after`, largest first.
+/// Without `before` (no earlier profile), every site starts from zero.
+pub fn allocation_growth(
+    before: Option<&LiveAllocations>,
+    after: &LiveAllocations,
+    opts: &GrowthOptions,
+) -> Vec<SiteGrowth> {
+    let mut earlier: HashMap<&[Frame], &LiveSite> = HashMap::new();
+    if let Some(b) = before {
+        for s in &b.sites {
+            earlier.insert(s.stack.as_slice(), s);
+        }
+    }
+    let mut grown: Vec<SiteGrowth> = after
+        .sites
+        .iter()
+        .filter_map(|now| {
+            let (bytes_before, samples_before) =
+                earlier.get(now.stack.as_slice()).map(|s| (s.bytes, s.samples)).unwrap_or((0, 0));
+            let growth = now.bytes as i64 - bytes_before as i64;
+            let floor = noise_floor(now.bytes + bytes_before, now.samples + samples_before, opts.interval, opts.sigma);
+            if growth <= 0 || (growth as f64) < floor {
+                return None;
+            }
+            let keep = now.stack.len().min(opts.max_frames);
+            Some(SiteGrowth {
+                stack: now.stack[..keep].to_vec(),
+                frames_omitted: (now.stack.len() - keep) as u64,
+                bytes_before,
+                bytes_after: now.bytes,
+                samples_before,
+                samples_after: now.samples,
+                growth,
+            })
+        })
+        .collect();
+    grown.sort_by(|a, b| b.growth.cmp(&a.growth));
+    grown.truncate(opts.max_sites);
+    grown
+}

@@ -1,0 +1,119 @@
+//! Allocation sites from sampling heap profiles: flattening, growth above the noise floor, pprof.
+
+use memwatch_core::alloc::pprof::{read_gzipped, to_pprof, write_gzipped};
+use memwatch_core::alloc::{
+    allocation_growth, noise_floor, GrowthOptions, LeakAllocations, LiveAllocations, SamplingProfile,
+};
+use serde_json::{json, Value};
+
+const I: u64 = 32 * 1024;
+
+fn frame(name: &str, line: i64) -> Value {
+    json!({ "functionName": name, "scriptId": "7", "url": "file:///srv/app/server.js", "lineNumber": line, "columnNumber": 16 })
+}
+
+/// (root) -> main -> { handleRequest (leaky), churn (transient), (anonymous) }, with `n_*`
+/// sampled objects of 100 bytes each scaled to `I` bytes (as V8 scales small objects).
+fn profile(n_leak: u64, n_churn: u64, n_anon: u64) -> SamplingProfile {
+    let mut samples = Vec::new();
+    let mut ord = 0;
+    for (node, n) in [(3, n_leak), (4, n_churn), (5, n_anon)] {
+        for _ in 0..n {
+            ord += 1;
+            samples.push(json!({ "size": 100, "nodeId": node, "ordinal": ord }));
+        }
+    }
+    let v = json!({
+        "head": { "callFrame": { "functionName": "(root)", "scriptId": "0", "url": "", "lineNumber": -1, "columnNumber": -1 },
+          "selfSize": 0, "id": 1, "children": [
+            { "callFrame": frame("main", 0), "selfSize": 0, "id": 2, "children": [
+              { "callFrame": frame("handleRequest", 40), "selfSize": n_leak * I, "id": 3, "children": [] },
+              { "callFrame": frame("churn", 60), "selfSize": n_churn * I, "id": 4, "children": [] },
+              { "callFrame": frame("", 28), "selfSize": n_anon * I, "id": 5, "children": [] }
+            ]}
+          ]},
+        "samples": samples
+    });
+    SamplingProfile::parse(v.to_string().as_bytes()).unwrap()
+}
+
+#[test]
+fn sites_are_stacks_innermost_first_with_one_based_locations() {
+    let live = LiveAllocations::from_profile(&profile(20, 5, 3));
+    assert_eq!(live.sites.len(), 3);
+    assert_eq!(live.total_samples, 28);
+    assert_eq!(live.total_bytes, 28 * I);
+    let top = &live.sites[0];
+    assert_eq!(top.stack.len(), 2);
+    assert_eq!(top.stack[0].to_string(), "handleRequest (server.js:41:17)");
+    assert_eq!(top.stack[1].to_string(), "main (server.js:1:17)");
+    assert!(live.sites.iter().any(|s| s.stack[0].to_string() == "(anonymous) (server.js:29:17)"));
+}
+
+#[test]
+fn the_leaking_site_grows_and_churn_stays_under_the_noise_floor() {
+    let before = LiveAllocations::from_profile(&profile(20, 12, 1));
+    let after = LiveAllocations::from_profile(&profile(200, 15, 3));
+    let grown = allocation_growth(Some(&before), &after, &GrowthOptions::default());
+    assert_eq!(grown.len(), 1, "{grown:#?}");
+    assert_eq!(grown[0].site().unwrap().to_string(), "handleRequest (server.js:41:17)");
+    assert_eq!(grown[0].growth, (180 * I) as i64);
+    assert_eq!((grown[0].samples_before, grown[0].samples_after), (20, 200));
+}
+
+#[test]
+fn noise_floor_is_three_sigma_of_poisson_counts() {
+    // 100 samples in all: sd = 10 samples' worth; 3 sigma = 30 intervals.
+    assert_eq!(noise_floor(100 * I, 100, I, 3.0), (30 * I) as f64);
+    // A new site needs more than a few samples to count.
+    assert!(noise_floor(2 * I, 2, I, 3.0) > (2 * I) as f64);
+    // Large objects weigh their own size.
+    assert_eq!(noise_floor(4 * 1024 * 1024, 4, I, 3.0), 3.0 * 1024.0 * 1024.0 * 2.0);
+    // Growth of exactly one new sampled object never counts.
+    let before = LiveAllocations::from_profile(&profile(0, 0, 0));
+    let after = LiveAllocations::from_profile(&profile(1, 0, 0));
+    assert!(allocation_growth(Some(&before), &after, &GrowthOptions::default()).is_empty());
+}
+
+#[test]
+fn first_profile_reports_growth_from_zero_and_caps_sites_and_frames() {
+    let after = LiveAllocations::from_profile(&profile(200, 100, 50));
+    let opts = GrowthOptions { max_sites: 2, max_frames: 1, ..GrowthOptions::default() };
+    let report = LeakAllocations::between(None, (&after, 5), &opts);
+    assert_eq!(report.sites.len(), 2);
+    assert_eq!(report.sites[0].stack.len(), 1);
+    assert_eq!(report.sites[0].frames_omitted, 1);
+    assert_eq!(report.total_bytes_after, 350 * I);
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["sites"][0]["stack"][0]["function"], "handleRequest");
+    assert_eq!(json["sites"][0]["stack"][0]["line"], 41);
+}
+
+#[test]
+fn pprof_round_trip_keeps_totals_and_names() {
+    let live = LiveAllocations::from_profile(&profile(20, 5, 3));
+    let mut gz = Vec::new();
+    write_gzipped(&to_pprof(&live, I, 1), &mut gz).unwrap();
+    assert_eq!(&gz[..2], &[0x1f, 0x8b], "gzip magic");
+    let p = read_gzipped(&gz).unwrap();
+    assert_eq!(p.string_table[0], "");
+    let name = |i: i64| p.string_table[i as usize].as_str();
+    assert_eq!(
+        p.sample_type.iter().map(|t| (name(t.r#type), name(t.unit))).collect::<Vec<_>>(),
+        [("objects", "count"), ("space", "bytes")]
+    );
+    let bytes: i64 = p.sample.iter().map(|s| s.value[1]).sum();
+    let objects: i64 = p.sample.iter().map(|s| s.value[0]).sum();
+    assert_eq!((objects, bytes), (28, (28 * I) as i64));
+    assert_eq!(p.period, I as i64);
+    // Every sample's stack resolves to functions by name; "main" is shared, so interned once.
+    let fn_names: Vec<&str> = p.function.iter().map(|f| name(f.name)).collect();
+    assert_eq!(fn_names.iter().filter(|n| **n == "main").count(), 1);
+    assert!(fn_names.contains(&"handleRequest") && fn_names.contains(&"(anonymous)"));
+    for s in &p.sample {
+        for id in &s.location_id {
+            assert!(p.location.iter().any(|l| l.id == *id));
+        }
+    }
+    assert!(read_gzipped(b"not gzip").is_err());
+}
