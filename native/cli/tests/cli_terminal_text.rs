@@ -82,3 +82,32 @@ fn float_options_refuse_nan_and_infinity() {
         assert!(r.stderr.contains(flag) && r.stderr.contains("finite"), "{}", r.stderr);
     }
 }
+
+/// tiny-after.heapsnapshot with its class `Bar` renamed to carry escape sequences.
+fn evil_snapshot(dir: &TempDir) -> std::path::PathBuf {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../core/tests/fixtures");
+    let text = std::fs::read_to_string(fixtures.join("tiny-after.heapsnapshot")).unwrap();
+    assert!(text.contains("\"Bar\","));
+    let evil = text.replace("\"Bar\",", "\"Bar\\u001b]0;pwned\\u0007\\u001b[2J\\u009b31m\\u202e\",");
+    dir.write("evil.heapsnapshot", &evil)
+}
+
+#[test]
+fn leaks_and_diff_escape_class_names_from_snapshots() {
+    let dir = TempDir::new("escape-leaks");
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../core/tests/fixtures");
+    let before = fixtures.join("tiny-before.heapsnapshot");
+    let evil = evil_snapshot(&dir);
+    let (b, e) = (before.to_str().unwrap(), evil.to_str().unwrap());
+
+    let r = run(&["leaks", b, e, e]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_no_control(&r.stdout);
+    assert!(r.stdout.contains("Bar\\u{1b}]0;pwned\\u{7}"), "{}", r.stdout);
+    assert!(r.stdout.contains("-> [0] -> Bar\\u{1b}"), "{}", r.stdout);
+
+    let r = run(&["diff", b, e]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_no_control(&r.stdout);
+    assert!(r.stdout.contains("Bar\\u{1b}"), "{}", r.stdout);
+}
