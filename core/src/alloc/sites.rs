@@ -199,7 +199,7 @@ pub fn allocation_growth(
             })
         })
         .collect();
-    grown.sort_by(|a, b| b.growth.cmp(&a.growth));
+    grown.sort_by_key(|g| std::cmp::Reverse(g.growth));
     grown.truncate(opts.max_sites);
     grown
 }

@@ -14,6 +14,10 @@ use memwatch_core::size::nice_size;
 
 use crate::error::{CliError, CliResult};
 use crate::progress::open_with_progress;
+use crate::render::printable;
+
+/// Room for one-line text from the file (producer, labels, marker messages) in the report.
+const TEXT_WIDTH: usize = 2000;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -41,7 +45,7 @@ pub struct DetectorArgs {
     #[arg(long, value_name = "BYTES")]
     pub noise_floor_bytes: Option<u64>,
     /// Classic rule: ... and above this percentage of the previous used size.
-    #[arg(long, value_name = "PERCENT")]
+    #[arg(long, value_name = "PERCENT", value_parser = finite_f64)]
     pub noise_floor_percent: Option<f64>,
     /// Turn the classic detector off.
     #[arg(long)]
@@ -53,13 +57,13 @@ pub struct DetectorArgs {
     #[arg(long, value_name = "N")]
     pub trend_warmup: Option<u64>,
     /// Trend detector: minimum fit quality r² (0..1).
-    #[arg(long, value_name = "R2")]
+    #[arg(long, value_name = "R2", value_parser = finite_f64)]
     pub trend_min_r2: Option<f64>,
     /// Trend detector: minimum fitted growth over the window, in bytes.
     #[arg(long, value_name = "BYTES")]
     pub trend_min_growth_bytes: Option<u64>,
     /// Trend detector: minimum fitted growth over the window, in percent of the first baseline.
-    #[arg(long, value_name = "PERCENT")]
+    #[arg(long, value_name = "PERCENT", value_parser = finite_f64)]
     pub trend_min_growth_percent: Option<f64>,
     /// Turn the trend detector off.
     #[arg(long)]
@@ -93,6 +97,17 @@ impl DetectorArgs {
     }
 }
 
+/// Float options must be finite: NaN or infinity would make every comparison false (and
+/// serialise as `null` in an export header, which does not load back).
+fn finite_f64(s: &str) -> Result<f64, String> {
+    let v: f64 = s.trim().parse().map_err(|e| format!("{e}"))?;
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(format!("must be a finite number, not {s}"))
+    }
+}
+
 fn set<T>(slot: &mut T, value: Option<T>) {
     if let Some(v) = value {
         *slot = v;
@@ -107,7 +122,7 @@ pub fn run(args: Args) -> CliResult {
     if let Some(line) = result.truncated_line {
         eprintln!(
             "memwatch: {}: line {line} is cut off (the producer was stopped mid-write); ignored it",
-            args.file.display()
+            printable(&args.file.display().to_string(), TEXT_WIDTH)
         );
     }
     let mut out = std::io::stdout().lock();
@@ -129,7 +144,16 @@ pub fn run(args: Args) -> CliResult {
 }
 
 fn print_report(out: &mut impl Write, args: &Args, r: &ExportAnalysis) -> std::io::Result<()> {
-    writeln!(out, "{} (format {}, written by {})", args.file.display(), r.format_version, r.producer)?;
+    // Everything that comes from the file goes through `printable`: an export must not be able
+    // to send escape sequences to the terminal.
+    let text = |t: &str| printable(t, TEXT_WIDTH);
+    writeln!(
+        out,
+        "{} (format {}, written by {})",
+        text(&args.file.display().to_string()),
+        text(&r.format_version),
+        text(&r.producer)
+    )?;
     writeln!(out, "GC samples: {}", r.analysis.gc_samples)?;
     match &r.analysis.stats {
         None => writeln!(out, "No garbage collections recorded.")?,
@@ -168,7 +192,7 @@ fn print_report(out: &mut impl Write, args: &Args, r: &ExportAnalysis) -> std::i
             DetectorKind::Classic => "classic",
             DetectorKind::Trend => "trend",
         };
-        writeln!(out, "  [{detector}] at GC #{}: {} (growth {})", l.gc_seq, l.reason, nice_size(l.growth))?;
+        writeln!(out, "  [{detector}] at GC #{}: {} (growth {})", l.gc_seq, text(&l.reason), nice_size(l.growth))?;
     }
     if r.recorded_leaks.len() != r.analysis.leaks.len() {
         writeln!(out, "  (the live run recorded {} leak events with its own parameters)", r.recorded_leaks.len())?;
@@ -180,8 +204,8 @@ fn print_report(out: &mut impl Write, args: &Args, r: &ExportAnalysis) -> std::i
             writeln!(
                 out,
                 "  {}: {} ({} allocated, {} freed nodes)",
-                d.label.as_deref().unwrap_or("HeapDiff"),
-                c.size,
+                text(d.label.as_deref().unwrap_or("HeapDiff")),
+                text(&c.size),
                 c.allocated_nodes,
                 c.freed_nodes
             )?;
@@ -194,8 +218,8 @@ fn print_report(out: &mut impl Write, args: &Args, r: &ExportAnalysis) -> std::i
                 out,
                 "  {:>10.3} s  {}{}",
                 m.time_ns as f64 / 1e9,
-                m.kind,
-                m.message.as_deref().map(|t| format!(": {t}")).unwrap_or_default()
+                text(&m.kind),
+                m.message.as_deref().map(|t| format!(": {}", text(t))).unwrap_or_default()
             )?;
         }
     }

@@ -14,7 +14,7 @@ use memwatch_runtime::RunOptions;
 
 use crate::error::{CliError, CliResult};
 use crate::render::{printable, NAME_WIDTH};
-use crate::run::{execute, exit_code};
+use crate::run::{check_export_path, execute, exit_code};
 
 const DEMO_NAME: &str = "memwatch:demo/leaky-app.js";
 const DEMO_JS: &str = include_str!("../demo/leaky-app.js");
@@ -24,9 +24,13 @@ pub struct Args {
     /// Where to write the export file.
     #[arg(long, value_name = "FILE", default_value = "memwatch-demo.ndjson")]
     pub out: PathBuf,
+    /// Let --out replace an existing file that is not a memwatch export.
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(args: Args) -> CliResult {
+    check_export_path(&args.out, &[], args.force)?;
     println!("memwatch demo: a small app whose session cache is never evicted (a leak).");
     println!("Events from memwatch are marked 'stats', 'LEAK' and 'heapdiff'; lines from the app '[app]'.\n");
     let opts = RunOptions {

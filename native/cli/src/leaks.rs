@@ -15,6 +15,7 @@ use memwatch_core::snapshot::{parse_reader_with, HeapSnapshot, ParseOptions};
 
 use crate::error::{CliError, CliResult};
 use crate::progress::open_with_progress;
+use crate::render::escape_controls;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -101,6 +102,8 @@ fn load(path: &Path, label: &str, edge_details: bool) -> Result<HeapSnapshot, Cl
 }
 
 fn write_text(out: &mut impl Write, r: &LeakReport, args: &Args) -> std::io::Result<()> {
+    // Class names and paths come from the snapshots: no raw control characters to the terminal.
+    let safe = |t: &str| escape_controls(t, false).into_owned();
     writeln!(
         out,
         "Snapshots: baseline {} nodes, target {} nodes, final {} nodes",
@@ -109,8 +112,8 @@ fn write_text(out: &mut impl Write, r: &LeakReport, args: &Args) -> std::io::Res
     writeln!(
         out,
         "Allocated after {} and still alive in {}: {} objects ({} self size)",
-        args.baseline.display(),
-        args.fin.display(),
+        safe(&args.baseline.display().to_string()),
+        safe(&args.fin.display().to_string()),
         r.leaked_objects,
         nice_size(r.leaked_self_size as i64)
     )?;
@@ -129,14 +132,14 @@ fn write_text(out: &mut impl Write, r: &LeakReport, args: &Args) -> std::io::Res
             out,
             "#{:<3} {} x{}  retained {}  self {}",
             i + 1,
-            g.class,
+            safe(&g.class),
             g.count,
             nice_size(g.retained_size as i64),
             nice_size(g.self_size as i64)
         )?;
-        writeln!(out, "     {}", g.path)?;
+        writeln!(out, "     {}", safe(&g.path))?;
         let id = g.example.hops.last().map_or(0, |h| h.node_id);
-        writeln!(out, "     e.g. @{id}: {}\n", g.example.text)?;
+        writeln!(out, "     e.g. @{id}: {}\n", safe(&g.example.text))?;
     }
     if r.omitted_groups > 0 {
         writeln!(out, "... {} more groups (use --max-groups 0 to see all)", r.omitted_groups)?;

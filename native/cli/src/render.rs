@@ -2,6 +2,7 @@
 //! a terminal, and the "who retains the growing classes" section (`diff --retainers`, `run
 //! --leak-retainers`).
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use memwatch_core::leak::LeakRetainers;
@@ -22,17 +23,35 @@ pub fn signed_size(b: i64) -> String {
     }
 }
 
-/// Constructor names and paths come from the heap: keep control characters from garbling the
-/// terminal and very long names from blowing up the output.
-pub fn printable(name: &str, max: usize) -> String {
-    let mut s = String::with_capacity(name.len());
-    for c in name.chars() {
-        if c.is_control() {
+/// Text from a file, a heap or a script on its way to the terminal: control characters (ESC,
+/// BEL, CR, C1 codes such as CSI) and bidi overrides are shown escaped (`\u{1b}`, `\n`), so the text
+/// cannot move the cursor, recolour, retitle or reorder what the terminal shows. `keep_lines`
+/// keeps `\n` and `\t` (multi-line reports such as a stack trace). Every subcommand prints
+/// such text through this function.
+pub fn escape_controls(text: &str, keep_lines: bool) -> Cow<'_, str> {
+    let unsafe_char = |c: char| (c.is_control() && !(keep_lines && (c == '\n' || c == '\t'))) || is_bidi_control(c);
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut s = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
             s.extend(c.escape_debug());
         } else {
             s.push(c);
         }
     }
+    Cow::Owned(s)
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// One-line text from a file or the heap (constructor names, paths, labels): escaped as by
+/// [`escape_controls`] (newlines too) and cut to `max` characters.
+pub fn printable(name: &str, max: usize) -> String {
+    let mut s = escape_controls(name, false).into_owned();
     if s.chars().count() > max {
         s = s.chars().take(max.saturating_sub(1)).collect::<String>() + "…";
     }
@@ -70,7 +89,7 @@ pub fn class_growth(classes: &[ClassGrowth]) -> String {
 /// What a leak event's retainers say, under the `leak:` line of `memwatch run`.
 pub fn leak_retainers(r: &LeakRetainers) -> String {
     match &r.error {
-        Some(e) => format!("  (no retainer paths: {e})\n"),
+        Some(e) => format!("  (no retainer paths: {})\n", escape_controls(e, false)),
         None => format!(
             "  growing since the previous snapshot, and who holds the new objects:\n{}",
             class_growth(&r.classes)

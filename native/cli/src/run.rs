@@ -1,15 +1,18 @@
 //! `memwatch run SCRIPT.js`: run a script under the memwatch runtime (GC sampling, leak
 //! detection, the `memwatch` global), print events, write an export file.
 
-use std::io::Write;
-use std::path::PathBuf;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Once;
 
 use memwatch::{Config, MemwatchEvent, PipelineConfig};
 use memwatch_core::analyzer::AnalyzerConfig;
 use memwatch_runtime::{RunOptions, RunOutcome, RunStatus, Runtime};
 
 use crate::error::{CliError, CliResult};
+use crate::render::escape_controls;
 
 /// Smallest `--max-heap-mb` V8 can start a context in.
 const MIN_HEAP_MB: u64 = 8;
@@ -18,9 +21,13 @@ const MIN_HEAP_MB: u64 = 8;
 pub struct Args {
     /// JavaScript file to run: a classic script, or an ES module (`.mjs` or `--module`).
     pub script: PathBuf,
-    /// Write the export file (GC samples, stats, leak events, HeapDiffs) here.
+    /// Write the export file (GC samples, stats, leak events, HeapDiffs) here. An existing file
+    /// is replaced only when it is a memwatch export (or with --force); never the script itself.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Let --out replace an existing file that is not a memwatch export.
+    #[arg(long)]
+    pub force: bool,
     /// Keep HeapDiff snapshots in this directory (default: temporary files, deleted).
     #[arg(long, value_name = "DIR")]
     pub snapshot_dir: Option<PathBuf>,
@@ -57,13 +64,16 @@ pub fn run(args: Args) -> CliResult {
     if !args.script.is_file() {
         return Err(CliError::in_file(&args.script, "no such script file"));
     }
+    if let Some(out) = &args.out {
+        check_export_path(out, &[&args.script], args.force)?;
+    }
     let json = args.json;
     let print_events: Box<dyn FnMut(&MemwatchEvent)> = if json {
         Box::new(print_json_event)
     } else {
         Box::new(|e| {
             if let MemwatchEvent::Leak(l) = e {
-                eprintln!("memwatch: leak: {}", l.reason);
+                eprintln!("memwatch: leak: {}", escape_controls(&l.reason, false));
                 if let Some(r) = &l.retainers {
                     eprint!("{}", crate::render::leak_retainers(r));
                 }
@@ -78,7 +88,10 @@ pub fn run(args: Args) -> CliResult {
             outcome.gc_count,
             outcome.stats_events,
             outcome.leak_events,
-            args.out.as_ref().map(|p| format!("; export written to {}", p.display())).unwrap_or_default()
+            args.out
+                .as_ref()
+                .map(|p| format!("; export written to {}", escape_controls(&p.display().to_string(), false)))
+                .unwrap_or_default()
         );
     }
     exit_code(&outcome, args.fail_on_leak)
@@ -117,6 +130,7 @@ pub(crate) fn execute(opts: &RunOptions, on_event: Box<dyn FnMut(&MemwatchEvent)
     if let Some(dir) = &opts.memwatch.snapshot_dir {
         std::fs::create_dir_all(dir).map_err(|e| CliError::in_file(dir, e))?;
     }
+    remove_temp_snapshots_on_signals();
     let mut rt = Runtime::new(opts).map_err(|e| CliError::BadInput(e.to_string()))?;
     if let Some(mw) = rt.memwatch() {
         mw.on_event(on_event);
@@ -124,7 +138,7 @@ pub(crate) fn execute(opts: &RunOptions, on_event: Box<dyn FnMut(&MemwatchEvent)
     let outcome = rt.run(opts).map_err(|e| CliError::BadInput(e.to_string()))?;
     drop(rt);
     if let Some(e) = &outcome.export_error {
-        eprintln!("memwatch: warning: export incomplete: {e}");
+        eprintln!("memwatch: warning: export incomplete: {}", escape_controls(e, false));
     }
     Ok(outcome)
 }
@@ -136,16 +150,95 @@ fn print_json_event(e: &MemwatchEvent) {
     }
 }
 
-/// Maps how the script ended to the exit status (reports go to stderr).
+/// Maps how the script ended to the exit status as Node does (reports go to stderr): the
+/// `process.exit` code or `process.exitCode` modulo 256, 13 for an unsettled top-level await.
 pub(crate) fn exit_code(outcome: &RunOutcome, fail_on_leak: bool) -> CliResult {
+    // Script-provided text (exception messages, source lines) reaches the terminal escaped.
+    let safe = |r: &str| escape_controls(r, true).into_owned();
     match &outcome.status {
-        RunStatus::Completed => {}
-        RunStatus::Exited(c) => return Ok(ExitCode::from((*c).clamp(0, 255) as u8)),
-        RunStatus::CompileError(r) => return Err(CliError::BadInput(format!("cannot load the script:\n{r}"))),
-        RunStatus::Uncaught(r) => return Err(CliError::Failure(r.clone())),
+        RunStatus::Completed => {
+            if let Some(c) = outcome.exit_code.filter(|&c| c & 0xff != 0) {
+                return Ok(ExitCode::from((c & 0xff) as u8));
+            }
+        }
+        RunStatus::Exited(c) => return Ok(ExitCode::from((*c & 0xff) as u8)),
+        RunStatus::CompileError(r) => return Err(CliError::BadInput(format!("cannot load the script:\n{}", safe(r)))),
+        RunStatus::Uncaught(r) => return Err(CliError::Failure(safe(r))),
+        RunStatus::UnsettledTopLevelAwait(warning) => {
+            eprint!("{}", safe(warning));
+            return Ok(ExitCode::from(13));
+        }
     }
     if fail_on_leak && outcome.leak_events > 0 {
         return Err(CliError::Failure(format!("{} leak event(s) fired (--fail-on-leak)", outcome.leak_events)));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Longest first line read to recognise an export header (headers are a few hundred bytes).
+const HEADER_PROBE_BYTES: u64 = 1 << 20;
+
+/// Refuses an export path that would destroy something the user wants: an input of the run
+/// (the script: the export is created before the script is read), by any path or hard link, or
+/// an existing file that is not a memwatch export unless `force`.
+pub(crate) fn check_export_path(out: &Path, inputs: &[&Path], force: bool) -> Result<(), CliError> {
+    let Ok(meta) = std::fs::metadata(out) else { return Ok(()) }; // new file (or fails clearly later)
+    for input in inputs {
+        let same_path = matches!((out.canonicalize(), input.canonicalize()), (Ok(a), Ok(b)) if a == b);
+        let same_file = std::fs::metadata(input).is_ok_and(|m| (m.dev(), m.ino()) == (meta.dev(), meta.ino()));
+        if same_path || same_file {
+            return Err(CliError::in_file(
+                out,
+                format!("is the same file as the input {}; refusing to write the export over it", input.display()),
+            ));
+        }
+    }
+    if !meta.is_file() || meta.len() == 0 || force || is_export(out) {
+        return Ok(());
+    }
+    Err(CliError::in_file(
+        out,
+        "exists and is not a memwatch export file; refusing to overwrite it (pass --force to replace it)",
+    ))
+}
+
+/// True when the file's first line is a memwatch export header.
+fn is_export(path: &Path) -> bool {
+    let Ok(file) = std::fs::File::open(path) else { return false };
+    let mut line = Vec::new();
+    if BufReader::new(file.take(HEADER_PROBE_BYTES)).read_until(b'\n', &mut line).is_err() {
+        return false;
+    }
+    let header: Option<serde_json::Value> = serde_json::from_slice(&line).ok();
+    header.is_some_and(|h| h["format"] == memwatch_core::export::FORMAT_NAME)
+}
+
+/// On SIGINT or SIGTERM, removes the temporary HeapDiff / leak-retainer snapshots (tens of MB
+/// each, in private temp directories) and exits with 128 + the signal, as a shell reports a
+/// process killed by it. The export needs nothing: each record is written and flushed whole, and
+/// a line cut off by the exit is ignored by the reader.
+fn remove_temp_snapshots_on_signals() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let mut signals = match signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) {
+            Ok(s) => s,
+            Err(e) => {
+                return eprintln!(
+                    "memwatch: warning: cannot handle SIGINT/SIGTERM ({e}); temporary snapshots may stay behind"
+                )
+            }
+        };
+        let spawned = std::thread::Builder::new().name("memwatch-signals".into()).spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                memwatch::temp_snapshots::remove_all();
+                // _exit: V8 is still running on the main thread, so no exit handlers or static
+                // destructors may run.
+                signal_hook::low_level::exit(128 + signal);
+            }
+        });
+        if let Err(e) = spawned {
+            eprintln!("memwatch: warning: cannot handle SIGINT/SIGTERM ({e}); temporary snapshots may stay behind");
+        }
+    });
 }

@@ -85,12 +85,35 @@
   Object.defineProperty(globalThis, 'console', { value: console, writable: true, configurable: true });
 
   // ---- process / performance -----------------------------------------------------------------
+  // process.exitCode is validated as Node does and kept natively: it is the status when the
+  // script ends on its own (and of a process.exit() without a code).
+  function exitCodeValue(code) {
+    if (code === undefined || code === null) return undefined;
+    if (typeof code === 'string' && /^-?\d+$/.test(code.trim())) code = Number(code);
+    if (typeof code !== 'number') {
+      const e = new TypeError(`The "code" argument must be of type number. Received type ${typeof code} (${String(code)})`);
+      e.code = 'ERR_INVALID_ARG_TYPE';
+      throw e;
+    }
+    if (!Number.isInteger(code)) {
+      const e = new RangeError(`The value of "code" is out of range. It must be an integer. Received ${code}`);
+      e.code = 'ERR_OUT_OF_RANGE';
+      throw e;
+    }
+    return code;
+  }
+  let exitCode;
   const process = {
     argv: native.argv,
     env: {},
     platform: 'linux',
-    exitCode: undefined,
-    exit(code) { native.exit(code === undefined ? (process.exitCode || 0) : Number(code) | 0); },
+    get exitCode() { return exitCode; },
+    set exitCode(code) {
+      const value = exitCodeValue(code);
+      exitCode = code === null ? undefined : value;
+      native.setExitCode(value);
+    },
+    exit(code) { native.exit(code === undefined ? (exitCode || 0) : Number(code) | 0); },
     memoryUsage() { return native.memoryUsage(); },
     hrtime: { bigint: () => BigInt(Math.round(native.now() * 1e6)) },
   };

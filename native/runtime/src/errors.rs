@@ -59,3 +59,61 @@ pub(crate) fn exception_text<'s>(scope: &v8::PinScope<'s, '_>, exception: v8::Lo
     }
     exception.to_rust_string_lossy(scope)
 }
+
+/// An unhandled rejection: an Error-like reason (an object with its own `stack`, Node's test)
+/// reads like an uncaught exception; any other reason gets Node's UnhandledPromiseRejection text
+/// (`Promise.reject(undefined)` must not read "rejection at undefined").
+pub(crate) fn format_rejection<'s>(scope: &v8::PinScope<'s, '_>, reason: v8::Local<'s, v8::Value>) -> String {
+    let error_like = v8::Local::<v8::Object>::try_from(reason).ok().is_some_and(|o| {
+        v8::String::new(scope, "stack").is_some_and(|k| o.has_own_property(scope, k.into()).unwrap_or(false))
+    });
+    if error_like {
+        return format!("unhandled promise rejection at {}", format_exception(scope, reason, None));
+    }
+    format!(
+        "unhandled promise rejection: UnhandledPromiseRejection: This error originated either by throwing inside of an \
+         async function without a catch block, or by rejecting a promise which was not handled with .catch(). The \
+         promise rejected with the reason \"{}\". {{\n  code: 'ERR_UNHANDLED_REJECTION'\n}}",
+        no_side_effects_string(scope, reason)
+    )
+}
+
+/// The reason as Node's message shows it, without running any of the script's code (no
+/// `toString` or getters): primitives as strings, objects as `#<Constructor>`.
+fn no_side_effects_string<'s>(scope: &v8::PinScope<'s, '_>, value: v8::Local<'s, v8::Value>) -> String {
+    if let Ok(sym) = v8::Local::<v8::Symbol>::try_from(value) {
+        let desc = sym.description(scope);
+        let desc = if desc.is_undefined() { String::new() } else { desc.to_rust_string_lossy(scope) };
+        return format!("Symbol({desc})");
+    }
+    if value.is_array() {
+        return "[object Array]".into();
+    }
+    if value.is_function() {
+        return "[object Function]".into();
+    }
+    if let Ok(obj) = v8::Local::<v8::Object>::try_from(value) {
+        return format!("#<{}>", obj.get_constructor_name().to_rust_string_lossy(scope));
+    }
+    // Undefined, null, booleans, numbers, bigints and strings convert without calling JS.
+    value.to_rust_string_lossy(scope)
+}
+
+/// Node's "Detected unsettled top-level await" warning for one stalled `await`.
+pub(crate) fn stalled_await_warning<'s>(scope: &v8::PinScope<'s, '_>, m: v8::Local<'s, v8::Message>) -> String {
+    let file = m
+        .get_script_resource_name(scope)
+        .filter(|v| !v.is_undefined())
+        .map(|v| v.to_rust_string_lossy(scope))
+        .unwrap_or_else(|| "<unknown>".into());
+    let line = m.get_line_number(scope).unwrap_or(0);
+    let mut out = format!("Warning: Detected unsettled top-level await at {file}:{line}\n");
+    if let Some(src) = m.get_source_line(scope) {
+        let src = src.to_rust_string_lossy(scope);
+        if !src.is_empty() && src.len() < 400 {
+            let col = m.get_start_column();
+            out.push_str(&format!("{src}\n{}^\n", " ".repeat(col)));
+        }
+    }
+    out
+}

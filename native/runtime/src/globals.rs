@@ -45,6 +45,7 @@ pub(crate) fn install<'s>(
     set_fn(scope, native, "print", print)?;
     set_fn(scope, native, "now", now)?;
     set_fn(scope, native, "exit", exit)?;
+    set_fn(scope, native, "setExitCode", set_exit_code)?;
     set_fn(scope, native, "memoryUsage", memory_usage)?;
     set_fn(scope, native, "gc", gc)?;
     set_fn(scope, native, "heapDiffStart", heap_diff_start)?;
@@ -84,6 +85,15 @@ fn exit(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, _rv: v8::
         s.borrow_mut().exit_code = Some(code);
     }
     scope.terminate_execution();
+}
+
+/// `process.exitCode = code` (validated by bootstrap.js; `undefined` clears it).
+fn set_exit_code(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, _rv: v8::ReturnValue) {
+    let v = args.get(0);
+    let code = if v.is_undefined() { None } else { v.int32_value(scope) };
+    if let Some(s) = State::of(scope) {
+        s.borrow_mut().exit_code_default = code;
+    }
 }
 
 fn rss_bytes() -> f64 {
@@ -161,7 +171,7 @@ fn add_timer(
     };
     let (delay, first_extra) = if delay_arg {
         let d = args.get(1).number_value(scope).unwrap_or(0.0);
-        (if d.is_finite() && d >= 1.0 { d.min(2_147_483_647.0) } else { 1.0 }, 2)
+        (timer_delay_ms(scope, d), 2)
     } else {
         (0.0, 1)
     };
@@ -172,6 +182,25 @@ fn add_timer(
         let id = s.borrow_mut().timers.add(if delay_arg { dur } else { Duration::ZERO }, timer);
         rv.set_uint32(id);
     }
+}
+
+/// Longest timer delay (ms): V8 and Node keep timers in 32-bit signed integers.
+const TIMEOUT_MAX: f64 = 2_147_483_647.0;
+
+/// Node's rule: a delay that is not in 1..=TIMEOUT_MAX becomes 1 ms, and one above the maximum
+/// also prints a TimeoutOverflowWarning (instead of waiting forever or firing at once).
+fn timer_delay_ms(scope: &mut v8::PinScope, d: f64) -> f64 {
+    if (1.0..=TIMEOUT_MAX).contains(&d) {
+        return d;
+    }
+    if d > TIMEOUT_MAX {
+        let shown = v8::Number::new(scope, d).to_rust_string_lossy(scope);
+        eprintln!(
+            "(memwatch:{}) TimeoutOverflowWarning: {shown} does not fit into a 32-bit signed integer.\nTimeout duration was set to 1.",
+            std::process::id()
+        );
+    }
+    1.0
 }
 
 fn set_timeout(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, mut rv: v8::ReturnValue) {

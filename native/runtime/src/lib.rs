@@ -7,6 +7,7 @@
 //! deliver the new stats/leak events to the JS listeners (so a listener never runs inside a GC,
 //! and `once('stats', cb); gc()` calls `cb` on the next turn).
 
+mod address_space;
 mod errors;
 mod globals;
 mod modules;
@@ -66,11 +67,16 @@ pub enum RunStatus {
     CompileError(String),
     /// An uncaught exception or unhandled rejection, including one thrown by a listener.
     Uncaught(String),
+    /// The main module's top-level `await` never settled and nothing else was left to run
+    /// (Node's exit status 13); the text is Node's warning with the stalled location.
+    UnsettledTopLevelAwait(String),
 }
 
 #[derive(Debug, Clone)]
 pub struct RunOutcome {
     pub status: RunStatus,
+    /// `process.exitCode` when the script ended: its exit status when it completed on its own.
+    pub exit_code: Option<i32>,
     pub leak_events: u64,
     pub stats_events: u64,
     pub gc_count: u64,
@@ -87,6 +93,8 @@ pub enum RunError {
     Memwatch(#[from] memwatch::Error),
     #[error("V8 could not create the context")]
     Context,
+    #[error(transparent)]
+    AddressSpace(#[from] address_space::AddressSpaceError),
 }
 
 enum Turn {
@@ -99,6 +107,8 @@ pub struct Runtime {
     // Field order matters: V8 handles must be dropped before the isolate.
     context: Option<v8::Global<v8::Context>>,
     dispatch: Option<v8::Global<v8::Function>>,
+    /// The main ES module and its evaluation promise (pending while a top-level await waits).
+    main_module: Option<(v8::Global<v8::Module>, v8::Global<v8::Promise>)>,
     state: StateRef,
     memwatch: Option<Memwatch>,
     listener_counts: Rc<RefCell<(u64, u64)>>,
@@ -109,6 +119,8 @@ impl Runtime {
     /// Creates the isolate, attaches memwatch (before any JS runs, so every GC is seen), and
     /// installs the globals.
     pub fn new(opts: &RunOptions) -> Result<Runtime, RunError> {
+        // V8 aborts the process when it cannot reserve its address space: say so before.
+        address_space::check()?;
         init_v8();
         let mut params = v8::CreateParams::default();
         if let Some(mb) = opts.max_heap_mb {
@@ -149,6 +161,7 @@ impl Runtime {
         Ok(Runtime {
             context: Some(context),
             dispatch: Some(dispatch),
+            main_module: None,
             state,
             memwatch,
             listener_counts: counts,
@@ -174,7 +187,10 @@ impl Runtime {
         }
         let status = match self.run_main(&path, &source, as_module) {
             Some(status) => status,
-            None => self.event_loop(),
+            None => match self.event_loop() {
+                RunStatus::Completed => self.unsettled_top_level_await().unwrap_or(RunStatus::Completed),
+                other => other,
+            },
         };
         Ok(self.finish(status))
     }
@@ -188,6 +204,7 @@ impl Runtime {
                 RunStatus::Exited(c) => ("end", Some(format!("process.exit({c})"))),
                 RunStatus::CompileError(m) => ("compile_error", Some(m.clone())),
                 RunStatus::Uncaught(m) => ("uncaught_exception", Some(m.clone())),
+                RunStatus::UnsettledTopLevelAwait(m) => ("unsettled_top_level_await", Some(m.clone())),
             };
             mw.poll(); // Rust listeners see the last events even when JS can no longer run
             mw.marker(kind, msg);
@@ -196,7 +213,8 @@ impl Runtime {
             export_error = mw.export_error();
         }
         let (stats_events, leak_events) = *self.listener_counts.borrow();
-        RunOutcome { status, leak_events, stats_events, gc_count, export_error }
+        let exit_code = self.state.borrow().exit_code_default;
+        RunOutcome { status, exit_code, leak_events, stats_events, gc_count, export_error }
     }
 
     /// Compiles and runs the main script or module. `Some(status)` when it already failed.
@@ -206,9 +224,16 @@ impl Runtime {
         let ctx = v8::Local::new(hs, &ctx);
         let scope = &mut v8::ContextScope::new(hs, ctx);
         v8::tc_scope!(let tc, scope);
-        let result = if as_module { run_module(tc, path) } else { run_script(tc, path, source) };
+        let result = if as_module {
+            run_module(tc, path).map(|(m, p)| Some((v8::Global::new(tc, m), v8::Global::new(tc, p))))
+        } else {
+            run_script(tc, path, source).map(|()| None)
+        };
         match result {
-            Ok(()) => None,
+            Ok(main) => {
+                self.main_module = main;
+                None
+            }
             Err(compile) => {
                 if tc.has_terminated() {
                     return Some(self_terminated_status(tc));
@@ -224,6 +249,28 @@ impl Runtime {
                 })
             }
         }
+    }
+
+    /// Node's exit 13: the main module still waits on a top-level `await` though nothing is
+    /// left that could settle it.
+    fn unsettled_top_level_await(&mut self) -> Option<RunStatus> {
+        let (module, promise) = self.main_module.clone()?;
+        let ctx = self.context.clone()?;
+        v8::scope!(let hs, &mut self.isolate);
+        let ctx = v8::Local::new(hs, &ctx);
+        let scope = &mut v8::ContextScope::new(hs, ctx);
+        if v8::Local::new(scope, &promise).state() != v8::PromiseState::Pending {
+            return None;
+        }
+        let module = v8::Local::new(scope, &module);
+        let mut warning = String::new();
+        for (_, message) in module.get_stalled_top_level_await_message(scope) {
+            warning.push_str(&errors::stalled_await_warning(scope, message));
+        }
+        if warning.is_empty() {
+            warning.push_str("Warning: Detected unsettled top-level await\n");
+        }
+        Some(RunStatus::UnsettledTopLevelAwait(warning))
     }
 
     fn event_loop(&mut self) -> RunStatus {
@@ -306,8 +353,7 @@ impl Runtime {
         let ctx = v8::Local::new(hs, &ctx);
         let scope = &mut v8::ContextScope::new(hs, ctx);
         let reason = v8::Local::new(scope, &rejection.reason);
-        let text = errors::format_exception(scope, reason, None);
-        Some(RunStatus::Uncaught(format!("unhandled promise rejection at {text}")))
+        Some(RunStatus::Uncaught(errors::format_rejection(scope, reason)))
     }
 
     /// Polls memwatch and calls the JS dispatcher for each stats/leak event.
@@ -372,6 +418,7 @@ impl Drop for Runtime {
     fn drop(&mut self) {
         self.context = None;
         self.dispatch = None;
+        self.main_module = None;
         self.state.borrow_mut().clear_handles();
         if let Some(mw) = self.memwatch.take() {
             mw.detach(&mut self.isolate);
@@ -419,19 +466,23 @@ fn run_script(tc: &mut v8::PinScope, path: &Path, source: &str) -> Result<(), bo
     script.run(tc).map(|_| ()).ok_or(false)
 }
 
-fn run_module(tc: &mut v8::PinScope, path: &Path) -> Result<(), bool> {
+/// Evaluates the main module; returns it with its evaluation promise (pending while a top-level
+/// `await` waits).
+fn run_module<'s>(
+    tc: &mut v8::PinScope<'s, '_>,
+    path: &Path,
+) -> Result<(v8::Local<'s, v8::Module>, v8::Local<'s, v8::Promise>), bool> {
     let module = modules::load_module(tc, path).ok_or(true)?;
     module.instantiate_module(tc, modules::resolve_callback).ok_or(true)?;
     let result = module.evaluate(tc).ok_or(false)?;
     // Top-level await: the evaluation promise; a rejection surfaces as an unhandled rejection.
-    if let Ok(p) = v8::Local::<v8::Promise>::try_from(result) {
-        if p.state() == v8::PromiseState::Rejected {
-            let e = p.result(tc);
-            tc.throw_exception(e);
-            return Err(false);
-        }
+    let p = v8::Local::<v8::Promise>::try_from(result).map_err(|_| false)?;
+    if p.state() == v8::PromiseState::Rejected {
+        let e = p.result(tc);
+        tc.throw_exception(e);
+        return Err(false);
     }
-    Ok(())
+    Ok((module, p))
 }
 
 extern "C" fn promise_reject_callback(msg: v8::PromiseRejectMessage) {

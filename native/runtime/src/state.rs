@@ -29,6 +29,8 @@ pub(crate) struct State {
     pub uncaught: Option<String>,
     /// `process.exit(code)` was called.
     pub exit_code: Option<i32>,
+    /// `process.exitCode`: the status when the script ends on its own.
+    pub exit_code_default: Option<i32>,
     pub modules: ModuleMap,
 }
 
@@ -46,6 +48,7 @@ impl State {
             rejections: Vec::new(),
             uncaught: None,
             exit_code: None,
+            exit_code_default: None,
             modules: ModuleMap::default(),
         }
     }

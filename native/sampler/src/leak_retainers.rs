@@ -10,12 +10,10 @@
 //! process and the analysis needs memory in it (docs/benchmarks-retainers.md), which is why this
 //! is off by default.
 
-use std::path::PathBuf;
-
 use memwatch_core::leak::LeakRetainers;
 use memwatch_core::retainers::{growth_report_since, GrowthBaseline, GrowthOptions, SnapshotAnalysis};
 
-use super::snapshot::{parse_file, write_heap_snapshot};
+use super::snapshot::{parse_file, write_snapshot_to, SnapshotTarget};
 use super::{Error, Memwatch, MemwatchEvent};
 
 /// Per-attachment state: how many classes to report and what is kept of the previous snapshot.
@@ -39,18 +37,10 @@ struct Baseline {
 /// A snapshot file on disk; temporary ones (no snapshot directory) are deleted on drop, also
 /// when writing or reading it fails half-way.
 struct SnapshotFile {
-    path: PathBuf,
+    target: SnapshotTarget,
     time_ns: u64,
     /// Path as recorded in the export, when the file is kept.
     kept_as: Option<String>,
-}
-
-impl Drop for SnapshotFile {
-    fn drop(&mut self) {
-        if self.kept_as.is_none() {
-            let _ = std::fs::remove_file(&self.path);
-        }
-    }
 }
 
 impl Memwatch {
@@ -140,9 +130,9 @@ impl Memwatch {
         inspect: impl FnOnce((&memwatch_core::snapshot::HeapSnapshot, &SnapshotAnalysis)) -> T,
     ) -> Result<(Baseline, T), Error> {
         let file = self.leak_snapshot(isolate, label)?;
-        let snap = parse_file(&file.path, true)?;
+        let snap = parse_file(&file.target.path, true)?;
         let analysis = SnapshotAnalysis::new(&snap)
-            .map_err(|e| Error::Snapshot { path: file.path.clone(), message: e.to_string() })?;
+            .map_err(|e| Error::Snapshot { path: file.target.path.clone(), message: e.to_string() })?;
         let out = inspect((&snap, &analysis));
         let growth = GrowthBaseline::new(&snap, &analysis);
         let baseline = Baseline { time_ns: file.time_ns, kept_as: file.kept_as.clone(), growth };
@@ -150,14 +140,14 @@ impl Memwatch {
     }
 
     fn leak_snapshot(&self, isolate: &mut v8::Isolate, label: &str) -> Result<SnapshotFile, Error> {
-        let (path, keep) = self.next_snapshot_path(label);
-        let mut file = SnapshotFile { path, time_ns: self.0.now_ns(), kept_as: None };
-        let bytes = write_heap_snapshot(isolate, &file.path)?;
+        let (target, out) = self.create_snapshot_file(label)?;
+        let mut file = SnapshotFile { target, time_ns: self.0.now_ns(), kept_as: None };
+        let bytes = write_snapshot_to(isolate, out, &file.target.path)?;
         file.time_ns = self.0.now_ns();
-        if keep {
+        if file.target.kept() {
             let mut pipe = self.0.pipeline.borrow_mut();
-            pipe.note_snapshot(&file.path, file.time_ns, bytes, &label.replace('-', " "));
-            file.kept_as = Some(pipe.export_relative(&file.path));
+            pipe.note_snapshot(&file.target.path, file.time_ns, bytes, &label.replace('-', " "));
+            file.kept_as = Some(pipe.export_relative(&file.target.path));
         }
         Ok(file)
     }

@@ -18,6 +18,7 @@ mod leak_retainers;
 pub mod pipeline;
 mod raw;
 pub mod snapshot;
+pub mod temp_snapshots;
 
 use std::cell::{Cell, RefCell};
 use std::ffi::c_void;
