@@ -211,8 +211,15 @@ describe('viewer readability (issue 17)', () => {
       return out;
     });
     assert.deepEqual(await offscreen(), [], 'first screen');
-    await page.setInputFiles('#file-input', [fx.exportFile, fx.long.before, fx.long.after]);
+    // A file name as long as tools write them (DevTools: Heap-<timestamp>.heapsnapshot, plus a note).
+    const longFile = path.join(FIX, 'Heap-20251124T160005-production-api-server-worker-3-before-deploy.heapsnapshot');
+    fs.copyFileSync(fx.long.before, longFile);
+    await page.setInputFiles('#file-input', [fx.exportFile, longFile, fx.long.after]);
     await viewerIdle(page);
+    const overlaps = await page.$$eval('#file-list .file', (rows) => rows
+      .filter((li) => [...(li.querySelector('.name .clip-short') ?? li.querySelector('.name .clip')).getClientRects()].some((r) => r.right > li.querySelector('.kind').getBoundingClientRect().left))
+      .map((li) => li.querySelector('.name').textContent));
+    assert.deepEqual(overlaps, [], 'file names run into the next column');
     for (const tab of ['timeline', 'diff', 'summary']) {
       await page.click(`#tab-${tab}`);
       await page.waitForSelector(`#view-${tab}:not([hidden])`);
