@@ -144,6 +144,28 @@ describe('viewer readability (issue 17)', () => {
     await page.close();
   });
 
+  test('HeapDiff: when the headline and the rows\' sums differ, a note says by how much and why', async () => {
+    const { page, problems } = await openViewer(browser, server.url);
+    await page.setInputFiles('#file-input', [fx.a, fx.b]);
+    await viewerIdle(page);
+    await page.waitForFunction(() => document.querySelector('#diff-run').textContent === 'Compare'
+      && !document.querySelector('#diff-content').hidden);
+    const { change } = cliJson(['diff', '--json', fx.a, fx.b]);
+    const plus = change.details.reduce((a, d) => a + d['+'], 0);
+    const minus = change.details.reduce((a, d) => a + d['-'], 0);
+    assert.notEqual(plus, change.allocated_nodes, 'the fixture pair has nodes of kinds without a row');
+    const note = await page.textContent('#diff-note');
+    assert.equal(await page.isVisible('#diff-note'), true);
+    assert.ok(note.includes(`${plus.toLocaleString('en-US')} new and ${minus.toLocaleString('en-US')} deleted objects`), note);
+    assert.ok(note.includes(`Change (${change.size}, +${change.size_bytes.toLocaleString('en-US')} bytes)`), note);
+    assert.match(note, /no row for hidden and synthetic nodes/);
+    // The same numbers as the totals row over all rows.
+    const foot = await page.$$eval('#diff-table tfoot td', (tds) => tds.map((t) => t.textContent));
+    assert.deepEqual(foot.slice(0, 2), [plus.toLocaleString('en-US'), minus.toLocaleString('en-US')]);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   test('leak list: seconds since start like the chart, wall-clock time on hover', async () => {
     const { page, problems } = await openViewer(browser, server.url);
     const expected = cliJson(['analyze', '--json', fx.exportFile]);

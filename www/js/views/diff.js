@@ -204,10 +204,29 @@ export class DiffView {
       item('change', 'Change', c.size, exactBytes(c.size_bytes, true)),
       item('allocated_nodes', 'Allocated nodes', formatInt(c.allocated_nodes)),
       item('freed_nodes', 'Freed nodes', formatInt(c.freed_nodes)));
-    this.table.setRows(c.details.map((d) => {
+    const rows = c.details.map((d) => {
       const plus = Number(d['+']);
       const minus = Number(d['-']);
       return { ...d, '+': plus, '-': minus, delta: plus - minus, size_bytes: Number(d.size_bytes) };
-    }));
+    });
+    this.table.setRows(rows);
+    explainTotals($('#diff-note'), c, rows);
   }
+}
+
+/**
+ * node-memwatch's headline (Change, Allocated/Freed nodes) and the sum of its rows measure
+ * different things; when they differ, say by how much and why instead of leaving two numbers
+ * that look like they should agree.
+ */
+function explainTotals(note, change, rows) {
+  const sum = rows.reduce((a, r) => a + r.size_bytes, 0);
+  const plus = rows.reduce((a, r) => a + r['+'], 0);
+  const minus = rows.reduce((a, r) => a + r['-'], 0);
+  const same = sum === Number(change.size_bytes) && plus === Number(change.allocated_nodes) && minus === Number(change.freed_nodes);
+  note.hidden = same;
+  note.textContent = same ? '' : `The rows add up to ${formatBytesSigned(sum)}, ${formatInt(plus)} new and ${formatInt(minus)} deleted objects; `
+    + `the headline's Change (${change.size}, ${exactBytes(change.size_bytes, true)}) and node counts cover every reachable node: `
+    + 'node-memwatch lists no row for hidden and synthetic nodes, concatenated and sliced strings, symbols, BigInts and '
+    + 'object shapes, and Change is the difference of the two heaps’ total sizes, so nodes in both whose size differs count too.';
 }
