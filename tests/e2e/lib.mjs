@@ -102,3 +102,54 @@ export async function viewerIdle(page) {
   await page.waitForFunction(() => window.memwatchViewer !== undefined);
   await page.evaluate(() => window.memwatchViewer.idle());
 }
+
+/**
+ * A page of the viewer at `url` that records console errors, CSP violations, failed requests and
+ * uncaught errors into the returned `problems` array (tests end by asserting it is empty).
+ */
+export async function openViewer(browser, url, { viewport } = {}) {
+  const page = await browser.context.newPage();
+  const problems = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+  if (viewport) await page.setViewportSize(viewport);
+  await page.goto(url);
+  await page.waitForFunction(() => window.memwatchViewer !== undefined);
+  return { page, problems };
+}
+
+/**
+ * Writes an export file (docs/format.md) of a heap that grows by `stepBytes` at every full GC from
+ * the very first one: `gcs` mark-sweep-compacts `intervalMs` apart, the first 50 ms after the
+ * origin. With classic growth count N the leak events tile the whole recording, the first one
+ * starting a fraction of a second after the origin.
+ */
+export function writeGrowingExport(file, { gcs = 40, stepBytes = 1 << 20, growthCount = 3, intervalMs = 200 } = {}) {
+  const MB = 1 << 20;
+  const lines = [{
+    format: 'memwatch-export',
+    version: '1.0',
+    producer: 'memwatch e2e fixture (writeGrowingExport)',
+    epoch_ms_at_origin: 1764000000000,
+    analyzer: { classic: { growth_count: growthCount, noise_floor_bytes: 0, noise_floor_percent: 0 }, trend: null },
+    target: { script: 'growing.js' },
+  }];
+  for (let i = 0; i < gcs; i++) {
+    const used = 8 * MB + i * stepBytes;
+    const end = 50_000_000 + i * intervalMs * 1_000_000;
+    lines.push({
+      type: 'gc', seq: i + 1, gc_type: 'mark_sweep_compact', flags: 0, start_ns: end - 2_000_000, end_ns: end,
+      heap: {
+        used_heap_size: used, total_heap_size: used + 4 * MB, total_heap_size_executable: 262144,
+        total_physical_size: used + 4 * MB, total_available_size: 4096 * MB - used, heap_size_limit: 4144 * MB,
+        malloced_memory: 262144, peak_malloced_memory: 1048576, external_memory: 0,
+        number_of_native_contexts: 1, number_of_detached_contexts: 0,
+      },
+    });
+  }
+  fs.writeFileSync(file, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+  return file;
+}

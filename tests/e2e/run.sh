@@ -25,4 +25,5 @@ if [ ! -d tests/e2e/node_modules/playwright-core ]; then
 fi
 log "viewer end-to-end tests (screenshots in tests/out/)"
 cd tests/e2e
-exec node --test --test-concurrency=1 --test-reporter=spec units.test.mjs viewer.test.mjs retainers.test.mjs
+exec node --test --test-concurrency=1 --test-reporter=spec units.test.mjs viewer.test.mjs retainers.test.mjs \
+  fixes.test.mjs readability.test.mjs

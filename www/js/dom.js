@@ -1,6 +1,8 @@
 // Tiny DOM builder. Everything that may come from a file goes through textContent or
 // attributes set by property: this module never parses HTML (no innerHTML anywhere in www/).
 
+import { middleEllipsis } from './format.js';
+
 /**
  * h('tr', {class: 'x', dataset: {what: 'Array'}, onclick: fn}, child, 'text', ...)
  * Strings become text nodes; null/undefined/false children are skipped.
@@ -34,3 +36,17 @@ export function replace(el, ...children) {
 }
 
 export const $ = (sel, root = document) => root.querySelector(sel);
+
+/**
+ * A long name or path shortened in the middle (format.middleEllipsis) with the full text on hover
+ * (title) and on keyboard focus of the enclosing row or control (CSS shows `.clip-full` over the
+ * short text; it is also what screen readers read). Short texts come back as a plain span.
+ */
+export function clipText(text, max) {
+  const full = String(text);
+  const short = middleEllipsis(full, max);
+  if (short === full) return h('span', { class: 'clip', text: full });
+  return h('span', { class: 'clip clipped', title: full },
+    h('span', { class: 'clip-short', 'aria-hidden': 'true', text: short }),
+    h('span', { class: 'clip-full', text: full }));
+}

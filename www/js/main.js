@@ -22,6 +22,7 @@ const retainersView = new RetainersView($('#retainers'), $('#view-diff'), engine
 diffView.onShow = () => retainersView.reset();
 retainersView.reset();
 let snapshots = []; // { handle, name, nodes, bytes }
+let shownExport = null; // { name, row } of the export on the Timeline tab
 let analysisSeq = 0;
 
 const params = new ParamsForm($('#params'), async (config) => {
@@ -31,12 +32,34 @@ const params = new ParamsForm($('#params'), async (config) => {
     const r = await engine.reanalyze(config);
     if (seq !== analysisSeq) return; // a newer change is on its way
     showAnalysis(r);
+    markStale(null);
     $('#params-status').textContent = `${r.leaks.length} leak event${r.leaks.length === 1 ? '' : 's'} with these parameters`;
   } catch (e) {
-    $('#params-status').textContent = '';
-    reportError(`Re-analysis failed: ${e.message}`);
+    if (seq !== analysisSeq) return;
+    markStale(`The engine refused these parameters: ${e.message}`);
   }
+}, (errors) => {
+  analysisSeq++; // a re-analysis still running is for values the form no longer shows
+  markStale(errors.map((e) => e.message).join(' '), errors[0].input);
 });
+
+/**
+ * `problem` null: the shown analysis matches the form. Otherwise the message goes under the form
+ * and the stats, leak list and chart markers are marked as the result of earlier parameters.
+ */
+function markStale(problem, input = null) {
+  const box = $('#params-error');
+  box.hidden = problem === null;
+  box.textContent = problem ?? '';
+  for (const el of document.querySelectorAll('#params input')) {
+    if (el === input) el.setAttribute('aria-describedby', 'params-error');
+    else el.removeAttribute('aria-describedby');
+  }
+  for (const sel of ['#leaks', '#stats', '#gc-types', '.chart-wrap']) $(sel).classList.toggle('stale', problem !== null);
+  if (problem !== null) {
+    $('#params-status').textContent = 'Not re-analysed: the stats and leak events shown are for the last valid parameters.';
+  }
+}
 
 const showLeak = (l) => timeline.zoomTo(l.t_start, l.t_end);
 
@@ -46,20 +69,41 @@ function showAnalysis(r) {
   timeline.setLeaks(r.leaks);
 }
 
+/** The first screen's instructions stay up until a file is open (and come back when all are closed). */
+function updateIntro() {
+  $('#intro').hidden = snapshots.length > 0 || shownExport !== null;
+}
+
 async function openExport(file, row) {
   const r = await engine.loadExport(file, null, row.progress);
+  // The engine keeps one export: the previous one is no longer what the Timeline tab shows.
+  shownExport?.row.note(`export, replaced by ${file.name}`);
+  const mine = { name: file.name, row };
+  shownExport = mine;
   $('#timeline-empty').hidden = true;
   $('#timeline-content').hidden = false;
   const truncated = r.truncatedLine ? ` — last line ${r.truncatedLine} was cut off and ignored` : '';
   $('#export-meta').textContent =
     `${file.name}: ${r.producer}, format ${r.formatVersion}, ${formatInt(r.timeline.t.length)} GCs${truncated}`;
+  analysisSeq++;
   params.write(r.config, { recorded: true });
   renderStats($('#stats'), $('#gc-types tbody'), r.finalStats);
   renderLeaks($('#leaks'), $('#leak-count'), r.leaks, showLeak);
+  markStale(null);
   $('#params-status').textContent = '';
   timeline.show(r.timeline, r.stats, r.leaks);
   diffView.setRecorded(r.heapdiffs);
-  row.done(`export, ${formatInt(r.timeline.t.length)} GCs`);
+  row.done(`export, ${formatInt(r.timeline.t.length)} GCs`, () => {
+    if (shownExport !== mine) return; // already replaced by a newer export
+    shownExport = null;
+    analysisSeq++;
+    timeline.clear();
+    $('#timeline-content').hidden = true;
+    $('#timeline-empty').hidden = false;
+    diffView.setRecorded([]);
+    updateIntro();
+  });
+  updateIntro();
   selectTab('timeline');
 }
 
@@ -71,9 +115,11 @@ async function openSnapshot(file, row) {
     engine.drop(s.handle);
     diffView.setSnapshots(snapshots);
     summaryView.setSnapshots(snapshots);
+    updateIntro();
   });
   diffView.setSnapshots(snapshots);
   summaryView.setSnapshots(snapshots);
+  updateIntro();
   selectTab(snapshots.length >= 2 ? 'diff' : 'summary');
 }
 

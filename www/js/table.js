@@ -2,14 +2,16 @@
 // retainer-path panel of issue 6 later). Rows are plain objects; cells are text only.
 //
 // new DataTable(container, {
-//   columns: [{ key, label, numeric, format(row) -> string, sortValue(row), title(row) -> tooltip, cellClass(row) }],
+//   columns: [{ key, label, numeric, format(row) -> string, sortValue(row), title(row) -> tooltip, cellClass(row),
+//               help -> header tooltip, clip -> max characters (longer text is shortened in the middle,
+//               full text on hover and on row focus) }],
 //   totals: (rows) -> {key: value} | null,   // a totals row over the *filtered* rows
 //   onActivate: (row) => void,                // Enter / double-click on a row (extension point)
 //   rowAction: { header, label },             // also a button per row calling onActivate
 //   filterKey: 'what', label: 'HeapDiff classes', initialSort: { key, dir }
 // })
 
-import { h, replace } from './dom.js';
+import { h, replace, clipText } from './dom.js';
 
 /** Rows drawn at most at once; more are reachable by filtering or "Show all". */
 const ROW_LIMIT = 2000;
@@ -66,6 +68,7 @@ export class DataTable {
       return h('th', {
         scope: 'col',
         class: c.numeric ? 'num' : '',
+        title: c.help,
         'aria-sort': active ? (this.sort.dir === 'asc' ? 'ascending' : 'descending') : 'none',
         dataset: { key: c.key },
       }, btn);
@@ -125,9 +128,11 @@ export class DataTable {
   }
 
   #row(r) {
-    const cells = this.opts.columns.map((c, i) =>
-      h(i === 0 ? 'th' : 'td', { scope: i === 0 ? 'row' : null, class: `${c.numeric ? 'num' : ''} ${c.cellClass?.(r) ?? ''}`.trim(), dataset: { key: c.key }, title: c.title?.(r) },
-        c.format ? c.format(r) : String(r[c.key])));
+    const cells = this.opts.columns.map((c, i) => {
+      const text = c.format ? c.format(r) : String(r[c.key]);
+      return h(i === 0 ? 'th' : 'td', { scope: i === 0 ? 'row' : null, class: `${c.numeric ? 'num' : ''} ${c.cellClass?.(r) ?? ''}`.trim(), dataset: { key: c.key }, title: c.title?.(r) },
+        c.clip ? clipText(text, c.clip) : text);
+    });
     const what = String(r[this.opts.filterKey ?? this.opts.columns[0].key]);
     if (this.opts.rowAction && this.opts.onActivate) {
       cells.push(h('td', { class: 'action' }, h('button', {

@@ -1,5 +1,6 @@
 // The HeapDiff view: a diff recorded in an export, or the diff of two loaded snapshots (the user
-// picks before/after). Table: what / + / - / size delta, sortable, filterable, with a totals row.
+// picks before/after). Table: node-memwatch's what / + / - / size next to DevTools' Comparison
+// columns (# New, # Deleted, # Delta, Size delta), sortable, filterable, with a totals row.
 //
 // Extension point (issue 6, retainer paths): activating a row (Enter or double-click) dispatches
 // a `memwatch:class-selected` CustomEvent on the view element with
@@ -8,9 +9,15 @@
 
 import { h, replace, $ } from '../dom.js';
 import { DataTable } from '../table.js';
-import { niceSize, formatInt, formatSigned, formatSeconds } from '../format.js';
+import { formatInt, formatSigned, formatSeconds, formatBytesSigned, exactBytes, middleEllipsis } from '../format.js';
 
 const PAIR = 'pair';
+/** Characters of a class name shown in the table (longer ones are cut in the middle). */
+const NAME_CHARS = 34;
+/** Characters of a file name in the before/after pickers. */
+const FILE_CHARS = 40;
+
+const growthClass = (bytes) => (bytes > 0 ? 'grew' : bytes < 0 ? 'shrank' : '');
 
 export class DiffView {
   constructor(root, engine, reportError) {
@@ -20,28 +27,32 @@ export class DiffView {
     this.recorded = []; // HeapDiffRecord[] from the export
     this.snapshots = []; // { handle, name }
     this.current = null; // source of the shown diff
-    this.busy = false;
+    this.seq = 0; // the newest pair request; older answers are dropped
     this.select = $('#diff-select');
     this.before = $('#diff-before');
     this.after = $('#diff-after');
+    const empty = $('#diff-empty');
+    empty.dataset.default = empty.textContent;
     this.table = new DataTable($('#diff-table'), {
       label: 'HeapDiff by class',
       filterKey: 'what',
       initialSort: { key: 'size_bytes', dir: 'desc' },
       columns: [
-        { key: 'what', label: 'What' },
-        { key: '+', label: '+ allocated', numeric: true, format: (r) => formatInt(r['+']) },
-        { key: '-', label: '− freed', numeric: true, format: (r) => formatInt(r['-']) },
-        { key: 'size_bytes', label: 'Size delta', numeric: true, format: (r) => r.size ?? niceSize(r.size_bytes), title: (r) => `${formatSigned(r.size_bytes)} bytes`, cellClass: (r) => (r.size_bytes > 0 ? 'grew' : r.size_bytes < 0 ? 'shrank' : '') },
+        { key: 'what', label: 'What', clip: NAME_CHARS, help: 'node-memwatch’s “what”: the constructor name, or the object type (Array, String, Code, …)' },
+        { key: '+', label: '# New', numeric: true, format: (r) => formatInt(r['+']), help: 'Objects allocated between the snapshots and still reachable (node-memwatch’s “+”, DevTools’ # New)' },
+        { key: '-', label: '# Deleted', numeric: true, format: (r) => formatInt(r['-']), help: 'Objects of the first snapshot no longer reachable (node-memwatch’s “−”, DevTools’ # Deleted)' },
+        { key: 'delta', label: '# Delta', numeric: true, format: (r) => formatSigned(r.delta), cellClass: (r) => growthClass(r.delta), help: '# New − # Deleted (DevTools’ # Delta)' },
+        { key: 'size_bytes', label: 'Size delta', numeric: true, format: (r) => formatBytesSigned(r.size_bytes), title: (r) => exactBytes(r.size_bytes, true), cellClass: (r) => growthClass(r.size_bytes), help: 'Self size of the new objects minus that of the deleted ones (DevTools’ Size delta)' },
+        { key: 'size', label: 'node-memwatch', numeric: true, sortValue: (r) => r.size_bytes, format: (r) => r.size, help: 'The row’s “size” exactly as node-memwatch’s HeapDiff prints it' },
       ],
       totals: (rows) => {
-        const t = { label: `Total (${rows.length} classes)`, '+': 0, '-': 0, size_bytes: 0 };
+        const t = { label: `Total (${rows.length} classes)`, '+': 0, '-': 0, delta: 0, size_bytes: 0, size: '' };
         for (const r of rows) {
-          t['+'] += Number(r['+']);
-          t['-'] += Number(r['-']);
-          t.size_bytes += Number(r.size_bytes);
+          t['+'] += r['+'];
+          t['-'] += r['-'];
+          t.size_bytes += r.size_bytes;
         }
-        t.size = niceSize(t.size_bytes);
+        t.delta = t['+'] - t['-'];
         return t;
       },
       rowAction: { header: 'Retainers', label: 'Who retains this?' },
@@ -65,30 +76,59 @@ export class DiffView {
 
   setRecorded(records) {
     this.recorded = records;
+    const showing = this.current?.kind === 'recorded';
     this.#fillSources();
-    if (records.length && !this.current) {
+    if (records.length && (!this.current || showing)) {
+      // A new export replaces the recorded diffs: show its first one.
       this.select.value = 'rec:0';
       this.#onSource();
+    } else if (!records.length && showing) {
+      this.current = null;
+      this.#fallback();
     }
   }
 
+  /**
+   * The loaded snapshots changed (one opened or closed). The pickers always name two loaded,
+   * different snapshots; when the shown pair lost a member it is compared again with the first
+   * two in load order, so the table never shows a pair that is not in the pickers.
+   */
   setSnapshots(snapshots) {
+    const loaded = new Set(snapshots.map((s) => String(s.handle)));
     const hadPair = this.snapshots.length >= 2;
     this.snapshots = snapshots;
     this.#fillSources();
     for (const sel of [this.before, this.after]) {
       const keep = sel.value;
-      sel.replaceChildren(...snapshots.map((s) => h('option', { value: String(s.handle), text: s.name })));
-      if (snapshots.some((s) => String(s.handle) === keep)) sel.value = keep;
+      sel.replaceChildren(...snapshots.map((s) =>
+        h('option', { value: String(s.handle), title: s.name, text: middleEllipsis(s.name, FILE_CHARS) })));
+      if (loaded.has(keep)) sel.value = keep;
     }
-    if (snapshots.length >= 2 && !hadPair) {
-      // First pair: compare in load order (older file first).
+    const cur = this.current;
+    const pairLost = cur?.kind === 'pair' && !(loaded.has(String(cur.before)) && loaded.has(String(cur.after)));
+    const pickersValid = loaded.has(this.before.value) && loaded.has(this.after.value) && this.before.value !== this.after.value;
+    if (snapshots.length >= 2 && (!hadPair || pairLost || !pickersValid)) {
+      // Compare in load order (the older file first).
       this.before.value = String(snapshots[0].handle);
       this.after.value = String(snapshots[1].handle);
+    }
+    if (snapshots.length >= 2 && (!hadPair || pairLost)) {
       this.select.value = PAIR;
       this.#onSource();
-    } else if (snapshots.length < 2 && this.current?.kind === 'pair') {
+    } else if (snapshots.length < 2 && (pairLost || this.select.value === PAIR)) {
+      this.seq++; // an answer still on its way is for a pair that no longer exists
       this.current = null;
+      this.#fallback();
+    }
+  }
+
+  /** Shows the first recorded diff if there is one, else the empty state. */
+  #fallback() {
+    if (this.recorded.length) {
+      this.select.value = 'rec:0';
+      this.#onSource();
+    } else {
+      $('#pair-controls').hidden = true;
       this.#show(null);
     }
   }
@@ -108,6 +148,7 @@ export class DiffView {
     if (v === PAIR) {
       this.runPair();
     } else if (v.startsWith('rec:')) {
+      this.seq++;
       const i = Number(v.slice(4));
       this.current = { kind: 'recorded', index: i };
       this.#show(this.recorded[i]?.diff ?? null);
@@ -117,41 +158,75 @@ export class DiffView {
   async runPair() {
     const before = Number(this.before.value);
     const after = Number(this.after.value);
-    if (!before || !after || this.busy) return;
+    if (!before || !after) return;
     if (before === after) {
       this.reportError('Choose two different snapshots to compare.');
       return;
     }
-    this.busy = true;
+    const seq = ++this.seq;
+    const name = (handle) => this.snapshots.find((s) => s.handle === handle)?.name ?? `snapshot #${handle}`;
+    // The shown table is for another pair (or none) until the answer arrives: do not leave it up.
+    this.current = null;
+    this.#show(null, `Comparing ${name(before)} with ${name(after)}…`);
     $('#diff-run').disabled = true;
     $('#diff-run').textContent = 'Comparing…';
     try {
       const diff = await this.engine.diff(before, after);
+      if (seq !== this.seq) return;
       this.current = { kind: 'pair', before, after };
       this.#show(diff);
     } catch (e) {
+      if (seq !== this.seq) return;
+      this.#show(null);
       this.reportError(`HeapDiff failed: ${e.message}`);
     } finally {
-      this.busy = false;
-      $('#diff-run').disabled = false;
-      $('#diff-run').textContent = 'Compare';
+      if (seq === this.seq) {
+        $('#diff-run').disabled = false;
+        $('#diff-run').textContent = 'Compare';
+      }
     }
   }
 
-  #show(diff) {
-    $('#diff-empty').hidden = !!diff;
+  /** Shows `diff`, or the empty state with `message` (default: what to open). */
+  #show(diff, message) {
+    const empty = $('#diff-empty');
+    empty.hidden = !!diff;
+    empty.textContent = message ?? empty.dataset.default;
     $('#diff-content').hidden = !diff;
     this.onShow?.(diff);
     if (!diff) return;
     const c = diff.change;
-    const item = (key, label, value) =>
-      h('div', { dataset: { field: key } }, h('dt', { text: label }), h('dd', { text: value }));
+    const item = (key, label, value, title) =>
+      h('div', { dataset: { field: key } }, h('dt', { text: label }), h('dd', { text: value, title }));
     replace($('#diff-totals'),
-      item('before', 'Before', `${formatInt(diff.before.nodes)} nodes, ${diff.before.size}`),
-      item('after', 'After', `${formatInt(diff.after.nodes)} nodes, ${diff.after.size}`),
-      item('change', 'Change', `${c.size} (${formatSigned(Number(c.size_bytes))} bytes)`),
+      item('before', 'Before', `${formatInt(diff.before.nodes)} nodes, ${diff.before.size}`, exactBytes(diff.before.size_bytes)),
+      item('after', 'After', `${formatInt(diff.after.nodes)} nodes, ${diff.after.size}`, exactBytes(diff.after.size_bytes)),
+      item('change', 'Change', c.size, exactBytes(c.size_bytes, true)),
       item('allocated_nodes', 'Allocated nodes', formatInt(c.allocated_nodes)),
       item('freed_nodes', 'Freed nodes', formatInt(c.freed_nodes)));
-    this.table.setRows(c.details.map((d) => ({ ...d, '+': Number(d['+']), '-': Number(d['-']), size_bytes: Number(d.size_bytes) })));
+    const rows = c.details.map((d) => {
+      const plus = Number(d['+']);
+      const minus = Number(d['-']);
+      return { ...d, '+': plus, '-': minus, delta: plus - minus, size_bytes: Number(d.size_bytes) };
+    });
+    this.table.setRows(rows);
+    explainTotals($('#diff-note'), c, rows);
   }
+}
+
+/**
+ * node-memwatch's headline (Change, Allocated/Freed nodes) and the sum of its rows measure
+ * different things; when they differ, say by how much and why instead of leaving two numbers
+ * that look like they should agree.
+ */
+function explainTotals(note, change, rows) {
+  const sum = rows.reduce((a, r) => a + r.size_bytes, 0);
+  const plus = rows.reduce((a, r) => a + r['+'], 0);
+  const minus = rows.reduce((a, r) => a + r['-'], 0);
+  const same = sum === Number(change.size_bytes) && plus === Number(change.allocated_nodes) && minus === Number(change.freed_nodes);
+  note.hidden = same;
+  note.textContent = same ? '' : `The rows add up to ${formatBytesSigned(sum)}, ${formatInt(plus)} new and ${formatInt(minus)} deleted objects; `
+    + `the headline's Change (${change.size}, ${exactBytes(change.size_bytes, true)}) and node counts cover every reachable node: `
+    + 'node-memwatch lists no row for hidden and synthetic nodes, concatenated and sliced strings, symbols, BigInts and '
+    + 'object shapes, and Change is the difference of the two heaps’ total sizes, so nodes in both whose size differs count too.';
 }

@@ -1,8 +1,12 @@
 // The list of opened files with a progress bar each, and the error area. A failed file stays
-// listed with its message; nothing else on the page is affected.
+// listed with its message; nothing else on the page is affected. Every row that finished
+// (loaded or failed) has a close button.
 
-import { h, replace } from '../dom.js';
-import { niceSize } from '../format.js';
+import { h, replace, clipText } from '../dom.js';
+import { formatBytes, exactBytes } from '../format.js';
+
+/** Characters of a file name shown in its row (longer names are cut in the middle). */
+const NAME_CHARS = 44;
 
 export class FileList {
   constructor(list, errors) {
@@ -15,10 +19,13 @@ export class FileList {
     const progress = h('progress', { max: 1, value: 0, 'aria-label': `Loading ${file.name}` });
     const status = h('span', { class: 'status', text: 'waiting…' });
     const kind = h('span', { class: 'kind' });
-    const remove = h('button', { type: 'button', class: 'remove', hidden: true, 'aria-label': `Close ${file.name}`, text: '×' });
+    const remove = h('button', { type: 'button', class: 'remove', hidden: true, 'aria-label': `Close ${file.name}`, title: `Close ${file.name}`, text: '×' });
+    const name = clipText(file.name, NAME_CHARS);
+    // A shortened name is focusable, so keyboard users can bring up the full one too.
+    if (name.classList.contains('clipped')) name.tabIndex = 0;
     const li = h('li', { class: 'file loading' },
-      h('span', { class: 'name', text: file.name, title: file.name }), kind,
-      h('span', { class: 'size', text: niceSize(file.size) }), progress, status, remove);
+      h('span', { class: 'name' }, name), kind,
+      h('span', { class: 'size', text: formatBytes(file.size), title: exactBytes(file.size) }), progress, status, remove);
     this.list.append(li);
     return {
       kind: (k) => { kind.textContent = k; li.dataset.kind = k; },
@@ -38,6 +45,8 @@ export class FileList {
           remove.addEventListener('click', () => { li.remove(); onRemove(); });
         }
       },
+      /** Replaces the status text (e.g. "replaced by …") without changing the row's state. */
+      note: (text) => { status.textContent = text; },
       fail: (message) => {
         li.classList.remove('loading');
         li.classList.add('failed');

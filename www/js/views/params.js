@@ -1,5 +1,7 @@
 // Re-analysis controls: read/write core's AnalyzerConfig ({classic, trend}, null = off) from the
-// form; changes are debounced and handed to a callback that re-runs the wasm detectors.
+// form; changes are debounced and handed to a callback that re-runs the wasm detectors. A value
+// the form itself refuses (not a number, outside the field's min/max) goes to `onInvalid` with
+// the field's name and the browser's message instead, so the page can say why nothing changed.
 
 import { $ } from '../dom.js';
 
@@ -17,15 +19,17 @@ const TREND = [
 ];
 
 export class ParamsForm {
-  constructor(form, onChange) {
+  /** onChange(config); onInvalid([{ input, message }]) with one entry per refused field. */
+  constructor(form, onChange, onInvalid) {
     this.form = form;
     this.recorded = null;
     this.timer = 0;
     const changed = () => {
       clearTimeout(this.timer);
       this.timer = setTimeout(() => {
-        const p = this.read();
-        if (p) onChange(p);
+        const { config, errors } = this.read();
+        if (config) onChange(config);
+        else onInvalid(errors);
       }, 120);
     };
     form.addEventListener('input', changed);
@@ -46,9 +50,12 @@ export class ParamsForm {
     fill(config.trend, TREND, '#trend-on');
   }
 
-  /** The form as an AnalyzerConfig, or null (and invalid fields marked) when a value is bad. */
+  /**
+   * { config } (core's AnalyzerConfig), or { errors: [{ input, message }] } with the refused
+   * fields marked aria-invalid. `step` only sizes the spinner's increments: any value on it is fine.
+   */
   read() {
-    let ok = true;
+    const errors = [];
     const group = (fields, toggle) => {
       const on = $(toggle).checked;
       const out = {};
@@ -56,16 +63,32 @@ export class ParamsForm {
         const input = $(sel);
         input.disabled = !on;
         const v = kind === 'int' ? Number.parseInt(input.value, 10) : Number.parseFloat(input.value);
-        const valid = Number.isFinite(v) && input.checkValidity();
-        input.setAttribute('aria-invalid', String(on && !valid));
-        if (on && !valid) ok = false;
+        const { valid, stepMismatch } = input.validity;
+        const problem = !Number.isFinite(v) ? 'enter a number'
+          : valid || (stepMismatch && onlyStep(input)) ? null
+            : input.validationMessage;
+        input.setAttribute('aria-invalid', String(on && problem !== null));
+        if (on && problem !== null) errors.push({ input, message: `${fieldName(input)}: ${problem}` });
         out[key] = v;
       }
       return on ? out : null;
     };
     const config = { classic: group(CLASSIC, '#classic-on'), trend: group(TREND, '#trend-on') };
-    return ok ? config : null;
+    return errors.length ? { errors } : { config };
   }
+}
+
+/** True when the step is the only constraint `input` breaks. */
+function onlyStep(input) {
+  const v = input.validity;
+  return !(v.badInput || v.rangeOverflow || v.rangeUnderflow || v.valueMissing || v.typeMismatch || v.patternMismatch || v.tooLong || v.tooShort || v.customError);
+}
+
+/** The visible label of a field ("Growth count"), without the input's own text. */
+function fieldName(input) {
+  const label = input.closest('label');
+  const text = label ? [...label.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join('') : '';
+  return text.trim() || input.id;
 }
 
 function fill(values, fields, toggle) {

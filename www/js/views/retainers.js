@@ -5,7 +5,7 @@
 // objects as `memwatch diff --json --retainers N`). Text only: paths come from the snapshot.
 
 import { h, replace, $ } from '../dom.js';
-import { niceSize, formatInt, formatSigned } from '../format.js';
+import { formatBytes, formatInt, formatSigned } from '../format.js';
 
 const PATHS = 5;
 
@@ -66,8 +66,8 @@ export class RetainersView {
       h('div', { dataset: { field: key } }, h('dt', { text: label }), h('dd', { text: value, title }));
     const totals = h('dl', { class: 'diff-totals retainer-totals' },
       item('count', `Objects in ${afterName}`, formatInt(retainers.count)),
-      item('self_size', 'Self size', niceSize(retainers.self_size), `${formatInt(retainers.self_size)} bytes`),
-      item('retained_size', 'Retained size', niceSize(retainers.retained_size), `${formatInt(retainers.retained_size)} bytes`),
+      item('self_size', 'Self size', formatBytes(retainers.self_size), `${formatInt(retainers.self_size)} bytes`),
+      item('retained_size', 'Retained size', formatBytes(retainers.retained_size), `${formatInt(retainers.retained_size)} bytes`),
       growth && item('retained_size_delta', 'Retained size change', `${formatSigned(growth.retained_size_delta)} bytes`,
         `${formatInt(growth.retained_size_before)} → ${formatInt(growth.retained_size_after)} bytes`),
       growth && item('new_objects', `New since ${beforeName}`, formatInt(growth.new_objects)));
@@ -93,6 +93,6 @@ function pathList(groups, id) {
   return h('ol', { class: 'retainer-paths', id },
     groups.map((g) => h('li', { dataset: { path: g.path } },
       h('code', { class: 'path', text: g.path }),
-      h('span', { class: 'meta', text: `${formatInt(g.count)} object${g.count === 1 ? '' : 's'}, retained ${niceSize(g.retained_size)} (${formatInt(g.retained_size)} bytes)` }),
+      h('span', { class: 'meta', text: `${formatInt(g.count)} object${g.count === 1 ? '' : 's'}, retained ${formatBytes(g.retained_size)} (${formatInt(g.retained_size)} bytes)` }),
       h('span', { class: 'example', text: `e.g. ${g.example.text} @${g.example.hops.at(-1)?.node_id ?? '?'}` }))));
 }

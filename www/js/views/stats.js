@@ -2,7 +2,7 @@
 // of leak events with their reasons. Every value is set with textContent.
 
 import { h, replace } from '../dom.js';
-import { niceSize, formatInt, formatNs } from '../format.js';
+import { formatBytes, formatBytesSigned, formatInt, formatNs, formatSeconds, formatWallClock, exactBytes } from '../format.js';
 import { GC_TYPES } from '../model.js';
 
 /** node-memwatch's fields in its order; `size` marks byte counts (shown with a human size too). */
@@ -27,7 +27,7 @@ export function renderStats(dl, tbody, stats) {
   const items = [];
   for (const [key, label, kind] of FIELDS) {
     const v = stats[key];
-    const extra = kind === 'size' ? niceSize(v) : kind === 'ns' ? formatNs(v) : null;
+    const extra = kind === 'size' ? formatBytes(v) : kind === 'ns' ? formatNs(v) : null;
     items.push(
       h('div', { class: 'stat', dataset: { field: key } },
         h('dt', { text: label, title: key }),
@@ -56,7 +56,16 @@ export function renderLeaks(ol, badge, leaks, onShow) {
     h('li', { class: `leak ${l.detector}`, dataset: { detector: l.detector } },
       h('span', { class: 'det', text: l.detector }),
       h('span', { class: 'reason', text: l.reason }),
-      h('span', { class: 'when', text: `${new Date(l.start).toLocaleTimeString()} – ${new Date(l.end).toLocaleTimeString()}, growth ${niceSize(l.growth)} over ${l.gc_count} full GCs${l.r2 != null ? `, r² ${Number(l.r2).toFixed(3)}` : ''}` }),
+      // The chart's time base (seconds since the recording started); wall-clock time on hover.
+      h('span', { class: 'when' },
+        h('span', {
+          class: 'span',
+          tabIndex: 0,
+          title: `${formatWallClock(l.start)} – ${formatWallClock(l.end)} (wall clock)`,
+          text: `${formatSeconds(l.t_start)} – ${formatSeconds(l.t_end)}`,
+        }),
+        h('span', { class: 'growth', title: exactBytes(l.growth, true), text: `, growth ${formatBytesSigned(l.growth)}` }),
+        ` over ${l.gc_count} full GCs${l.r2 != null ? `, r² ${Number(l.r2).toFixed(3)}` : ''}`),
       onShow ? h('button', { type: 'button', class: 'show', text: 'Show on timeline', onclick: () => onShow(l) }) : null,
       l.retainers ? heldBy(l.retainers) : null)));
 }
@@ -66,7 +75,7 @@ function heldBy(r) {
   if (r.error) return h('p', { class: 'held-by none', text: `No retainer paths: ${r.error}` });
   const classes = r.classes.map((c) =>
     h('li', { dataset: { class: c.class } },
-      h('span', { class: 'cls', text: `${c.class}: ${formatInt(c.count_before)} → ${formatInt(c.count_after)} objects, retained ${niceSize(c.retained_size_after)} (${c.retained_size_delta > 0 ? '+' : ''}${niceSize(c.retained_size_delta)})` }),
+      h('span', { class: 'cls', text: `${c.class}: ${formatInt(c.count_before)} → ${formatInt(c.count_after)} objects, retained ${formatBytes(c.retained_size_after)} (${formatBytesSigned(c.retained_size_delta)})` }),
       ...c.paths.map((p) => h('code', { class: 'path', title: p.example.text, text: `${formatInt(p.count)} × ${p.path}` }))));
   return h('details', { class: 'held-by' },
     h('summary', { text: `Who retains the growth (${r.classes.length} classes since the previous snapshot)` }),

@@ -2,7 +2,7 @@
 
 import { h, $ } from '../dom.js';
 import { DataTable } from '../table.js';
-import { niceSize, formatInt } from '../format.js';
+import { formatBytes, formatInt, exactBytes, middleEllipsis } from '../format.js';
 
 export class SummaryView {
   constructor(engine, reportError) {
@@ -16,9 +16,9 @@ export class SummaryView {
       filterKey: 'what',
       initialSort: { key: 'self_size', dir: 'desc' },
       columns: [
-        { key: 'what', label: 'Class' },
+        { key: 'what', label: 'Class', clip: 48 },
         { key: 'count', label: 'Count', numeric: true, format: (r) => formatInt(r.count) },
-        { key: 'self_size', label: 'Self size', numeric: true, format: (r) => niceSize(r.self_size) },
+        { key: 'self_size', label: 'Self size', numeric: true, format: (r) => formatBytes(r.self_size), title: (r) => exactBytes(r.self_size) },
         { key: 'self_bytes', label: 'Self size (bytes)', numeric: true, sortValue: (r) => r.self_size, format: (r) => formatInt(r.self_size) },
       ],
       totals: (rows) => {
@@ -36,7 +36,7 @@ export class SummaryView {
   setSnapshots(snapshots) {
     this.snapshots = snapshots;
     const keep = this.select.value;
-    this.select.replaceChildren(...snapshots.map((s) => h('option', { value: String(s.handle), text: s.name })));
+    this.select.replaceChildren(...snapshots.map((s) => h('option', { value: String(s.handle), title: s.name, text: middleEllipsis(s.name, 40) })));
     for (const handle of this.cache.keys()) {
       if (!snapshots.some((s) => s.handle === handle)) this.cache.delete(handle);
     }
@@ -63,7 +63,7 @@ export class SummaryView {
       $('#summary-content').hidden = false;
       const total = rows.reduce((a, r) => a + r.self_size, 0);
       $('#summary-meta').textContent =
-        `${snap.name}: ${formatInt(snap.nodes)} nodes, ${formatInt(rows.length)} classes, ${niceSize(total)} self size in total`;
+        `${snap.name}: ${formatInt(snap.nodes)} nodes, ${formatInt(rows.length)} classes, ${formatBytes(total)} self size in total`;
       this.table.setRows(rows);
     } catch (e) {
       this.reportError(`${snap.name}: class summary failed: ${e.message}`);

@@ -4,7 +4,7 @@
 
 import uPlot from '../../vendor/uplot/uPlot.esm.js';
 import { GC_TYPES } from '../model.js';
-import { niceSize, formatNs, formatSeconds } from '../format.js';
+import { formatBytes, formatNs, formatSeconds, byteTicks, byteTickLabels, exactBytes } from '../format.js';
 
 const TYPE_LABELS = {
   scavenge: 'Scavenge',
@@ -42,11 +42,25 @@ export class TimelineView {
     this.plot?.redraw(false);
   }
 
-  /** Zooms the x axis to a leak event's span (with a margin); double-click in the chart resets. */
+  /** Closes the chart (the export was closed). */
+  clear() {
+    this.plot?.destroy();
+    this.plot = null;
+    this.data = null;
+    this.tip.hidden = true;
+  }
+
+  /**
+   * Zooms the x axis to a leak event's span with a margin, kept inside the recorded GCs (the
+   * time axis never shows a time before the first or after the last GC). Double-click resets.
+   */
   zoomTo(t0, t1) {
     if (!this.plot) return;
+    const t = this.data.timeline.t;
+    const first = t[0];
+    const last = t[t.length - 1];
     const pad = Math.max((t1 - t0) * 0.25, 0.5);
-    this.plot.setScale('x', { min: t0 - pad, max: t1 + pad });
+    this.plot.setScale('x', { min: Math.max(first, t0 - pad), max: Math.min(last, t1 + pad) });
     this.container.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
   }
 
@@ -99,8 +113,15 @@ export class TimelineView {
       title: 'Used heap after each GC',
       scales: { x: { time: false } },
       axes: [
-        { ...axis, label: 'seconds since start', values: (u, v) => v.map((s) => `${s}s`) },
-        { ...axis, label: 'used heap', size: 80, values: (u, v) => v.map((b) => niceSize(b)) },
+        { ...axis, label: 'seconds since start', values: (u, v) => v.map((s) => `${s} s`) },
+        // One binary unit for every tick, at round values of it (format.byteTicks).
+        {
+          ...axis,
+          label: 'used heap',
+          size: 80,
+          splits: (u, ai, min, max) => byteTicks(min, max, Math.max(2, Math.floor(u.bbox.height / devicePixelRatio / 30))),
+          values: (u, v) => byteTickLabels(v),
+        },
       ],
       cursor: { points: { show: false }, drag: { x: true, y: false } },
       legend: { live: false },
@@ -137,9 +158,13 @@ export class TimelineView {
    * and a line at the GC that fired it (drawn under the series). */
   #drawLeaks(u, fill, line) {
     const ctx = u.ctx;
-    const { top, height } = u.bbox;
+    const { left, top, width, height } = u.bbox;
     const lane = 7 * devicePixelRatio;
     ctx.save();
+    // Zoomed in, events reach outside the visible range: draw only what falls on the plot.
+    ctx.beginPath();
+    ctx.rect(left, top, width, height);
+    ctx.clip();
     for (const l of this.data.leaks) {
       const x0 = u.valToPos(l.t_start, 'x', true);
       const x1 = u.valToPos(l.t_end, 'x', true);
@@ -170,7 +195,7 @@ export class TimelineView {
     const lines = [
       `GC #${tl.seq[i]} — ${TYPE_LABELS[type] ?? type}${tl.snapshot[i] ? ' (snapshot)' : ''}`,
       `at ${formatSeconds(tl.t[i])}, pause ${formatNs(tl.pause_ns[i])}`,
-      `used heap ${niceSize(tl.used[i])}`,
+      `used heap ${formatBytes(tl.used[i])} (${exactBytes(tl.used[i])})`,
     ];
     if (leak) lines.push(`inside a ${leak.detector} leak event`);
     this.tip.replaceChildren(...lines.map((s) => Object.assign(document.createElement('div'), { textContent: s })));
