@@ -56,7 +56,7 @@ fn the_leaking_site_grows_and_churn_stays_under_the_noise_floor() {
     let after = LiveAllocations::from_profile(&profile(200, 15, 3));
     let grown = allocation_growth(Some(&before), &after, &GrowthOptions::default());
     assert_eq!(grown.len(), 1, "{grown:#?}");
-    assert_eq!(grown[0].site().unwrap().to_string(), "handleRequest (server.js:41:17)");
+    assert_eq!(grown[0].site.to_string(), "handleRequest (server.js:41:17)");
     assert_eq!(grown[0].growth, (180 * I) as i64);
     assert_eq!((grown[0].samples_before, grown[0].samples_after), (20, 200));
 }

@@ -107,6 +107,9 @@ impl LiveAllocations {
 /// A site whose live bytes grew between two profiles.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SiteGrowth {
+    /// The allocating code: the innermost frame with a script (runtime builtins such as
+    /// `String.prototype.repeat` have none), else the innermost frame.
+    pub site: Frame,
     /// Innermost frame first, at most [`GrowthOptions::max_frames`] frames.
     pub stack: Vec<Frame>,
     /// Frames left out of `stack`.
@@ -123,11 +126,9 @@ fn is_zero(v: &u64) -> bool {
     *v == 0
 }
 
-impl SiteGrowth {
-    /// The allocating function: the innermost frame with a script, else the innermost frame.
-    pub fn site(&self) -> Option<&Frame> {
-        self.stack.iter().find(|f| !f.url.is_empty()).or_else(|| self.stack.first())
-    }
+/// See [`SiteGrowth::site`].
+fn allocating_frame(stack: &[Frame]) -> Frame {
+    stack.iter().find(|f| !f.url.is_empty()).or_else(|| stack.first()).cloned().unwrap_or_default()
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -189,6 +190,7 @@ pub fn allocation_growth(
             }
             let keep = now.stack.len().min(opts.max_frames);
             Some(SiteGrowth {
+                site: allocating_frame(&now.stack),
                 stack: now.stack[..keep].to_vec(),
                 frames_omitted: (now.stack.len() - keep) as u64,
                 bytes_before,

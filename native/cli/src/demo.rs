@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use std::rc::Rc;
 
 use memwatch::{Config, MemwatchEvent, PipelineConfig};
+use memwatch_core::alloc::LeakAllocations;
 use memwatch_core::leak::{DetectorKind, LeakRetainers};
 use memwatch_core::size::nice_size;
 use memwatch_runtime::RunOptions;
@@ -49,9 +50,12 @@ pub fn run(args: Args) -> CliResult {
             // The headline: each leak event names who holds the growth (a snapshot per event;
             // the demo's heap is small, so the pauses are short).
             leak_retainers: Some(3),
+            // ... and which code allocated it (V8's sampling heap profiler, a few % of cost).
+            allocation_sampling: Some(memwatch_core::alloc::DEFAULT_SAMPLING_INTERVAL),
             ..Config::default()
         },
         console_to_stderr: false,
+        pprof_out: None,
     };
     let leaks = Rc::new(Cell::new(0u64));
     let outcome = execute(&opts, Box::new(printer(leaks.clone())))?;
@@ -87,6 +91,16 @@ fn print_top_retainers(r: &LeakRetainers) {
     }
 }
 
+/// The allocation sites whose live memory grew most since the previous profile.
+fn print_top_allocations(a: &LeakAllocations) {
+    if let Some(e) = &a.error {
+        println!("          (no allocation sites: {e})");
+    }
+    for site in a.sites.iter().take(2) {
+        println!("          allocated at {}: +{} live", printable(&site.site.to_string(), 160), nice_size(site.growth));
+    }
+}
+
 /// Prints events readably: every 5th stats event (they come after each full GC), every leak,
 /// and the top growing classes of each HeapDiff.
 fn printer(leaks: Rc<Cell<u64>>) -> impl FnMut(&MemwatchEvent) {
@@ -109,6 +123,9 @@ fn printer(leaks: Rc<Cell<u64>>) -> impl FnMut(&MemwatchEvent) {
             println!("LEAK      {} ({detector} detector, +{})", l.reason, nice_size(l.growth));
             if let Some(r) = &l.retainers {
                 print_top_retainers(r);
+            }
+            if let Some(a) = &l.allocations {
+                print_top_allocations(a);
             }
         }
         MemwatchEvent::HeapDiff(d) => {

@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
+use memwatch_core::alloc::LeakAllocations;
 use memwatch_core::leak::LeakRetainers;
 use memwatch_core::retainers::ClassGrowth;
 use memwatch_core::size::nice_size;
@@ -81,6 +82,35 @@ pub fn class_growth(classes: &[ClassGrowth]) -> String {
             let path = printable(&p.path, PATH_WIDTH);
             let _ = writeln!(out, "    {} x {path}  ({} retained)", p.count, nice_size(p.retained_size as i64));
             let _ = writeln!(out, "      e.g. {}", printable(&p.example.text, PATH_WIDTH));
+        }
+    }
+    out
+}
+
+/// Which code allocated the growth, under the `leak:` line of `memwatch run`:
+/// `allocated at handleRequest (server.js:41:17): +3.1 mb live (12 -> 210 samples)` and the
+/// calling frames below each site.
+pub fn leak_allocations(a: &LeakAllocations) -> String {
+    if let Some(e) = &a.error {
+        return format!("  (no allocation sites: {})\n", escape_controls(e, false));
+    }
+    if a.sites.is_empty() {
+        return "  no allocation site grew beyond sampling noise since the previous profile\n".into();
+    }
+    let mut out = String::new();
+    for site in &a.sites {
+        let name = site.site.to_string();
+        let _ = writeln!(
+            out,
+            "  allocated at {}: {} live ({} -> {} samples)",
+            printable(&name, PATH_WIDTH),
+            signed_size(site.growth),
+            site.samples_before,
+            site.samples_after
+        );
+        let below = site.stack.iter().position(|f| *f == site.site).map_or(1, |i| i + 1);
+        for caller in site.stack.iter().skip(below).take(3) {
+            let _ = writeln!(out, "      from {}", printable(&caller.to_string(), PATH_WIDTH));
         }
     }
     out

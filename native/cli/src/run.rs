@@ -43,6 +43,17 @@ pub struct Args {
     /// the script; in-process parsing needs about the snapshot's size in memory).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100))]
     pub leak_retainers: Option<u64>,
+    /// Sample allocations with V8's sampling heap profiler (one sample every BYTES allocated on
+    /// average; default 32768) and attach the allocation sites whose live memory grew to each
+    /// leak event ("allocated at handleRequest (server.js:41:17): +3.1 mb live"). Costs a few
+    /// percent; no heap snapshot.
+    #[arg(long, value_name = "BYTES", num_args = 0..=1, require_equals = true,
+          default_missing_value = "32768", value_parser = clap::value_parser!(u64).range(1024..=(1u64 << 30)))]
+    pub sample_allocations: Option<u64>,
+    /// Write the live sampled allocations at the end of the run to FILE in the pprof format
+    /// (gzip'ed protobuf: `go tool pprof`, Pyroscope, speedscope). Implies --sample-allocations.
+    #[arg(long, value_name = "FILE")]
+    pub pprof_out: Option<PathBuf>,
     /// Print every stats/leak/heapdiff event as one JSON line on stdout (console goes to stderr).
     #[arg(long)]
     pub json: bool,
@@ -76,6 +87,9 @@ pub fn run(args: Args) -> CliResult {
                 eprintln!("memwatch: leak: {}", escape_controls(&l.reason, false));
                 if let Some(r) = &l.retainers {
                     eprint!("{}", crate::render::leak_retainers(r));
+                }
+                if let Some(a) = &l.allocations {
+                    eprint!("{}", crate::render::leak_allocations(a));
                 }
             }
         })
@@ -119,9 +133,13 @@ pub(crate) fn run_options(args: &Args) -> RunOptions {
             pipeline: PipelineConfig { analyzer, export: args.out.clone(), target },
             snapshot_dir: args.snapshot_dir.clone(),
             leak_retainers: args.leak_retainers.map(|n| n as usize),
+            allocation_sampling: args
+                .sample_allocations
+                .or(args.pprof_out.as_ref().map(|_| memwatch_core::alloc::DEFAULT_SAMPLING_INTERVAL)),
             ..Config::default()
         },
         console_to_stderr: args.json,
+        pprof_out: args.pprof_out.clone(),
     }
 }
 
@@ -139,6 +157,9 @@ pub(crate) fn execute(opts: &RunOptions, on_event: Box<dyn FnMut(&MemwatchEvent)
     drop(rt);
     if let Some(e) = &outcome.export_error {
         eprintln!("memwatch: warning: export incomplete: {}", escape_controls(e, false));
+    }
+    if let Some(e) = &outcome.pprof_error {
+        return Err(CliError::BadInput(format!("pprof profile not written: {e}")));
     }
     Ok(outcome)
 }

@@ -54,6 +54,9 @@ pub struct RunOptions {
     pub memwatch: Config,
     /// Console output to stderr (stdout is reserved for `--json` events).
     pub console_to_stderr: bool,
+    /// Write the live sampled allocations here in the pprof format when the script ends
+    /// (needs `memwatch.allocation_sampling`).
+    pub pprof_out: Option<PathBuf>,
 }
 
 /// How the script ended.
@@ -82,6 +85,8 @@ pub struct RunOutcome {
     pub gc_count: u64,
     /// Set when the export could not be written completely.
     pub export_error: Option<String>,
+    /// Set when `pprof_out` could not be written.
+    pub pprof_error: Option<String>,
 }
 
 /// Errors before any JS runs.
@@ -112,6 +117,7 @@ pub struct Runtime {
     state: StateRef,
     memwatch: Option<Memwatch>,
     listener_counts: Rc<RefCell<(u64, u64)>>,
+    pprof_out: Option<PathBuf>,
     isolate: v8::OwnedIsolate,
 }
 
@@ -165,6 +171,7 @@ impl Runtime {
             state,
             memwatch,
             listener_counts: counts,
+            pprof_out: opts.pprof_out.clone(),
             isolate,
         })
     }
@@ -197,6 +204,7 @@ impl Runtime {
 
     fn finish(&mut self, status: RunStatus) -> RunOutcome {
         let mut export_error = None;
+        let mut pprof_error = None;
         let mut gc_count = 0;
         if let Some(mw) = self.memwatch.take() {
             let (kind, msg) = match &status {
@@ -208,13 +216,16 @@ impl Runtime {
             };
             mw.poll(); // Rust listeners see the last events even when JS can no longer run
             mw.marker(kind, msg);
+            if let Some(path) = &self.pprof_out {
+                pprof_error = mw.write_pprof(&mut self.isolate, path).err().map(|e| e.to_string());
+            }
             mw.detach(&mut self.isolate);
             gc_count = mw.gc_count();
             export_error = mw.export_error();
         }
         let (stats_events, leak_events) = *self.listener_counts.borrow();
         let exit_code = self.state.borrow().exit_code_default;
-        RunOutcome { status, exit_code, leak_events, stats_events, gc_count, export_error }
+        RunOutcome { status, exit_code, leak_events, stats_events, gc_count, export_error, pprof_error }
     }
 
     /// Compiles and runs the main script or module. `Some(status)` when it already failed.

@@ -9,6 +9,9 @@ pub enum Error {
     Io { path: PathBuf, source: std::io::Error },
     #[error("{path}: {message}")]
     Snapshot { path: PathBuf, message: String },
+    /// V8's sampling heap profiler (through the in-process inspector) failed.
+    #[error("allocation sampling: {message}")]
+    Profiler { message: String },
     #[error("memwatch is not attached to this isolate")]
     NotAttached,
     #[error("memwatch is already attached to this isolate")]

@@ -46,10 +46,14 @@ struct SnapshotFile {
 impl Memwatch {
     /// [`poll`](Self::poll) for callers that can lend the isolate (the event loop, between
     /// tasks): with `Config::leak_retainers` set, it also takes the snapshots described in this
-    /// module and fills `LeakEvent::retainers`. Without it, the same as `poll`.
+    /// module and fills `LeakEvent::retainers`; with `Config::allocation_sampling`, it fills
+    /// `LeakEvent::allocations` (see `alloc_sampling`). Without either, the same as `poll`.
     pub fn poll_in(&self, isolate: &mut v8::Isolate) -> Vec<MemwatchEvent> {
         self.0.drain_into_pipeline();
         self.attach_leak_retainers(isolate);
+        if let Ok(mut pending) = self.0.pending.try_borrow_mut() {
+            self.attach_allocations(isolate, &mut pending);
+        }
         self.dispatch_pending()
     }
 

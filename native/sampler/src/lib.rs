@@ -12,6 +12,7 @@
 //! - [`Config`]: what to sample and where the export goes;
 //! - [`MemwatchEvent`]: what listeners and [`Memwatch::poll`] hand out.
 
+mod alloc_sampling;
 mod callbacks;
 pub mod error;
 mod leak_retainers;
@@ -49,6 +50,11 @@ pub struct Config {
     /// heap snapshot per leak event (and one baseline), which pauses the isolate: off (`None`) by
     /// default. Needs [`Memwatch::poll_in`], which can use the isolate.
     pub leak_retainers: Option<usize>,
+    /// Sample allocations every this many bytes on average with V8's sampling heap profiler, and
+    /// attach the allocation sites whose live bytes grew to leak events (`LeakEvent::allocations`;
+    /// core's `alloc::DEFAULT_SAMPLING_INTERVAL` is the usual value). Off (`None`) by default.
+    /// Needs [`Memwatch::poll_in`].
+    pub allocation_sampling: Option<u64>,
 }
 
 impl Default for Config {
@@ -59,6 +65,7 @@ impl Default for Config {
             pipeline: PipelineConfig::default(),
             snapshot_dir: None,
             leak_retainers: None,
+            allocation_sampling: None,
         }
     }
 }
@@ -204,6 +211,9 @@ impl Memwatch {
             leak_snapshots: config.leak_retainers.filter(|&n| n > 0).map(|n| RefCell::new(LeakSnapshots::new(n))),
             listeners: RefCell::new(Vec::new()),
         });
+        if let Some(interval) = config.allocation_sampling {
+            alloc_sampling::start(isolate, interval)?;
+        }
         let data = Rc::as_ptr(&shared) as *mut c_void;
         isolate.set_slot(AttachedSlot(shared.clone()));
         isolate.add_gc_prologue_callback(callbacks::gc_prologue, data, v8::GCType::kGCTypeAll);
@@ -228,6 +238,7 @@ impl Memwatch {
         isolate.remove_gc_epilogue_callback(callbacks::gc_epilogue, data);
         isolate.remove_near_heap_limit_callback(callbacks::near_heap_limit, 0);
         let events = self.poll();
+        alloc_sampling::stop(isolate);
         isolate.remove_slot::<AttachedSlot>();
         events
     }

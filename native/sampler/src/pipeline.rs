@@ -6,8 +6,11 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
+use memwatch_core::alloc::LeakAllocations;
 use memwatch_core::analyzer::{Analyzer, AnalyzerConfig, Event};
-use memwatch_core::export::{ExportWriter, Header, HeapDiffRecord, LeakRetainersRecord, Marker, Record, SnapshotRef};
+use memwatch_core::export::{
+    AllocationProfileRecord, ExportWriter, Header, HeapDiffRecord, LeakRetainersRecord, Marker, Record, SnapshotRef,
+};
 use memwatch_core::leak::{LeakEvent, LeakRetainers};
 use memwatch_core::sample::Sample;
 use memwatch_core::stats::Stats;
@@ -109,6 +112,13 @@ impl Pipeline {
     pub fn push_leak_retainers(&mut self, leak: &LeakEvent, retainers: &LeakRetainers) {
         let record = LeakRetainersRecord { detector: leak.detector, gc_seq: leak.gc_seq, retainers: retainers.clone() };
         self.write(&Record::LeakRetainers(record));
+    }
+
+    /// Which code allocated the growth behind `leak` (already recorded): its own record after it.
+    pub fn push_allocation_profile(&mut self, leak: &LeakEvent, allocations: &LeakAllocations) {
+        let record =
+            AllocationProfileRecord { detector: leak.detector, gc_seq: leak.gc_seq, allocations: allocations.clone() };
+        self.write(&Record::AllocationProfile(record));
     }
 
     /// A path as stored in the export: relative to the export's directory when inside it.

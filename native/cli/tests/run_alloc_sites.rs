@@ -1,0 +1,97 @@
+//! `memwatch run --sample-allocations`: leak events name the code that allocated the growth
+//! (V8's sampling heap profiler through the in-process inspector), in --json, text, the export
+//! and a pprof file.
+
+mod common;
+
+use common::{js, run};
+use memwatch_core::alloc::pprof::read_gzipped;
+use memwatch_core::export::{analyze_export, read_export};
+
+#[test]
+fn first_leak_names_the_allocating_function_and_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("alloc.ndjson");
+    let script = js("alloc-sites.js");
+    let r = run(&["run", "--json", "--sample-allocations", "--out", out.to_str().unwrap(), script.to_str().unwrap()]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let leaks = r.events("leak");
+    assert!(!leaks.is_empty(), "no leak event: {}", r.stdout);
+    let first = &leaks[0]["allocations"];
+    assert!(first["error"].is_null(), "{first}");
+    let top = &first["sites"][0];
+    assert_eq!(top["site"]["function"], "handleRequest", "{first:#}");
+    assert!(top["site"]["url"].as_str().unwrap().ends_with("alloc-sites.js"), "{top}");
+    // handleRequest is declared on line 8; V8 reports the function's start (1-based here).
+    assert_eq!((top["site"]["line"].as_u64(), top["site"]["column"].as_u64()), (Some(8), Some(23)));
+    assert!(top["growth"].as_i64().unwrap() > 1 << 20, "{top}");
+    // The churning handler never grows beyond the noise floor.
+    let sites = first["sites"].as_array().unwrap();
+    assert!(!sites.iter().any(|s| s["stack"][0]["function"] == "handleHealthCheck"), "{first:#}");
+
+    // The export keeps the sites, and re-analysis attaches them to the recorded leak.
+    let export = read_export(&std::fs::read(&out).unwrap()).unwrap();
+    let a = analyze_export(&export, None);
+    let recorded = a.recorded_leaks[0].allocations.as_ref().expect("allocation_profile record attached");
+    assert_eq!(serde_json::to_value(recorded).unwrap(), *first);
+}
+
+#[test]
+fn text_output_says_where_the_growth_was_allocated() {
+    let script = js("alloc-sites.js");
+    let r = run(&["run", "--sample-allocations=16384", script.to_str().unwrap()]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let line = r.stderr.lines().find(|l| l.contains("allocated at")).unwrap_or_else(|| panic!("{}", r.stderr));
+    assert!(line.contains("allocated at handleRequest (alloc-sites.js:8:23): +"), "{line}");
+    assert!(line.contains(" mb live ("), "{line}");
+}
+
+#[test]
+fn churn_only_control_has_no_leak_and_no_sites() {
+    // The profile-to-profile comparison of churn alone is tested through the library
+    // (native/sampler/tests/alloc_sampling.rs); here: no leak event, so nothing is attributed.
+    let script = js("alloc-sites.js");
+    let r = run(&["run", "--json", "--sample-allocations", script.to_str().unwrap(), "--", "--churn-only"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.events("stats").len() >= 10, "{}", r.stdout);
+    assert!(r.events("leak").is_empty(), "{}", r.stdout);
+}
+
+#[test]
+fn pprof_out_writes_a_profile_pprof_tools_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let pprof = dir.path().join("heap.pb.gz");
+    let script = js("alloc-sites.js");
+    let r = run(&["run", "--pprof-out", pprof.to_str().unwrap(), script.to_str().unwrap()]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let p = read_gzipped(&std::fs::read(&pprof).unwrap()).unwrap();
+    let name = |i: i64| p.string_table[i as usize].as_str();
+    assert_eq!(name(p.sample_type[1].r#type), "space");
+    assert_eq!(p.period, 32768);
+    let total: i64 = p.sample.iter().map(|s| s.value[1]).sum();
+    // The cache holds 21,000 pages of ~300 bytes: the live profile must see megabytes of them.
+    let handler: i64 = p
+        .sample
+        .iter()
+        .filter(|s| {
+            let loc = p.location.iter().find(|l| l.id == s.location_id[0]).unwrap();
+            let f = p.function.iter().find(|f| f.id == loc.line[0].function_id).unwrap();
+            name(f.name) == "handleRequest"
+        })
+        .map(|s| s.value[1])
+        .sum();
+    assert!(handler > 2 << 20 && handler <= total, "handleRequest {handler} of {total}");
+    assert!(p.function.iter().any(|f| name(f.filename).ends_with("alloc-sites.js")));
+}
+
+#[test]
+fn bad_pprof_path_is_a_clear_error() {
+    let script = js("alloc-sites.js");
+    let r = run(&["run", "--pprof-out", "/nonexistent-dir/heap.pb.gz", script.to_str().unwrap()]);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("pprof profile not written") && r.stderr.contains("/nonexistent-dir/heap.pb.gz"),
+        "{}",
+        r.stderr
+    );
+}

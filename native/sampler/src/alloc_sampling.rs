@@ -1,0 +1,186 @@
+//! Which code allocates the growth (`Config::allocation_sampling`): V8's sampling heap profiler,
+//! driven through V8's own inspector in process (`HeapProfiler.startSampling` /
+//! `getSamplingProfile`; the `v8` crate has no direct API for it). At each poll with leak events
+//! ([`Memwatch::poll_in`]) the live sampled profile is compared with the previous one (the first
+//! full GC's poll for the first event) by `memwatch-core` (`alloc::LeakAllocations`), and the
+//! growing allocation sites go into the events and the export.
+//!
+//! The inspector and its session live in an isolate slot: V8 requires them to be destroyed
+//! before the isolate, and an isolate drops its slots before it is disposed, so no order of
+//! drops by the embedder can outlive the isolate with them.
+
+use std::cell::RefCell;
+use std::path::Path;
+use std::rc::Rc;
+
+use memwatch_core::alloc::pprof::{to_pprof, write_gzipped};
+use memwatch_core::alloc::{GrowthOptions, LeakAllocations, LiveAllocations, SamplingProfile};
+use v8::inspector::{
+    Channel, ChannelImpl, StringBuffer, StringView, V8Inspector, V8InspectorClient, V8InspectorClientImpl,
+    V8InspectorClientTrustLevel, V8InspectorSession,
+};
+use v8::UniquePtr;
+
+use super::{Error, Memwatch, MemwatchEvent};
+
+/// The inspector's replies arrive synchronously inside `dispatch_protocol_message`.
+#[derive(Default)]
+struct Replies(Rc<RefCell<Option<(i32, String)>>>);
+
+impl ChannelImpl for Replies {
+    fn send_response(&self, call_id: i32, message: UniquePtr<StringBuffer>) {
+        if let Some(m) = message.as_ref() {
+            *self.0.borrow_mut() = Some((call_id, m.string().to_string()));
+        }
+    }
+    fn send_notification(&self, _message: UniquePtr<StringBuffer>) {}
+    fn flush_protocol_notifications(&self) {}
+}
+
+struct Client;
+impl V8InspectorClientImpl for Client {}
+
+/// The profiler session and what is kept of the previous profile (isolate slot).
+struct Sampler {
+    // Field order is drop order: the session before the inspector it belongs to.
+    session: V8InspectorSession,
+    _inspector: V8Inspector,
+    reply: Rc<RefCell<Option<(i32, String)>>>,
+    next_id: i32,
+    interval: u64,
+    previous: Option<(LiveAllocations, u64)>,
+}
+
+impl Sampler {
+    fn start(isolate: &mut v8::Isolate, interval: u64) -> Result<Sampler, Error> {
+        let inspector = V8Inspector::create(isolate, V8InspectorClient::new(Box::new(Client)));
+        let replies = Replies::default();
+        let reply = replies.0.clone();
+        let session = inspector.connect(
+            1,
+            Channel::new(Box::new(replies)),
+            StringView::from(&b"{}"[..]),
+            V8InspectorClientTrustLevel::FullyTrusted,
+        );
+        let mut s = Sampler { session, _inspector: inspector, reply, next_id: 1, interval, previous: None };
+        s.call("HeapProfiler.enable", serde_json::json!({}))?;
+        s.call("HeapProfiler.startSampling", serde_json::json!({ "samplingInterval": interval }))?;
+        Ok(s)
+    }
+
+    /// One protocol call; returns its `result`.
+    fn call(&mut self, method: &str, params: serde_json::Value) -> Result<String, Error> {
+        let id = self.next_id;
+        self.next_id += 1;
+        let msg = serde_json::json!({ "id": id, "method": method, "params": params }).to_string();
+        self.reply.borrow_mut().take();
+        self.session.dispatch_protocol_message(StringView::from(msg.as_bytes()));
+        let err = |message: String| Error::Profiler { message: format!("{method}: {message}") };
+        let Some((got, text)) = self.reply.borrow_mut().take() else {
+            return Err(err("no reply from V8's inspector".into()));
+        };
+        if got != id {
+            return Err(err(format!("reply to call {got}, expected {id}")));
+        }
+        if text.contains("\"error\"") && !text.contains("\"result\"") {
+            return Err(err(text));
+        }
+        Ok(text)
+    }
+
+    fn live(&mut self) -> Result<LiveAllocations, Error> {
+        let text = self.call("HeapProfiler.getSamplingProfile", serde_json::json!({}))?;
+        let reply: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| Error::Profiler { message: format!("HeapProfiler.getSamplingProfile: {e}") })?;
+        let result = reply.get("result").map(|r| r.to_string()).unwrap_or_default();
+        let profile =
+            SamplingProfile::parse(result.as_bytes()).map_err(|e| Error::Profiler { message: e.to_string() })?;
+        Ok(LiveAllocations::from_profile(&profile))
+    }
+}
+
+impl Drop for Sampler {
+    fn drop(&mut self) {
+        let _ = self.call("HeapProfiler.stopSampling", serde_json::json!({}));
+    }
+}
+
+/// Starts sampling on `isolate` (at attach).
+pub(crate) fn start(isolate: &mut v8::Isolate, interval: u64) -> Result<(), Error> {
+    let sampler = Sampler::start(isolate, interval.max(1))?;
+    isolate.set_slot(sampler);
+    Ok(())
+}
+
+/// Stops sampling (at detach).
+pub(crate) fn stop(isolate: &mut v8::Isolate) {
+    isolate.remove_slot::<Sampler>();
+}
+
+impl Memwatch {
+    /// The live sampled allocations now, one entry per stack (needs `Config::allocation_sampling`).
+    pub fn allocation_profile(&self, isolate: &mut v8::Isolate) -> Result<LiveAllocations, Error> {
+        let sampler = isolate
+            .get_slot_mut::<Sampler>()
+            .ok_or(Error::Profiler { message: "allocation sampling is off (Config::allocation_sampling)".into() })?;
+        sampler.live()
+    }
+
+    /// Writes the live sampled allocations to `path` in the pprof format (gzip'ed protobuf),
+    /// atomically: a temporary file beside it is renamed over it once complete.
+    pub fn write_pprof(&self, isolate: &mut v8::Isolate, path: &Path) -> Result<(), Error> {
+        let interval = isolate.get_slot::<Sampler>().map(|s| s.interval).unwrap_or(0);
+        let live = self.allocation_profile(isolate)?;
+        let io = |source| Error::Io { path: path.to_path_buf(), source };
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+        let now_ns = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as i64)
+            .unwrap_or(0);
+        write_gzipped(&to_pprof(&live, interval, now_ns), std::io::BufWriter::new(tmp.as_file_mut())).map_err(io)?;
+        tmp.persist(path).map_err(|e| io(e.error))?;
+        Ok(())
+    }
+
+    /// At a poll with leak events: compare the live profile with the previous one and attach
+    /// the growing sites to the events (and the export). The first full GC's poll only takes the
+    /// baseline.
+    pub(crate) fn attach_allocations(&self, isolate: &mut v8::Isolate, events: &mut [MemwatchEvent]) {
+        let has_leak = events.iter().any(|e| matches!(e, MemwatchEvent::Leak(_)));
+        let has_stats = events.iter().any(|e| matches!(e, MemwatchEvent::Stats(_)));
+        let now_ns = self.0.now_ns();
+        let Some(sampler) = isolate.get_slot_mut::<Sampler>() else { return };
+        if !(has_leak || has_stats && sampler.previous.is_none()) {
+            return;
+        }
+        let opts = GrowthOptions { interval: sampler.interval, ..GrowthOptions::default() };
+        let report = match sampler.live() {
+            Ok(now) => {
+                let before = sampler.previous.as_ref().map(|(l, t)| (l, *t));
+                let report = LeakAllocations::between(before, (&now, now_ns), &opts);
+                sampler.previous = Some((now, now_ns));
+                report
+            }
+            Err(e) => LeakAllocations {
+                since_ns: sampler.previous.as_ref().map(|p| p.1).unwrap_or(0),
+                time_ns: now_ns,
+                interval: sampler.interval,
+                total_bytes_before: 0,
+                total_bytes_after: 0,
+                sites: Vec::new(),
+                error: Some(e.to_string()),
+            },
+        };
+        if !has_leak {
+            return;
+        }
+        let mut pipe = self.0.pipeline.borrow_mut();
+        for e in events.iter_mut() {
+            if let MemwatchEvent::Leak(l) = e {
+                pipe.push_allocation_profile(l, &report);
+                l.allocations = Some(Box::new(report.clone()));
+            }
+        }
+    }
+}
