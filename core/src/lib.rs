@@ -5,10 +5,12 @@
 //! - [`stats::StatsEngine`]: node-memwatch's `stats` fields, computed in 64-bit (see docs/semantics).
 //! - [`leak`]: the classic consecutive-growth detector and a regression-based trend detector.
 //! - [`analyzer::Analyzer`]: feeds samples through stats + detectors; the one path used live and offline.
+//! - [`detector_options`]: the detectors' option table, overlay of user choices and validation.
 //! - [`snapshot`]: streaming `.heapsnapshot` parser into a compact graph ([`snapshot::HeapSnapshot`]).
 //! - [`diff`]: node-memwatch's `HeapDiff` of two snapshots.
 //! - [`summary`]: per-class counts and self sizes of one snapshot.
 //! - [`export`]: the line-delimited JSON export format (see docs/format.md).
+//! - [`file_kind`]: whether a file is a heap snapshot or an export, from its first bytes.
 //!
 //! ```
 //! use memwatch_core::size::nice_size;
@@ -16,8 +18,10 @@
 //! ```
 
 pub mod analyzer;
+pub mod detector_options;
 pub mod diff;
 pub mod export;
+pub mod file_kind;
 pub mod leak;
 pub mod retainers;
 pub mod sample;
