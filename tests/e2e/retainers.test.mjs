@@ -117,7 +117,7 @@ describe('retainer panel', () => {
   });
 
   test('leaks recorded with `memwatch run --leak-retainers` show who retains the growth', async () => {
-    const script = path.join(ROOT, 'native', 'tests', 'js', 'retained-leak.js');
+    const script = path.join(ROOT, 'native', 'cli', 'tests', 'js', 'retained-leak.js');
     const exportFile = path.join(FIX, 'leak-retainers.memwatch.jsonl');
     const run = spawnSync(memwatchBin(), ['run', '--leak-growth-count', '3', '--leak-retainers', '3', '--out', exportFile, script],
       { encoding: 'utf8' });
