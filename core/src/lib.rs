@@ -23,6 +23,7 @@ pub mod diff;
 pub mod export;
 pub mod file_kind;
 pub mod leak;
+pub mod node_sets;
 pub mod retainers;
 pub mod sample;
 pub mod size;
