@@ -56,19 +56,10 @@ async function streamFile(file, id, onChunk) {
   postMessage({ id, progress: { loaded, total, phase: 'read' } });
 }
 
-async function readAll(file, id) {
-  const out = new Uint8Array(file.size);
-  let off = 0;
-  await streamFile(file, id, (chunk) => {
-    out.set(chunk, off);
-    off += chunk.byteLength;
-  });
-  return off === out.length ? out : out.subarray(0, off);
-}
-
 /** Which format a file holds: core decides from its first bytes (`detectFileKind`). */
 async function fileKind(file) {
   const w = await wasm();
+  // Core reads at most its first 4 KiB (DETECT_HEAD_BYTES).
   const head = new Uint8Array(await file.slice(0, 4096).arrayBuffer());
   try {
     return w.detectFileKind(head);
