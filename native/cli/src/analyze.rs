@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use memwatch_core::export::{analyze_export, read_export_from, ExportAnalysis};
+use memwatch_core::file_kind::{detect_file_kind, FileKind, DETECT_HEAD_BYTES};
 use memwatch_core::leak::DetectorKind;
 use memwatch_core::size::nice_size;
 
@@ -36,7 +37,16 @@ pub fn run(args: Args) -> CliResult {
     // Bad options are rejected before the (possibly large) file is read.
     overrides.check().map_err(|e| CliError::BadInput(e.to_string()))?;
     let reader = open_with_progress(&args.file, "reading").map_err(|e| CliError::in_file(&args.file, e))?;
-    let export = read_export_from(reader).map_err(|e| CliError::in_file(&args.file, e))?;
+    let export = read_export_from(reader).map_err(|e| {
+        if is_heap_snapshot(&args.file) {
+            CliError::in_file(
+                &args.file,
+                "a V8 heap snapshot, not a memwatch export file (compare two with `memwatch diff`)",
+            )
+        } else {
+            CliError::in_file(&args.file, e)
+        }
+    })?;
     // Only the header's own parameters can still be invalid here.
     let result = analyze_export(&export, overrides).map_err(|e| CliError::in_file(&args.file, e))?;
     if let Some(line) = result.truncated_line {
@@ -61,6 +71,14 @@ pub fn run(args: Args) -> CliResult {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether core recognises the file as a heap snapshot (for a better message than "not an export").
+fn is_heap_snapshot(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(DETECT_HEAD_BYTES);
+    let read = std::fs::File::open(path).and_then(|f| f.take(DETECT_HEAD_BYTES as u64).read_to_end(&mut head));
+    read.is_ok() && detect_file_kind(&head) == Ok(FileKind::Snapshot)
 }
 
 fn print_report(out: &mut impl Write, args: &Args, r: &ExportAnalysis) -> std::io::Result<()> {

@@ -193,3 +193,13 @@ fn unknown_gc_types_are_kept_and_reported() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 of a GC type this memwatch does not know"));
 }
+
+/// Core's file-kind detection turns "not an export" into what the file is.
+#[test]
+fn a_heap_snapshot_is_named_as_one() {
+    let snap = concat!(env!("CARGO_MANIFEST_DIR"), "/../../core/tests/fixtures/tiny-before.heapsnapshot");
+    let out = memwatch(&["analyze", snap]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("tiny-before.heapsnapshot: a V8 heap snapshot, not a memwatch export file"), "{stderr}");
+}
