@@ -12,6 +12,7 @@ const ENGINE_API = [
   'SnapshotParser', 'Snapshot', 'diffSnapshots', 'summarizeSnapshot',
   'parseExport', 'analyzeExport', 'ExportParser', 'Analyzer', 'version',
   'growthReport', 'classRetainers', 'leakReport', 'retainedSizes',
+  'Export', 'detectFileKind', 'detectorOptions', 'resolveAnalyzerConfig', 'gcTypeFromV8Bits', 'gcTypeFromV8Name',
 ];
 for (const name of ENGINE_API) memwatch[name] = engine[name];
 memwatch.memwatch = memwatch;

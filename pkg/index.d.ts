@@ -51,6 +51,12 @@ export interface Memwatch extends EventEmitter {
   classRetainers: typeof engine.classRetainers;
   leakReport: typeof engine.leakReport;
   retainedSizes: typeof engine.retainedSizes;
+  Export: typeof engine.Export;
+  detectFileKind: typeof engine.detectFileKind;
+  detectorOptions: typeof engine.detectorOptions;
+  resolveAnalyzerConfig: typeof engine.resolveAnalyzerConfig;
+  gcTypeFromV8Bits: typeof engine.gcTypeFromV8Bits;
+  gcTypeFromV8Name: typeof engine.gcTypeFromV8Name;
 }
 
 export declare const memwatch: Memwatch;

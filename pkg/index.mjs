@@ -15,4 +15,5 @@ export const {
   SnapshotParser, Snapshot, diffSnapshots, summarizeSnapshot,
   parseExport, analyzeExport, ExportParser, Analyzer, version,
   growthReport, classRetainers, leakReport, retainedSizes,
+  Export, detectFileKind, detectorOptions, resolveAnalyzerConfig, gcTypeFromV8Bits, gcTypeFromV8Name,
 } = memwatch;

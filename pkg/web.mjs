@@ -7,4 +7,5 @@ export {
   SnapshotParser, Snapshot, diffSnapshots, summarizeSnapshot,
   parseExport, analyzeExport, ExportParser, Analyzer, version,
   growthReport, classRetainers, leakReport, retainedSizes,
+  Export, detectFileKind, detectorOptions, resolveAnalyzerConfig, gcTypeFromV8Bits, gcTypeFromV8Name,
 } from './wasm/web/memwatch_wasm.js';

@@ -51,7 +51,9 @@ pub struct Analyzer {
 
 impl Analyzer {
     /// `epoch_ms_at_origin`: wall-clock ms since the Unix epoch at monotonic time 0 (turns GC
-    /// times into the `Date`s of leak events).
+    /// times into the `Date`s of leak events). Hosts pass a config from
+    /// [`AnalyzerConfig::overlay`] (validated); the detectors only guard against values that
+    /// would break them (a window below 2, a growth count of 0) in configs built in code.
     pub fn new(config: AnalyzerConfig, epoch_ms_at_origin: f64) -> Self {
         Analyzer {
             epoch_ms_at_origin,

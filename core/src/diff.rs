@@ -11,6 +11,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::node_sets::IdSet;
 use crate::size::nice_size;
 use crate::snapshot::{HeapSnapshot, NodeType};
 
@@ -57,8 +58,8 @@ pub struct HeapDiff {
 pub fn heap_diff(before: &HeapSnapshot, after: &HeapSnapshot) -> HeapDiff {
     let rb = Reached::walk(before);
     let ra = Reached::walk(after);
-    let ids_b = IdSet::of(before, &rb);
-    let ids_a = IdSet::of(after, &ra);
+    let ids_b = IdSet::from_ids(rb.nodes().map(|n| before.node_id[n]), rb.count as usize);
+    let ids_a = IdSet::from_ids(ra.nodes().map(|n| after.node_id[n]), ra.count as usize);
 
     let mut buckets = Buckets::default();
     let (mut allocated, mut freed) = (0u64, 0u64);
@@ -162,7 +163,7 @@ impl Reached {
     }
 
     /// Reached node indices, ascending.
-    pub fn nodes(&self) -> impl Iterator<Item = usize> + '_ {
+    pub fn nodes(&self) -> impl Iterator<Item = usize> + Clone + '_ {
         self.bits.iter().enumerate().flat_map(|(w, &bits)| {
             let mut bits = bits;
             std::iter::from_fn(move || {
@@ -174,42 +175,6 @@ impl Reached {
                 Some(w * 64 + b)
             })
         })
-    }
-}
-
-/// Membership of V8 node ids among the reached nodes of one snapshot. V8's heap-object ids are
-/// dense odd numbers, so a bitmap over them costs well under a word per node; the few ids far
-/// above that range (V8 gives native/embedder nodes large even ids) go to a sorted list.
-struct IdSet {
-    bits: Vec<u64>,
-    /// Ids at or above `bits.len() * 64`, sorted.
-    outliers: Vec<u32>,
-}
-
-impl IdSet {
-    fn of(s: &HeapSnapshot, r: &Reached) -> IdSet {
-        // Cover the dense ids, with at most one bitmap word (8 bytes) per reached node (or
-        // 8 KiB for small heaps); ids above that are the outliers.
-        let budget = r.count.max(1024).min(u64::from(u32::MAX) / 64 + 1) * 64;
-        let dense_max = r.nodes().map(|n| u64::from(s.node_id[n])).filter(|&id| id < budget).max();
-        let mut bits = vec![0u64; dense_max.map_or(0, |m| m / 64 + 1) as usize];
-        let mut outliers = Vec::new();
-        for n in r.nodes() {
-            let id = s.node_id[n];
-            match bits.get_mut(id as usize / 64) {
-                Some(w) => *w |= 1 << (id % 64),
-                None => outliers.push(id),
-            }
-        }
-        outliers.sort_unstable();
-        IdSet { bits, outliers }
-    }
-
-    fn contains(&self, id: u32) -> bool {
-        match self.bits.get(id as usize / 64) {
-            Some(w) => w & (1 << (id % 64)) != 0,
-            None => self.outliers.binary_search(&id).is_ok(),
-        }
     }
 }
 

@@ -5,11 +5,13 @@
 //! - [`stats::StatsEngine`]: node-memwatch's `stats` fields, computed in 64-bit (see docs/semantics).
 //! - [`leak`]: the classic consecutive-growth detector and a regression-based trend detector.
 //! - [`analyzer::Analyzer`]: feeds samples through stats + detectors; the one path used live and offline.
+//! - [`detector_options`]: the detectors' option table, overlay of user choices and validation.
 //! - [`snapshot`]: streaming `.heapsnapshot` parser into a compact graph ([`snapshot::HeapSnapshot`]).
 //! - [`diff`]: node-memwatch's `HeapDiff` of two snapshots.
 //! - [`summary`]: per-class counts and self sizes of one snapshot.
 //! - [`alloc`]: live allocation sites from V8's sampling heap profiler, their growth, pprof.
 //! - [`export`]: the line-delimited JSON export format (see docs/format.md).
+//! - [`file_kind`]: whether a file is a heap snapshot or an export, from its first bytes.
 //!
 //! Hosts (the native CLI and sampler, the wasm bindings, the npm package, the viewer) only move
 //! bytes in and present results; see ARCHITECTURE.md for how data flows and where new analyses go.
@@ -36,9 +38,12 @@
 
 pub mod alloc;
 pub mod analyzer;
+pub mod detector_options;
 pub mod diff;
 pub mod export;
+pub mod file_kind;
 pub mod leak;
+pub mod node_sets;
 pub mod retainers;
 pub mod sample;
 pub mod size;

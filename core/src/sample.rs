@@ -3,7 +3,12 @@
 use serde::{Deserialize, Serialize};
 
 /// The kind of collection V8 reported to the GC callbacks (V8's `GCType`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+///
+/// Serialized as its snake_case name. A name this version does not know (a newer minor version
+/// of the export format, or a V8 that added a collection type) is kept as [`GcType::Other`] and
+/// written back unchanged: the sample still counts as an application GC (an incremental one, like
+/// every collection that is not mark-sweep-compact), only not in a per-type counter.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GcType {
     Scavenge,
@@ -11,47 +16,52 @@ pub enum GcType {
     MarkSweepCompact,
     IncrementalMarking,
     WeakCallbacks,
+    /// A GC type this version does not know, by the name it was recorded with.
+    #[serde(untagged)]
+    Other(String),
 }
 
 impl GcType {
-    pub const ALL: [GcType; 5] = [
-        GcType::Scavenge,
-        GcType::MinorMarkSweep,
-        GcType::MarkSweepCompact,
-        GcType::IncrementalMarking,
-        GcType::WeakCallbacks,
-    ];
-
     /// Maps V8's `GCType` bit value (1, 2, 4, 8, 16). A combined value picks the most significant
-    /// collection (a full GC wins), since each callback reports one collection.
-    pub fn from_v8_bits(bits: u32) -> Option<GcType> {
+    /// collection (a full GC wins), since each callback reports one collection. A value with none
+    /// of these bits (a newer V8) is kept as `Other("v8_gc_type_<bits>")` rather than dropped or
+    /// guessed, so it shows in the export and counts as an application GC.
+    pub fn from_v8_bits(bits: u32) -> GcType {
         if bits & 4 != 0 {
-            Some(GcType::MarkSweepCompact)
+            GcType::MarkSweepCompact
         } else if bits & 2 != 0 {
-            Some(GcType::MinorMarkSweep)
+            GcType::MinorMarkSweep
         } else if bits & 1 != 0 {
-            Some(GcType::Scavenge)
+            GcType::Scavenge
         } else if bits & 8 != 0 {
-            Some(GcType::IncrementalMarking)
+            GcType::IncrementalMarking
         } else if bits & 16 != 0 {
-            Some(GcType::WeakCallbacks)
+            GcType::WeakCallbacks
         } else {
-            None
+            GcType::Other(format!("v8_gc_type_{bits}"))
         }
     }
 
-    pub fn is_full(self) -> bool {
-        self == GcType::MarkSweepCompact
+    /// Maps the names Node's `v8.GCProfiler` gives collections (`"MarkSweepCompact"`, ...);
+    /// `None` for a name that is not one of them.
+    pub fn from_v8_name(name: &str) -> Option<GcType> {
+        Some(match name {
+            "Scavenge" => GcType::Scavenge,
+            "MinorMarkSweep" | "MinorMarkCompact" => GcType::MinorMarkSweep,
+            "MarkSweepCompact" => GcType::MarkSweepCompact,
+            "IncrementalMarking" => GcType::IncrementalMarking,
+            "ProcessWeakCallbacks" | "WeakCallbacks" => GcType::WeakCallbacks,
+            _ => return None,
+        })
     }
 
-    pub fn name(self) -> &'static str {
-        match self {
-            GcType::Scavenge => "scavenge",
-            GcType::MinorMarkSweep => "minor_mark_sweep",
-            GcType::MarkSweepCompact => "mark_sweep_compact",
-            GcType::IncrementalMarking => "incremental_marking",
-            GcType::WeakCallbacks => "weak_callbacks",
-        }
+    pub fn is_full(&self) -> bool {
+        *self == GcType::MarkSweepCompact
+    }
+
+    /// False for [`GcType::Other`].
+    pub fn is_known(&self) -> bool {
+        !matches!(self, GcType::Other(_))
     }
 }
 
@@ -122,5 +132,44 @@ impl Sample {
 
     pub fn forced(&self) -> bool {
         self.flags & flags::FORCED != 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn v8_bits_map_to_the_most_significant_collection() {
+        assert_eq!(GcType::from_v8_bits(1), GcType::Scavenge);
+        assert_eq!(GcType::from_v8_bits(2), GcType::MinorMarkSweep);
+        assert_eq!(GcType::from_v8_bits(4), GcType::MarkSweepCompact);
+        assert_eq!(GcType::from_v8_bits(8), GcType::IncrementalMarking);
+        assert_eq!(GcType::from_v8_bits(16), GcType::WeakCallbacks);
+        assert_eq!(GcType::from_v8_bits(31), GcType::MarkSweepCompact, "kGCTypeAll: the full GC wins");
+        assert_eq!(GcType::from_v8_bits(1 | 8), GcType::Scavenge);
+        // No known bit: kept and marked, never guessed (the Node adapter used to say "scavenge",
+        // the native sampler dropped the sample).
+        assert_eq!(GcType::from_v8_bits(0), GcType::Other("v8_gc_type_0".into()));
+        assert_eq!(GcType::from_v8_bits(32), GcType::Other("v8_gc_type_32".into()));
+        assert!(!GcType::from_v8_bits(32).is_known());
+    }
+
+    #[test]
+    fn v8_profiler_names_map_to_the_same_types() {
+        assert_eq!(GcType::from_v8_name("MarkSweepCompact"), Some(GcType::MarkSweepCompact));
+        assert_eq!(GcType::from_v8_name("MinorMarkCompact"), Some(GcType::MinorMarkSweep));
+        assert_eq!(GcType::from_v8_name("ProcessWeakCallbacks"), Some(GcType::WeakCallbacks));
+        assert_eq!(GcType::from_v8_name("Nonsense"), None);
+    }
+
+    #[test]
+    fn unknown_names_round_trip_and_known_ones_stay_known() {
+        let t: GcType = serde_json::from_str(r#""mark_sweep_compact""#).expect("known");
+        assert_eq!(t, GcType::MarkSweepCompact);
+        let t: GcType = serde_json::from_str(r#""concurrent_sweep""#).expect("kept");
+        assert_eq!(t, GcType::Other("concurrent_sweep".into()));
+        assert_eq!(serde_json::to_string(&t).expect("serializes"), r#""concurrent_sweep""#);
+        assert!(serde_json::from_str::<GcType>("7").is_err(), "a GC type is a name");
     }
 }

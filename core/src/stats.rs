@@ -27,23 +27,27 @@ pub struct PerGcType {
 }
 
 impl PerGcType {
-    fn slot(&mut self, t: GcType) -> &mut u64 {
-        match t {
+    /// `None` for a GC type this version does not know (it has no counter).
+    fn slot(&mut self, t: &GcType) -> Option<&mut u64> {
+        Some(match t {
             GcType::Scavenge => &mut self.scavenge,
             GcType::MinorMarkSweep => &mut self.minor_mark_sweep,
             GcType::MarkSweepCompact => &mut self.mark_sweep_compact,
             GcType::IncrementalMarking => &mut self.incremental_marking,
             GcType::WeakCallbacks => &mut self.weak_callbacks,
-        }
+            GcType::Other(_) => return None,
+        })
     }
 
-    pub fn get(&self, t: GcType) -> u64 {
+    /// 0 for a GC type this version does not know.
+    pub fn get(&self, t: &GcType) -> u64 {
         match t {
             GcType::Scavenge => self.scavenge,
             GcType::MinorMarkSweep => self.minor_mark_sweep,
             GcType::MarkSweepCompact => self.mark_sweep_compact,
             GcType::IncrementalMarking => self.incremental_marking,
             GcType::WeakCallbacks => self.weak_callbacks,
+            GcType::Other(_) => 0,
         }
     }
 }
@@ -90,8 +94,12 @@ impl StatsEngine {
         }
         let s = &mut self.stats;
         let pause = sample.pause_ns();
-        *s.gc_counts.slot(sample.gc_type) += 1;
-        *s.gc_pause_ns.slot(sample.gc_type) += pause;
+        if let Some(count) = s.gc_counts.slot(&sample.gc_type) {
+            *count += 1;
+        }
+        if let Some(total) = s.gc_pause_ns.slot(&sample.gc_type) {
+            *total += pause;
+        }
         s.last_gc_pause_ns = pause;
         s.gc_seq = sample.seq;
         s.time_ns = sample.end_ns;

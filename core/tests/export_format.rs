@@ -2,8 +2,10 @@
 //! events a live run emitted.
 
 use memwatch_core::analyzer::{Analyzer, AnalyzerConfig, Event};
-use memwatch_core::export::{analyze_export, read_export, ExportWriter, Header, Marker, Record};
+use memwatch_core::detector_options::AnalyzerOverrides;
+use memwatch_core::export::{analyze_export, analyze_export_with, read_export, ExportWriter, Header, Marker, Record};
 use memwatch_core::leak::ClassicConfig;
+use memwatch_core::leak::DetectorKind;
 use memwatch_core::sample::{GcType, HeapStats, Sample};
 
 const MB: u64 = 1024 * 1024;
@@ -61,7 +63,7 @@ fn reanalysis_reproduces_live_events() {
     let config = AnalyzerConfig::default();
     let (bytes, live) = write_live(&leaking_samples(), &config);
     let export = read_export(&bytes).expect("valid export");
-    let a = analyze_export(&export, None);
+    let a = analyze_export(&export, &AnalyzerOverrides::default()).expect("recorded parameters are valid");
     let live_stats: Vec<_> =
         live.iter().filter_map(|e| if let Event::Stats(s) = e { Some(s.clone()) } else { None }).collect();
     let live_leaks: Vec<_> =
@@ -80,7 +82,7 @@ fn other_parameters_give_other_events() {
     let export = read_export(&bytes).expect("valid export");
     let strict =
         AnalyzerConfig { classic: Some(ClassicConfig { growth_count: 50, ..Default::default() }), trend: None };
-    let a = analyze_export(&export, Some(&strict));
+    let a = analyze_export_with(&export, strict.clone());
     assert!(a.analysis.leaks.is_empty());
     assert_eq!(a.config, strict);
 }
@@ -178,11 +180,69 @@ fn leak_retainers_records_attach_to_their_recorded_leak_only() {
     let export = read_export(&bytes).expect("valid");
     assert_eq!(export.header.version, "1.2");
     assert_eq!(export.skipped_records, 0);
-    let a = analyze_export(&export, None);
+    let a = analyze_export(&export, &AnalyzerOverrides::default()).expect("recorded parameters are valid");
     let with: Vec<_> = a.recorded_leaks.iter().map(|l| l.retainers.as_deref()).collect();
     assert_eq!(with[1], Some(&retainers));
     assert!(with.iter().enumerate().all(|(i, r)| i == 1 || r.is_none()), "{with:?}");
-    // Re-analysis cannot reproduce snapshots: its leaks carry none, and otherwise still agree.
-    assert!(a.analysis.leaks.iter().all(|l| l.retainers.is_none()));
-    assert_eq!(a.analysis.leaks.len(), a.recorded_leaks.len());
+    // Re-analysis cannot take snapshots: the re-analysed leak that is the recorded one (same
+    // detector, same GC) carries its recorded retainers, the others none.
+    assert_eq!(a.analysis.leaks, a.recorded_leaks);
+
+    // Other parameters: leaks at other GCs get none; one at the recorded leak's GC keeps them.
+    let mut o = AnalyzerOverrides::default();
+    o.set(DetectorKind::Classic, "growth_count", 2.0);
+    o.turn_off(DetectorKind::Trend);
+    let other = analyze_export(&export, &o).expect("valid options");
+    assert!(other.analysis.leaks.len() > a.analysis.leaks.len());
+    for l in &other.analysis.leaks {
+        let same_event = l.detector == leaks[1].detector && l.gc_seq == leaks[1].gc_seq;
+        assert_eq!(l.retainers.as_deref(), same_event.then_some(&retainers), "leak at GC #{}", l.gc_seq);
+    }
+}
+
+#[test]
+fn bad_options_and_bad_recorded_parameters_are_rejected_naming_the_option() {
+    let (bytes, _) = write_live(&leaking_samples(), &AnalyzerConfig::default());
+    let export = read_export(&bytes).expect("valid");
+    let mut o = AnalyzerOverrides::default();
+    o.set(DetectorKind::Trend, "min_r2", f64::NAN);
+    let e = analyze_export(&export, &o).expect_err("NaN");
+    assert_eq!(
+        e.to_string(),
+        "invalid detector option trend.min_r2 (--trend-min-r2): must be a finite number from 0 to 1, got NaN"
+    );
+
+    // A hand-edited header with a window of 1 (the detector used to clamp it silently).
+    let text = String::from_utf8(bytes).expect("utf8").replacen(r#""window":8"#, r#""window":1"#, 1);
+    let export = read_export(text.as_bytes()).expect("readable");
+    let e = analyze_export(&export, &AnalyzerOverrides::default()).expect_err("window 1");
+    assert!(e.to_string().contains("trend.window (--trend-window): must be an integer from 2 to 4096, got 1"), "{e}");
+    let mut fix = AnalyzerOverrides::default();
+    fix.set(DetectorKind::Trend, "window", 4.0);
+    assert_eq!(analyze_export(&export, &fix).expect("overridden").config.trend.map(|t| t.window), Some(4));
+}
+
+/// docs/format.md: minor versions may add optional fields and record types. A GC type this
+/// version does not know (a newer V8) is kept, written back unchanged and counted, not rejected.
+#[test]
+fn unknown_gc_types_of_a_newer_minor_version_are_kept_and_marked() {
+    let text = br#"{"format":"memwatch-export","version":"1.9","producer":"x","epoch_ms_at_origin":0}
+{"type":"gc","seq":0,"gc_type":"scavenge","start_ns":0,"end_ns":10,"heap":{"used_heap_size":5}}
+{"type":"gc","seq":1,"gc_type":"concurrent_sweep","start_ns":20,"end_ns":50,"heap":{"used_heap_size":6}}
+{"type":"gc","seq":2,"gc_type":"mark_sweep_compact","start_ns":60,"end_ns":90,"heap":{"used_heap_size":4}}
+"#;
+    let export = read_export(text).expect("readable");
+    assert_eq!(export.records.len(), 3, "the unknown GC type is kept");
+    let Record::Gc(unknown) = &export.records[1] else { panic!("a gc record") };
+    assert_eq!(unknown.gc_type, GcType::Other("concurrent_sweep".into()));
+    let line = serde_json::to_string(&export.records[1]).expect("serializes");
+    assert!(line.contains(r#""gc_type":"concurrent_sweep""#), "{line}");
+
+    let a = analyze_export(&export, &AnalyzerOverrides::default()).expect("analysed");
+    assert_eq!(a.unknown_gc_types, 1);
+    assert_eq!(a.analysis.gc_samples, 3);
+    let stats = a.analysis.stats.expect("stats");
+    assert_eq!((stats.num_inc_gc, stats.num_full_gc), (2, 1), "an unknown type counts as incremental");
+    assert_eq!(stats.gc_counts.scavenge + stats.gc_counts.mark_sweep_compact, 2, "and in no per-type counter");
+    assert_eq!(stats.gc_pause_ns.scavenge + stats.gc_pause_ns.mark_sweep_compact, 40);
 }

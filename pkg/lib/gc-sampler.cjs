@@ -13,28 +13,6 @@
 const v8 = require('node:v8');
 const { PerformanceObserver, performance } = require('node:perf_hooks');
 
-// V8's GCType bits (the perf entry's detail.kind) and GCProfiler's names for them.
-const GC_TYPE_BY_BIT = [
-  [4, 'mark_sweep_compact'],
-  [2, 'minor_mark_sweep'],
-  [1, 'scavenge'],
-  [8, 'incremental_marking'],
-  [16, 'weak_callbacks'],
-];
-const GC_TYPE_BY_PROFILER_NAME = {
-  Scavenge: 'scavenge',
-  MinorMarkSweep: 'minor_mark_sweep',
-  MinorMarkCompact: 'minor_mark_sweep',
-  MarkSweepCompact: 'mark_sweep_compact',
-  IncrementalMarking: 'incremental_marking',
-  ProcessWeakCallbacks: 'weak_callbacks',
-};
-
-function gcTypeOf(kind) {
-  for (const [bit, name] of GC_TYPE_BY_BIT) if (kind & bit) return name;
-  return 'scavenge';
-}
-
 function heapStats(s) {
   return {
     used_heap_size: s.usedHeapSize ?? s.used_heap_size ?? 0,
@@ -85,8 +63,12 @@ function inSnapshotWindow(t) {
   return false;
 }
 
-/** Starts sampling; `onSample(sample)` is called for every GC, after the GC, from the event loop. */
-function startSampler(onSample) {
+/**
+ * Starts sampling; `onSample(sample)` is called for every GC, after the GC, from the event loop.
+ * `engine`: the wasm engine, whose core maps V8's GC type bits and GCProfiler names (one mapping
+ * for this adapter and the native sampler; an unknown kind is kept and marked, never guessed).
+ */
+function startSampler(engine, onSample) {
   const profiler = typeof v8.GCProfiler === 'function' ? new v8.GCProfiler() : null;
   const pending = []; // GCProfiler statistics not yet paired with a perf entry
   let seq = 0;
@@ -104,7 +86,7 @@ function startSampler(onSample) {
   function takeRecord(gcType) {
     while (pending.length) {
       const rec = pending.shift();
-      if (GC_TYPE_BY_PROFILER_NAME[rec.gcType] === gcType) return rec;
+      if (engine.gcTypeFromV8Name(rec.gcType) === gcType) return rec;
     }
     return null;
   }
@@ -113,7 +95,7 @@ function startSampler(onSample) {
     drainProfiler();
     for (const entry of list.getEntries()) {
       const detail = entry.detail || {};
-      const gcType = gcTypeOf(detail.kind ?? entry.kind ?? 1);
+      const gcType = engine.gcTypeFromV8Bits(detail.kind ?? entry.kind ?? 0);
       const rec = takeRecord(gcType);
       const start = entry.startTime;
       onSample({

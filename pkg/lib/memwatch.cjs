@@ -57,7 +57,7 @@ function createMemwatch(engine) {
     }
   }
 
-  const { epochMsAtOrigin } = startSampler(onSample);
+  const { epochMsAtOrigin } = startSampler(engine, onSample);
   analyzer = new engine.Analyzer(epochMsAtOrigin);
 
   /**

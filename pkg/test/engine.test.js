@@ -136,3 +136,72 @@ test('HeapDiff objects from the engine have finite sizes and array details', (t)
   assert.deepEqual(same.change.details, []);
   assert.equal(same.change.allocated_nodes + same.change.freed_nodes, 0);
 });
+
+test('an Export handle parses once and re-analyses like analyzeExport', () => {
+  const bytes = exportFile({ n: 12, step: 300_000 });
+  const e = new mw.Export(bytes);
+  try {
+    assert.deepEqual(e.toJSON(), mw.parseExport(bytes));
+    assert.deepEqual(e.header(), mw.parseExport(bytes).header);
+    assert.deepEqual(e.records(), mw.parseExport(bytes).records);
+    assert.deepEqual(e.gcSamples(), mw.parseExport(bytes).records.filter((r) => r.type === 'gc').map(({ type, ...s }) => s));
+    assert.equal(e.truncatedLine, null);
+    assert.equal(e.skippedRecords, 0);
+    for (const options of [undefined, null, {}, { classic: { growth_count: 3 }, trend: null }, { classic: null, trend: { window: 4 } }]) {
+      assert.deepEqual(e.analyze(options), mw.analyzeExport(bytes, options), JSON.stringify(options));
+    }
+    // A bad option throws core's message and leaves the handle usable.
+    assertError(() => e.analyze({ trend: { min_r2: NaN } }), /^invalid detector option trend\.min_r2 \(--trend-min-r2\): must be a finite number from 0 to 1, got NaN$/);
+    assertError(() => e.analyze({ classic: { growth_count: Infinity } }), /classic\.growth_count .*must be a finite number/);
+    assertError(() => e.analyze({ classic: { growth_count: 2.5 } }), /must be an integer from 1 to 4294967295, got 2\.5$/);
+    assertError(() => e.analyze({ classic: { growth_count: 'five' } }), /^invalid Export\.analyze options/);
+    assert.deepEqual(e.analyze(), mw.analyzeExport(bytes));
+  } finally {
+    e.free();
+  }
+  const p = new mw.ExportParser();
+  p.push(bytes);
+  const fromChunks = p.finishExport();
+  assert.deepEqual(fromChunks.analyze(), mw.analyzeExport(bytes));
+  fromChunks.free();
+  assertError(() => new mw.Export(Buffer.from('{"format":"other"}\n')), /^line 1: not a memwatch export file/);
+});
+
+test('the detector options come from core with their bounds and defaults', () => {
+  const options = mw.detectorOptions();
+  assert.deepEqual(options.map((o) => `${o.detector}.${o.name}`), [
+    'classic.growth_count', 'classic.noise_floor_bytes', 'classic.noise_floor_percent',
+    'trend.window', 'trend.warmup_gcs', 'trend.min_r2', 'trend.min_growth_bytes', 'trend.min_growth_percent',
+  ]);
+  const window = options.find((o) => o.name === 'window');
+  assert.deepEqual([window.flag, window.kind, window.min, window.max, window.default], ['trend-window', 'integer', 2, 4096, 8]);
+  const defaults = mw.resolveAnalyzerConfig();
+  for (const o of options) assert.equal(defaults[o.detector][o.name], o.default, o.name);
+  assert.deepEqual(mw.resolveAnalyzerConfig({ trend: null }).trend, null);
+  // The live Analyzer takes the same options with the same checks.
+  assertError(() => new mw.Analyzer(0, { trend: { window: 1 } }), /^invalid detector option trend\.window \(--trend-window\): must be an integer from 2 to 4096, got 1$/);
+});
+
+test('file kind detection is core\'s: snapshot, export, or a clear error', (t) => {
+  const { before } = snapshotPair(tempDir(t), 1);
+  assert.equal(mw.detectFileKind(before.subarray(0, 4096)), 'snapshot');
+  assert.equal(mw.detectFileKind(exportFile().subarray(0, 4096)), 'export');
+  assertError(() => mw.detectFileKind(new Uint8Array(0)), /^the file is empty$/);
+  assertError(() => mw.detectFileKind(Buffer.from('hello')), /^neither a V8 heap snapshot \(\.heapsnapshot\) nor a memwatch export file \(\.jsonl\)$/);
+});
+
+test('GC types: one mapping in core for V8 bits and GCProfiler names; unknown kinds kept and marked', () => {
+  assert.equal(mw.gcTypeFromV8Bits(4), 'mark_sweep_compact');
+  assert.equal(mw.gcTypeFromV8Bits(1), 'scavenge');
+  assert.equal(mw.gcTypeFromV8Bits(8), 'incremental_marking');
+  assert.equal(mw.gcTypeFromV8Bits(31), 'mark_sweep_compact');
+  // The adapter used to call an unknown kind "scavenge"; core keeps it as what it is.
+  assert.equal(mw.gcTypeFromV8Bits(64), 'v8_gc_type_64');
+  assert.equal(mw.gcTypeFromV8Name('MinorMarkCompact'), 'minor_mark_sweep');
+  assert.equal(mw.gcTypeFromV8Name('NoSuchGc'), null);
+  // And the Analyzer accepts such a sample: an application GC that is not a full one.
+  const an = new mw.Analyzer(0);
+  an.push({ seq: 0, gc_type: 'v8_gc_type_64', flags: 0, start_ns: 0, end_ns: 5, heap: {} });
+  assert.equal(an.stats().num_inc_gc, 1);
+  an.free();
+});

@@ -69,6 +69,81 @@ for (const [name, bytes] of Object.entries(EXPORTS)) {
   }
 }
 
+// Exports with recorded leak retainers and with a GC type from a newer format: the CLI and the
+// wasm Export handle (parsed once, analysed with each option set) give the same object.
+function withRecordedRetainers() {
+  const bytes = exportFile({ n: 14, step: 300_000 });
+  const recorded = mw.analyzeExport(bytes).leaks;
+  assert.ok(recorded.length >= 2, 'the fixture leaks more than once');
+  const lines = recorded.map((l) => JSON.stringify({ type: 'leak', ...l }));
+  const target = recorded[recorded.length - 1];
+  lines.push(JSON.stringify({
+    type: 'leak_retainers', detector: target.detector, gc_seq: target.gc_seq,
+    retainers: { since_ns: 1, time_ns: 2, after_snapshot: 'leak.heapsnapshot', classes: [], error: 'test' },
+  }));
+  return Buffer.concat([bytes, Buffer.from(lines.join('\n') + '\n')]);
+}
+const HANDLE_EXPORTS = {
+  leak_retainers: withRecordedRetainers(),
+  unknown_gc_type: Buffer.from(exportFile({ n: 10 }).toString().replace('"gc_type":"scavenge"', '"gc_type":"concurrent_sweep"')),
+};
+for (const [name, bytes] of Object.entries(HANDLE_EXPORTS)) {
+  test(`analyze ${name}: native equals the wasm Export handle for every option set`, { skip }, () => {
+    const file = write(`${name}.jsonl`, bytes);
+    const handle = new mw.Export(bytes);
+    try {
+      for (const [flags, options] of OPTIONS) {
+        const native = cliJson('analyze', '--json', ...flags, file);
+        assert.deepEqual(handle.analyze(options), native, flags.join(' '));
+        if (name === 'leak_retainers') {
+          // One rule (core's): a re-analysed leak that is the recorded one keeps its retainers.
+          const kept = native.leaks.filter((l) => l.retainers);
+          const recorded = native.recorded_leaks.filter((l) => l.retainers);
+          assert.equal(recorded.length, 1);
+          for (const l of kept) assert.deepEqual([l.detector, l.gc_seq], [recorded[0].detector, recorded[0].gc_seq]);
+          if (flags.length === 0) assert.equal(kept.length, 1, 'the recorded parameters find the recorded leak');
+        } else {
+          assert.equal(native.unknown_gc_types, 1);
+        }
+      }
+    } finally {
+      handle.free();
+    }
+  });
+}
+
+// Bad detector options: the CLI (exit 2) and the package reject them with core's one message.
+const BAD_OPTIONS = [
+  [['--growth-count', '0'], { classic: { growth_count: 0 } }],
+  [['--growth-count', '2.5'], { classic: { growth_count: 2.5 } }],
+  [['--trend-window', '1'], { trend: { window: 1 } }],
+  [['--trend-window', '5000'], { trend: { window: 5000 } }],
+  [['--trend-min-r2', 'NaN'], { trend: { min_r2: NaN } }],
+  [['--noise-floor-percent', 'inf'], { classic: { noise_floor_percent: Infinity } }],
+  [['--trend-min-growth-bytes', '-1'], { trend: { min_growth_bytes: -1 } }],
+];
+test('bad detector options: same message from the CLI and the wasm package', { skip }, () => {
+  const bytes = exportFile();
+  const file = write('options.jsonl', bytes);
+  const handle = new mw.Export(bytes);
+  try {
+    for (const [flags, options] of BAD_OPTIONS) {
+      const messages = [];
+      for (const call of [() => handle.analyze(options), () => mw.analyzeExport(bytes, options), () => new mw.Analyzer(0, options)]) {
+        assert.throws(call, (e) => { messages.push(e.message); return e instanceof Error; });
+      }
+      const r = cli('analyze', '--json', ...flags, file);
+      assert.equal(r.status, 2, `${flags.join(' ')}: exit ${r.status}, stderr ${r.stderr}`);
+      assert.equal(r.stdout, '');
+      assert.match(messages[0], /^invalid detector option /);
+      assert.equal(r.stderr, `memwatch: ${messages[0]}\n`, flags.join(' '));
+      assert.deepEqual(messages, [messages[0], messages[0], messages[0]]);
+    }
+  } finally {
+    handle.free();
+  }
+});
+
 // Snapshot pairs: the committed tiny fixtures and a real pair written by a Node process.
 function nodeSnapshotPair() {
   const script = `

@@ -26,14 +26,14 @@ test('numbers and durations', () => {
   assert.equal(formatNs(2_500_000_000), '2.50 s');
 });
 
-test('export records become typed columns; unknown GC types are marked, not dropped', () => {
-  const records = [
-    { type: 'marker', time_ns: 0, kind: 'start' },
-    { type: 'gc', seq: 1, gc_type: 'scavenge', start_ns: 1_000_000, end_ns: 1_500_000, heap: { used_heap_size: 100 } },
-    { type: 'gc', seq: 2, gc_type: 'mark_sweep_compact', start_ns: 2e9, end_ns: 2.004e9, heap: { used_heap_size: 90 }, snapshot: true },
-    { type: 'gc', seq: 3, gc_type: 'from_the_future', start_ns: 3e9, end_ns: 3e9, heap: { used_heap_size: 95 } },
+test('GC samples become typed columns; unknown GC types are marked, not dropped', () => {
+  // What the engine's Export.gcSamples() returns (core keeps an unknown gc_type as recorded).
+  const samples = [
+    { seq: 1, gc_type: 'scavenge', start_ns: 1_000_000, end_ns: 1_500_000, heap: { used_heap_size: 100 } },
+    { seq: 2, gc_type: 'mark_sweep_compact', start_ns: 2e9, end_ns: 2.004e9, heap: { used_heap_size: 90 }, snapshot: true },
+    { seq: 3, gc_type: 'from_the_future', start_ns: 3e9, end_ns: 3e9, heap: { used_heap_size: 95 } },
   ];
-  const tl = toTimeline({ records });
+  const tl = toTimeline(samples);
   assert.deepEqual(Array.from(tl.t), [0.0015, 2.004, 3]);
   assert.deepEqual(Array.from(tl.used), [100, 90, 95]);
   assert.deepEqual(Array.from(tl.type), [GC_TYPES.indexOf('scavenge'), GC_TYPES.indexOf('mark_sweep_compact'), 255]);

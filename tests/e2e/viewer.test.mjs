@@ -203,6 +203,28 @@ describe('memwatch viewer', () => {
     await page.waitForFunction((n) => document.querySelector('#leak-count').textContent === String(n), original.leaks.length);
   });
 
+  test('the form takes its bounds from core and shows core\'s message for a value it rejects', async () => {
+    // The bounds `memwatch analyze --help` prints, set on the inputs by the engine.
+    const help = spawnSync(memwatchBin(), ['analyze', '--help'], { encoding: 'utf8' }).stdout;
+    assert.match(help, /--trend-window <N>\s+Trend detector: full-GC baselines in the regression window \[2\.\.=4096;/);
+    assert.deepEqual([await page.getAttribute('#p-window', 'min'), await page.getAttribute('#p-window', 'max')], ['2', '4096']);
+    assert.equal(await page.getAttribute('#p-growth-count', 'step'), '1');
+    // With the browser's own bound removed, the value reaches the engine: core rejects it with the
+    // message the CLI prints.
+    const cli = spawnSync(memwatchBin(), ['analyze', '--json', '--trend-min-r2', '1.5', fx.exportFile], { encoding: 'utf8' });
+    assert.equal(cli.status, 2);
+    await page.evaluate(() => { document.querySelector('#p-min-r2').max = ''; });
+    await page.fill('#p-min-r2', '1.5');
+    await page.waitForFunction(() => document.querySelector('#errors').textContent.includes('trend.min_r2'));
+    const shown = await page.textContent('#errors');
+    assert.ok(shown.includes(cli.stderr.trim().replace(/^memwatch: /, '')), `${shown} vs ${cli.stderr}`);
+    for (const b of await page.$$('#errors .dismiss')) await b.click();
+    await page.evaluate(() => { document.querySelector('#p-min-r2').max = '1'; });
+    await page.click('#params-reset');
+    const original = cliJson(['analyze', '--json', fx.exportFile]);
+    await page.waitForFunction((n) => document.querySelector('#leak-count').textContent === String(n), original.leaks.length);
+  });
+
   test('recorded HeapDiff from the export is shown as recorded', async () => {
     const expected = cliJson(['analyze', '--json', fx.exportFile]).heap_diffs[0].diff;
     await openTab('diff');

@@ -5,8 +5,8 @@ use memwatch_core::analyzer::{Analyzer as CoreAnalyzer, AnalyzerConfig, Event};
 use memwatch_core::sample::Sample;
 use wasm_bindgen::prelude::*;
 
+use crate::to_js;
 use crate::types::AnalyzerConfigJs;
-use crate::{from_js, to_js};
 
 #[wasm_bindgen]
 pub struct Analyzer {
@@ -17,16 +17,15 @@ pub struct Analyzer {
 #[wasm_bindgen]
 impl Analyzer {
     /// `epochMsAtOrigin`: `Date.now()` at monotonic time 0 of the samples (turns GC times into
-    /// leak events' dates); `config`: detector parameters (defaults when omitted).
+    /// leak events' dates); `config`: detector options over the defaults (same shape and checks
+    /// as `analyzeExport`'s options; a bad one throws core's message).
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(js_name = epochMsAtOrigin)] epoch_ms_at_origin: f64,
         config: Option<AnalyzerConfigJs>,
     ) -> Result<Analyzer, JsValue> {
-        let config: AnalyzerConfig = match config {
-            Some(c) => from_js(c.into(), "Analyzer config")?,
-            None => AnalyzerConfig::default(),
-        };
+        let overrides = crate::export::overrides_from_js(config, "Analyzer config")?;
+        let config = AnalyzerConfig::default().overlay(&overrides).map_err(crate::js_error)?;
         Ok(Analyzer { inner: CoreAnalyzer::new(config, epoch_ms_at_origin), events: Vec::new() })
     }
 

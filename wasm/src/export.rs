@@ -1,13 +1,28 @@
-//! Export files (memwatch's line-delimited JSON): parse, and re-run stats + leak detection with
-//! caller-chosen detector parameters (the same computation as `memwatch analyze --json`).
+//! Export files (memwatch's line-delimited JSON): parse once into an [`Export`] handle kept in
+//! wasm memory, then re-run stats + leak detection with caller-chosen detector options as often
+//! as needed (the same computation as `memwatch analyze --json`). Options are overlaid and
+//! validated by core (`memwatch_core::detector_options`); nothing is decided here.
 
 use memwatch_core::analyzer::AnalyzerConfig;
-use memwatch_core::export::{analyze_export, read_export, Export, Header, Record};
+use memwatch_core::detector_options::{option_infos, AnalyzerOverrides};
+use memwatch_core::export::{analyze_export, read_export, Export as CoreExport, Header, Record};
+use memwatch_core::file_kind::detect_file_kind;
+use memwatch_core::sample::GcType;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::types::AnalyzerConfigJs;
-use crate::{js_error, to_js};
+use crate::{from_js, js_error, to_js};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** One detector option as core defines it (`detectorOptions()`): `name` is its key in
+ * `AnalyzerConfig[detector]`, `flag` the `memwatch analyze` flag; bounds are inclusive. */
+export interface DetectorOptionInfo {
+  detector: "classic" | "trend"; name: string; flag: string; kind: "integer" | "number";
+  min: number; max: number; default: number; help: string;
+}
+"#;
 
 /// `parseExport`'s result (core's `Export` as a plain object).
 #[derive(Serialize)]
@@ -18,14 +33,11 @@ struct ExportView<'a> {
     skipped_records: u64,
 }
 
-fn read(bytes: &[u8]) -> Result<Export, JsValue> {
+fn read(bytes: &[u8]) -> Result<CoreExport, JsValue> {
     read_export(bytes).map_err(js_error)
 }
 
-/// Parses an export file: `{header, records, truncated_line, skipped_records}`.
-#[wasm_bindgen(js_name = parseExport, unchecked_return_type = "ExportFile")]
-pub fn parse_export(bytes: &[u8]) -> Result<JsValue, JsValue> {
-    let e = read(bytes)?;
+fn view(e: &CoreExport) -> Result<JsValue, JsValue> {
     to_js(&ExportView {
         header: &e.header,
         records: &e.records,
@@ -34,51 +46,94 @@ pub fn parse_export(bytes: &[u8]) -> Result<JsValue, JsValue> {
     })
 }
 
-/// Re-analyses an export file, like `memwatch analyze --json`. `options` (`AnalyzerConfig`)
-/// override the detector parameters recorded in the file's header field by field, exactly as the
-/// CLI's detector flags do: `{classic: {growth_count: 3}}` changes one field and keeps the rest,
-/// `{trend: null}` turns a detector off (`--no-trend`), no options reproduce the live run.
-#[wasm_bindgen(js_name = analyzeExport, unchecked_return_type = "ExportAnalysis")]
-pub fn analyze_export_bytes(bytes: &[u8], options: Option<AnalyzerConfigJs>) -> Result<JsValue, JsValue> {
-    let export = read(bytes)?;
-    let config = match options {
-        Some(o) if !o.is_null() && !o.is_undefined() => {
-            let overrides: serde_json::Value = crate::from_js(o.into(), "analyzeExport options")?;
-            Some(overlay(&export.header.analyzer, overrides)?)
-        }
-        _ => None,
-    };
-    to_js(&analyze_export(&export, config.as_ref()))
+/// JS options (`{classic: {growth_count: 3}, trend: null}`) as core overrides; `what` names the
+/// call in type errors. Names and values are checked by core, with core's messages.
+pub(crate) fn overrides_from_js(options: Option<AnalyzerConfigJs>, what: &str) -> Result<AnalyzerOverrides, JsValue> {
+    match options {
+        Some(o) => from_js(o.into(), what),
+        None => Ok(AnalyzerOverrides::default()),
+    }
 }
 
-/// `base` with the detector sections of `overrides` laid over it one field at a time (a `null`
-/// section turns that detector off; a section for a detector `base` has off turns it on).
-fn overlay(base: &AnalyzerConfig, overrides: serde_json::Value) -> Result<AnalyzerConfig, JsValue> {
-    use serde_json::Value;
-    let bad = |e: &dyn std::fmt::Display| js_error(format!("invalid analyzeExport options: {e}"));
-    let Value::Object(overrides) = overrides else {
-        return Err(bad(&"expected an object like {classic: {...}, trend: {...}}"));
-    };
-    let mut merged = serde_json::to_value(base).map_err(|e| bad(&e))?;
-    // Every known section and field, so a misspelt option is an error rather than ignored.
-    let known = serde_json::to_value(AnalyzerConfig::default()).map_err(|e| bad(&e))?;
-    for (section, value) in overrides {
-        let Some(fields) = known.get(section.as_str()) else {
-            return Err(bad(&format!("unknown detector {section:?} (expected \"classic\" or \"trend\")")));
-        };
-        if let Some(unknown) = value.as_object().and_then(|o| o.keys().find(|k| fields.get(k.as_str()).is_none())) {
-            return Err(bad(&format!("unknown {section} option {unknown:?}")));
-        }
-        if merged[section.as_str()].is_null() {
-            merged[section.as_str()] = fields.clone();
-        }
-        let slot = &mut merged[section.as_str()];
-        match (slot.as_object_mut(), value) {
-            (Some(fields), Value::Object(changes)) => fields.extend(changes),
-            (_, value) => *slot = value,
-        }
+fn analyze(export: &CoreExport, options: Option<AnalyzerConfigJs>, what: &str) -> Result<JsValue, JsValue> {
+    let overrides = overrides_from_js(options, what)?;
+    to_js(&analyze_export(export, &overrides).map_err(js_error)?)
+}
+
+/// Parses an export file: `{header, records, truncated_line, skipped_records}`.
+#[wasm_bindgen(js_name = parseExport, unchecked_return_type = "ExportFile")]
+pub fn parse_export(bytes: &[u8]) -> Result<JsValue, JsValue> {
+    view(&read(bytes)?)
+}
+
+/// Re-analyses an export file, like `memwatch analyze --json`. `options` override the detector
+/// parameters recorded in the file's header field by field, exactly as the CLI's detector flags
+/// do: `{classic: {growth_count: 3}}` changes one field and keeps the rest, `{trend: null}` turns
+/// a detector off (`--no-trend`), no options reproduce the live run. A bad option throws core's
+/// message (the one the CLI prints). To analyse one file several times, parse it once with
+/// `new Export(bytes)`.
+#[wasm_bindgen(js_name = analyzeExport, unchecked_return_type = "ExportAnalysis")]
+pub fn analyze_export_bytes(bytes: &[u8], options: Option<AnalyzerConfigJs>) -> Result<JsValue, JsValue> {
+    analyze(&read(bytes)?, options, "analyzeExport options")
+}
+
+/// A parsed export file held in wasm memory: parse once, then read its parts or re-analyse it
+/// with other detector options without parsing again. Call `free()` when done.
+#[wasm_bindgen]
+pub struct Export {
+    inner: CoreExport,
+}
+
+#[wasm_bindgen]
+impl Export {
+    /// Parses a whole export file (throws core's message, with the line, on a bad file).
+    #[wasm_bindgen(constructor)]
+    pub fn new(bytes: &[u8]) -> Result<Export, JsValue> {
+        Ok(Export { inner: read(bytes)? })
     }
-    serde_json::from_value(merged).map_err(|e| bad(&e))
+
+    /// The header line.
+    #[wasm_bindgen(unchecked_return_type = "ExportHeader")]
+    pub fn header(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.header)
+    }
+
+    /// Every record after the header, in file order (unknown record types are skipped).
+    #[wasm_bindgen(unchecked_return_type = "ExportRecord[]")]
+    pub fn records(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.records)
+    }
+
+    /// The GC samples (`gc` records) only, in file order.
+    #[wasm_bindgen(js_name = gcSamples, unchecked_return_type = "GcSample[]")]
+    pub fn gc_samples(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.gc_samples().collect::<Vec<_>>())
+    }
+
+    /// `{header, records, truncated_line, skipped_records}`, as `parseExport` returns.
+    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "ExportFile")]
+    pub fn to_json(&self) -> Result<JsValue, JsValue> {
+        view(&self.inner)
+    }
+
+    /// 1-based line number of a cut-off last line that was ignored, or null.
+    #[wasm_bindgen(getter, js_name = truncatedLine, unchecked_return_type = "number | null")]
+    pub fn truncated_line(&self) -> JsValue {
+        self.inner.truncated_line.map_or(JsValue::NULL, |l| JsValue::from_f64(l as f64))
+    }
+
+    /// Records of types this version does not know (a newer minor version), skipped.
+    #[wasm_bindgen(getter, js_name = skippedRecords)]
+    pub fn skipped_records(&self) -> f64 {
+        self.inner.skipped_records as f64
+    }
+
+    /// Re-runs stats and leak detection with `options` over the recorded parameters, like
+    /// `analyzeExport(bytes, options)` and `memwatch analyze --json`.
+    #[wasm_bindgen(unchecked_return_type = "ExportAnalysis")]
+    pub fn analyze(&self, options: Option<AnalyzerConfigJs>) -> Result<JsValue, JsValue> {
+        analyze(&self.inner, options, "Export.analyze options")
+    }
 }
 
 /// Collects an export file pushed in chunks (e.g. from `File.stream()`), then parses or analyses
@@ -110,8 +165,50 @@ impl ExportParser {
         parse_export(&std::mem::take(&mut self.bytes))
     }
 
+    /// Ends the input and returns the parsed file as an `Export` handle.
+    #[wasm_bindgen(js_name = finishExport)]
+    pub fn finish_export(&mut self) -> Result<Export, JsValue> {
+        Export::new(&std::mem::take(&mut self.bytes))
+    }
+
     #[wasm_bindgen(unchecked_return_type = "ExportAnalysis")]
     pub fn analyze(&mut self, options: Option<AnalyzerConfigJs>) -> Result<JsValue, JsValue> {
         analyze_export_bytes(&std::mem::take(&mut self.bytes), options)
     }
+}
+
+/// Which format a file holds, from its first bytes (up to 4096; the whole file when shorter):
+/// `"snapshot"` (a V8 `.heapsnapshot`) or `"export"` (a memwatch export). Throws "the file is
+/// empty" or "neither a V8 heap snapshot (.heapsnapshot) nor a memwatch export file (.jsonl)".
+#[wasm_bindgen(js_name = detectFileKind, unchecked_return_type = "\"snapshot\" | \"export\"")]
+pub fn detect_file_kind_js(head: &[u8]) -> Result<JsValue, JsValue> {
+    to_js(&detect_file_kind(head).map_err(js_error)?)
+}
+
+/// Core's detector options (names, CLI flags, inclusive bounds, defaults, help), e.g. for a form.
+#[wasm_bindgen(js_name = detectorOptions, unchecked_return_type = "DetectorOptionInfo[]")]
+pub fn detector_options() -> Result<JsValue, JsValue> {
+    to_js(&option_infos())
+}
+
+/// The detector parameters `options` give over the built-in defaults (what `Analyzer` uses),
+/// validated; throws core's message for a bad option.
+#[wasm_bindgen(js_name = resolveAnalyzerConfig, unchecked_return_type = "AnalyzerConfig")]
+pub fn resolve_analyzer_config(options: Option<AnalyzerConfigJs>) -> Result<JsValue, JsValue> {
+    let overrides = overrides_from_js(options, "detector options")?;
+    to_js(&AnalyzerConfig::default().overlay(&overrides).map_err(js_error)?)
+}
+
+/// Core's memwatch GC type for V8's `GCType` bits (a perf_hooks `gc` entry's `detail.kind`); an
+/// unknown bit pattern gives `"v8_gc_type_<bits>"` (kept and marked, never guessed).
+#[wasm_bindgen(js_name = gcTypeFromV8Bits, unchecked_return_type = "GcType")]
+pub fn gc_type_from_v8_bits(bits: u32) -> Result<JsValue, JsValue> {
+    to_js(&GcType::from_v8_bits(bits))
+}
+
+/// Core's memwatch GC type for a `v8.GCProfiler` collection name (`"MarkSweepCompact"`, ...), or
+/// null for a name it does not know.
+#[wasm_bindgen(js_name = gcTypeFromV8Name, unchecked_return_type = "GcType | null")]
+pub fn gc_type_from_v8_name(name: &str) -> Result<JsValue, JsValue> {
+    to_js(&GcType::from_v8_name(name))
 }

@@ -22,7 +22,9 @@ export interface SnapshotParserOptions { sizeHint?: number; edgeDetails?: boolea
 /** One class of a snapshot summary. */
 export interface ClassSummary { what: string; count: number; self_size: number; }
 
-export type GcType = "scavenge" | "minor_mark_sweep" | "mark_sweep_compact" | "incremental_marking" | "weak_callbacks";
+/** A name this version does not know (newer format or V8) is kept as recorded. */
+export type GcType =
+  "scavenge" | "minor_mark_sweep" | "mark_sweep_compact" | "incremental_marking" | "weak_callbacks" | (string & {});
 export interface HeapStats {
   used_heap_size: number; total_heap_size: number; total_heap_size_executable: number;
   total_physical_size: number; total_available_size: number; heap_size_limit: number;
@@ -63,7 +65,8 @@ export interface ClassicConfig { growth_count: number; noise_floor_bytes: number
 export interface TrendConfig {
   window: number; warmup_gcs: number; min_r2: number; min_growth_bytes: number; min_growth_percent: number;
 }
-/** Detector parameters; omitted fields take defaults, `null` turns a detector off. */
+/** Detector parameters; as options, omitted fields keep the base (recorded or default) values,
+ * `null` turns a detector off; bounds: `detectorOptions()`. */
 export interface AnalyzerConfig { classic?: Partial<ClassicConfig> | null; trend?: Partial<TrendConfig> | null; }
 export interface StatsEvent extends Stats { event: "stats"; }
 export interface LeakEventEntry extends LeakEvent { event: "leak"; }
@@ -100,6 +103,8 @@ export interface ExportAnalysis {
   gc_samples: number; stats: Stats | null; stats_events: Stats[]; leaks: LeakEvent[];
   recorded_stats_events: number; recorded_leaks: LeakEvent[]; heap_diffs: HeapDiffRecord[];
   snapshots: SnapshotRef[]; markers: Marker[]; truncated_line: number | null; skipped_records: number;
+  /** GC samples of a type this version does not know (kept; counted as incremental). */
+  unknown_gc_types: number;
 }
 "#;
 

@@ -24,6 +24,11 @@ export class Engine {
     return this.#call('sniff', { file });
   }
 
+  /** Core's detector options: [{ detector, name, flag, kind, min, max, default, help }]. */
+  detectorOptions() {
+    return this.#call('detectorOptions', {});
+  }
+
   /**
    * Loads an export file and analyses it with detector `params`.
    * Resolves to { header, samples, stats, finalStats, leaks, heapdiffs, markers, snapshots, warnings }.

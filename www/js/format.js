@@ -22,7 +22,6 @@ const intFmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
 /** Exact integer with thousands separators ("5,810,000"); other numbers as JS prints them. */
 export function formatInt(n) {
-  if (typeof n === 'bigint') return n.toLocaleString('en-US');
   return Number.isInteger(n) ? intFmt.format(n) : String(n);
 }
 

@@ -61,6 +61,8 @@ function markStale(problem, input = null) {
   }
 }
 
+engine.detectorOptions().then((o) => params.setOptions(o), (e) => reportError(`Detector options: ${e.message}`));
+
 const showLeak = (l) => timeline.zoomTo(l.t_start, l.t_end);
 
 function showAnalysis(r) {
@@ -83,8 +85,9 @@ async function openExport(file, row) {
   $('#timeline-empty').hidden = true;
   $('#timeline-content').hidden = false;
   const truncated = r.truncatedLine ? ` — last line ${r.truncatedLine} was cut off and ignored` : '';
+  const unknown = r.unknownGcTypes ? ` (${formatInt(r.unknownGcTypes)} of a GC type this viewer does not know)` : '';
   $('#export-meta').textContent =
-    `${file.name}: ${r.producer}, format ${r.formatVersion}, ${formatInt(r.timeline.t.length)} GCs${truncated}`;
+    `${file.name}: ${r.producer}, format ${r.formatVersion}, ${formatInt(r.timeline.t.length)} GCs${unknown}${truncated}`;
   analysisSeq++;
   params.write(r.config, { recorded: true });
   renderStats($('#stats'), $('#gc-types tbody'), r.finalStats);

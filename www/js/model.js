@@ -2,18 +2,19 @@
 // the compact column arrays the views draw. Pure functions: used by the worker so the page
 // receives typed arrays instead of thousands of record objects.
 
-/** GC types in the order of core's `GcType::ALL`; the index is stored in `timeline.type`. */
+/** The GC types the views draw, in legend order (the fields of core's per-type counters); the
+ * index is stored in `timeline.type`, 255 for a type the engine kept from a newer format. */
 export const GC_TYPES = ['scavenge', 'minor_mark_sweep', 'mark_sweep_compact', 'incremental_marking', 'weak_callbacks'];
 
-const num = (v) => (typeof v === 'bigint' ? Number(v) : Number(v ?? 0));
+// The engine returns plain numbers (never BigInts).
+const num = (v) => Number(v ?? 0);
 
 /**
- * GC samples of a parsed export as columns: t (seconds since the recording's origin, at GC end),
- * used (used_heap_size after the GC), type (index into GC_TYPES), pause_ns, snapshot (1 when the
- * GC was caused by a heap snapshot), seq.
+ * GC samples (the engine's `Export.gcSamples()`) as columns: t (seconds since the recording's
+ * origin, at GC end), used (used_heap_size after the GC), type (index into GC_TYPES), pause_ns,
+ * snapshot (1 when the GC was caused by a heap snapshot), seq.
  */
-export function toTimeline(parsed) {
-  const gcs = (parsed.records ?? []).filter((r) => r.type === 'gc');
+export function toTimeline(gcs) {
   const n = gcs.length;
   const t = new Float64Array(n);
   const used = new Float64Array(n);
@@ -47,21 +48,10 @@ export function toStatsSeries(events) {
   return { t, current_base: current, estimated_base: estimated };
 }
 
-/** Final counters with every integer as a Number (BigInts do not survive JSON-ish display). */
-export function normalizeFinalStats(s) {
-  if (!s) return null;
-  const out = {};
-  for (const [k, v] of Object.entries(s)) {
-    if (v && typeof v === 'object' && !Array.isArray(v)) out[k] = normalizeFinalStats(v);
-    else out[k] = typeof v === 'bigint' ? Number(v) : v;
-  }
-  return out;
-}
-
 /** Leak events with their monotonic times also in seconds (t_start/t_end) for the chart. */
 export function normalizeLeaks(leaks) {
   return leaks.map((l) => ({
-    ...normalizeFinalStats(l),
+    ...l,
     t_start: num(l.start_ns) / 1e9,
     t_end: num(l.end_ns) / 1e9,
   }));

@@ -1,12 +1,13 @@
 // The engine worker: the only place that touches the wasm module (pkg/, built by
 // scripts/build-wasm.sh with wasm-bindgen --target web). It streams files into the parsers,
 // keeps parsed snapshots and the loaded export in wasm memory, and answers the requests of
-// js/engine.js with plain, structured-cloneable objects.
+// js/engine.js with plain, structured-cloneable objects. Every format and policy decision (which
+// file kind, option bounds, which leaks keep retainers) is the engine's; this file only calls.
 //
 // `../../pkg/` resolves to /pkg/ under `memwatch serve` (www/ at /, pkg/ at /pkg/) and to
 // <repo>/pkg/ under a static server rooted at the repository.
 
-import { toTimeline, toStatsSeries, normalizeLeaks, normalizeFinalStats } from './model.js';
+import { toTimeline, toStatsSeries, normalizeLeaks } from './model.js';
 
 const PKG_URL = new URL('../../pkg/wasm/web/memwatch_wasm.js', import.meta.url);
 const PROGRESS_EVERY_MS = 50;
@@ -32,7 +33,7 @@ function wasm() {
 
 const snapshots = new Map(); // handle -> parsed snapshot (wasm object)
 let nextHandle = 1;
-let loadedExport = null; // { bytes, name }
+let loadedExport = null; // the parsed export (wasm Export handle)
 const growthReports = new Map(); // "before:after" handles -> growthReport over all growing classes
 
 /** Reads a File as a stream, calling onChunk(Uint8Array) and posting throttled progress. */
@@ -55,84 +56,66 @@ async function streamFile(file, id, onChunk) {
   postMessage({ id, progress: { loaded, total, phase: 'read' } });
 }
 
-async function readAll(file, id) {
-  const out = new Uint8Array(file.size);
-  let off = 0;
-  await streamFile(file, id, (chunk) => {
-    out.set(chunk, off);
-    off += chunk.byteLength;
-  });
-  return off === out.length ? out : out.subarray(0, off);
-}
-
-/**
- * Format detection from the first bytes. A V8 heap snapshot is one JSON object whose first key
- * is "snapshot"; a memwatch export is line-delimited JSON whose first line is the header record.
- * Anything else is rejected here with a message naming the file; corrupt files of either kind
- * are reported by the wasm parsers with their positions.
- */
-async function sniff(file) {
-  const head = new TextDecoder('utf-8', { fatal: false }).decode(await file.slice(0, 4096).arrayBuffer());
-  const text = head.replace(/^\uFEFF/, '').trimStart();
-  if (file.size === 0) throw new Error(`${file.name}: the file is empty`);
-  if (/^\{\s*"snapshot"\s*:/.test(text)) return 'snapshot';
-  if (text.startsWith('{')) {
-    const firstLine = text.split('\n', 1)[0];
-    try {
-      const header = JSON.parse(firstLine);
-      if (header && typeof header === 'object' && isExportHeader(header)) return 'export';
-    } catch {
-      /* fall through to the generic message */
-    }
+/** Which format a file holds: core decides from its first bytes (`detectFileKind`). */
+async function fileKind(file) {
+  const w = await wasm();
+  // Core reads at most its first 4 KiB (DETECT_HEAD_BYTES).
+  const head = new Uint8Array(await file.slice(0, 4096).arrayBuffer());
+  try {
+    return w.detectFileKind(head);
+  } catch (e) {
+    throw new Error(`${file.name}: ${e.message ?? e}`);
   }
-  throw new Error(
-    `${file.name}: neither a V8 heap snapshot (.heapsnapshot) nor a memwatch export file (.jsonl)`,
-  );
-}
-
-/** The export header line (docs/format.md) names the format ("memwatch-export"); a wrong
- * version or a corrupt record is reported by the wasm reader with its line number. */
-function isExportHeader(h) {
-  return typeof h.format === 'string' && h.format.startsWith('memwatch');
 }
 
 const ops = {
   async sniff({ file }) {
-    return sniff(file);
+    return fileKind(file);
+  },
+
+  /** Core's detector options (names, bounds, defaults) for the parameters form. */
+  async detectorOptions() {
+    return (await wasm()).detectorOptions();
   },
 
   async loadExport({ file, params }, id) {
     const w = await wasm();
-    const bytes = await readAll(file, id);
-    postMessage({ id, progress: { loaded: bytes.length, total: bytes.length, phase: 'analyse' } });
-    let parsed;
+    const parser = new w.ExportParser();
+    let exp;
     let analysis;
     try {
-      parsed = w.parseExport(bytes);
+      await streamFile(file, id, (chunk) => parser.push(chunk));
+      postMessage({ id, progress: { loaded: file.size, total: file.size, phase: 'analyse' } });
+      exp = parser.finishExport();
       // params null: the detector parameters recorded in the header (what `memwatch analyze` uses).
-      analysis = w.analyzeExport(bytes, params ?? null);
+      analysis = exp.analyze(params ?? null);
     } catch (e) {
+      exp?.free();
       throw new Error(`${file.name}: ${e.message ?? e}`);
+    } finally {
+      parser.free();
     }
-    loadedExport = { bytes, name: file.name };
+    // Parsed once and kept: re-analysis with other parameters does not read the file again.
+    loadedExport?.free();
+    loadedExport = exp;
     return {
       name: file.name,
       producer: analysis.producer,
       formatVersion: analysis.format_version,
-      truncatedLine: analysis.truncated_line ?? null,
-      skippedRecords: Number(analysis.skipped_records ?? 0),
-      timeline: toTimeline(parsed),
-      heapdiffs: analysis.heap_diffs ?? [],
-      markers: analysis.markers ?? [],
-      snapshots: analysis.snapshots ?? [],
+      truncatedLine: analysis.truncated_line,
+      skippedRecords: analysis.skipped_records,
+      unknownGcTypes: analysis.unknown_gc_types,
+      timeline: toTimeline(exp.gcSamples()),
+      heapdiffs: analysis.heap_diffs,
+      markers: analysis.markers,
+      snapshots: analysis.snapshots,
       ...analysisResult(analysis),
     };
   },
 
   async reanalyze({ params }) {
     if (!loadedExport) throw new Error('no export file loaded');
-    const w = await wasm();
-    return analysisResult(w.analyzeExport(loadedExport.bytes, params));
+    return analysisResult(loadedExport.analyze(params));
   },
 
   async loadSnapshot({ file }, id) {
@@ -202,25 +185,15 @@ function snapshotInfo(snap) {
   return { nodes: snap.nodeCount, edges: snap.edgeCount };
 }
 
-/** The parts of core's ExportAnalysis that change with the detector parameters. */
+/** The parts of core's ExportAnalysis that change with the detector parameters (core decides
+ * which re-analysed leaks carry recorded retainers). */
 function analysisResult(a) {
   return {
     config: a.config,
-    stats: toStatsSeries(a.stats_events ?? []),
-    finalStats: normalizeFinalStats(a.stats ?? null),
-    leaks: normalizeLeaks(withRecordedRetainers(a.leaks ?? [], a.recorded_leaks ?? [])),
+    stats: toStatsSeries(a.stats_events),
+    finalStats: a.stats,
+    leaks: normalizeLeaks(a.leaks),
   };
-}
-
-/**
- * Retainer paths exist only for leaks the live run recorded (`memwatch run --leak-retainers`):
- * snapshots cannot be re-taken. A re-analysed leak by the same detector at the same GC is the
- * same event, so it gets the recorded paths; leaks only other parameters find get none.
- */
-function withRecordedRetainers(leaks, recorded) {
-  const key = (l) => `${l.detector}:${l.gc_seq}`;
-  const byKey = new Map(recorded.filter((l) => l.retainers).map((l) => [key(l), l.retainers]));
-  return leaks.map((l) => (byKey.has(key(l)) ? { ...l, retainers: byKey.get(key(l)) } : l));
 }
 
 /** The typed-array columns of a result move to the page instead of being copied. */

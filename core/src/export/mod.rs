@@ -14,15 +14,14 @@
 //! assert_eq!(export.records.len(), 1);
 //! ```
 
+mod analysis;
 mod reader;
 mod records;
 mod writer;
 
+pub use analysis::{analyze_export, analyze_export_with, ExportAnalysis};
 pub use reader::{read_export, read_export_from, Export, ExportError};
-pub use records::{
-    analyze_export, AllocationProfileRecord, ExportAnalysis, Header, HeapDiffRecord, LeakRetainersRecord, Marker,
-    Record, SnapshotRef,
-};
+pub use records::{AllocationProfileRecord, Header, HeapDiffRecord, LeakRetainersRecord, Marker, Record, SnapshotRef};
 pub use writer::ExportWriter;
 
 /// The `format` value of every export header.

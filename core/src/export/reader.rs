@@ -6,6 +6,7 @@ use std::io::BufRead;
 use serde::Deserialize;
 
 use super::{Header, Record, FORMAT_MAJOR, FORMAT_NAME};
+use crate::sample::Sample;
 
 /// A parsed export file.
 #[derive(Clone, Debug, PartialEq)]
@@ -24,6 +25,16 @@ pub struct Export {
 pub struct ExportError {
     pub line: u64,
     pub message: String,
+}
+
+impl Export {
+    /// The `gc` records, in file order.
+    pub fn gc_samples(&self) -> impl Iterator<Item = &Sample> + '_ {
+        self.records.iter().filter_map(|r| match r {
+            Record::Gc(s) => Some(s),
+            _ => None,
+        })
+    }
 }
 
 fn err(line: u64, message: impl Into<String>) -> ExportError {

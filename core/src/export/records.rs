@@ -1,10 +1,10 @@
-//! The header and record types of the export format, and their analysis.
+//! The header and record types of the export format.
 
 use serde::{Deserialize, Serialize};
 
-use super::{Export, FORMAT_MAJOR, FORMAT_MINOR, FORMAT_NAME};
+use super::{FORMAT_MAJOR, FORMAT_MINOR, FORMAT_NAME};
 use crate::alloc::LeakAllocations;
-use crate::analyzer::{analyze_samples, Analysis, AnalyzerConfig};
+use crate::analyzer::AnalyzerConfig;
 use crate::diff::HeapDiff;
 use crate::leak::{DetectorKind, LeakEvent, LeakRetainers};
 use crate::sample::Sample;
@@ -116,79 +116,4 @@ impl Record {
     /// The record type names this version knows (others are skipped, see the reader).
     pub const KNOWN_TYPES: [&'static str; 8] =
         ["gc", "stats", "leak", "heapdiff", "snapshot", "marker", "leak_retainers", "allocation_profile"];
-}
-
-/// What `memwatch analyze` (and the wasm `analyzeExport`) report for an export file.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ExportAnalysis {
-    pub format_version: String,
-    pub producer: String,
-    pub epoch_ms_at_origin: f64,
-    /// Detector parameters used for this analysis.
-    pub config: AnalyzerConfig,
-    #[serde(flatten)]
-    pub analysis: Analysis,
-    /// Stats and leak events the producer recorded live (for comparison with the re-analysis);
-    /// recorded leaks carry their `leak_retainers` record as `retainers` and their
-    /// `allocation_profile` record as `allocations`.
-    pub recorded_stats_events: u64,
-    pub recorded_leaks: Vec<LeakEvent>,
-    pub heap_diffs: Vec<HeapDiffRecord>,
-    pub snapshots: Vec<SnapshotRef>,
-    pub markers: Vec<Marker>,
-    /// 1-based line number of a cut-off last line that was ignored.
-    pub truncated_line: Option<u64>,
-    /// Records of types this version does not know (from a newer minor version).
-    pub skipped_records: u64,
-}
-
-/// Re-runs stats and leak detection over an export's GC samples with `config` (default: the
-/// parameters recorded in the header, which reproduces the live run's events).
-pub fn analyze_export(export: &Export, config: Option<&AnalyzerConfig>) -> ExportAnalysis {
-    let config = config.cloned().unwrap_or_else(|| export.header.analyzer.clone());
-    let samples = export.records.iter().filter_map(|r| match r {
-        Record::Gc(s) => Some(s),
-        _ => None,
-    });
-    let analysis = analyze_samples(samples, &config, export.header.epoch_ms_at_origin);
-    let mut out = ExportAnalysis {
-        format_version: export.header.version.clone(),
-        producer: export.header.producer.clone(),
-        epoch_ms_at_origin: export.header.epoch_ms_at_origin,
-        config,
-        analysis,
-        recorded_stats_events: 0,
-        recorded_leaks: vec![],
-        heap_diffs: vec![],
-        snapshots: vec![],
-        markers: vec![],
-        truncated_line: export.truncated_line,
-        skipped_records: export.skipped_records,
-    };
-    for r in &export.records {
-        match r {
-            Record::Stats(_) => out.recorded_stats_events += 1,
-            Record::Leak(l) => out.recorded_leaks.push(l.clone()),
-            Record::HeapDiff(d) => out.heap_diffs.push(d.clone()),
-            Record::Snapshot(s) => out.snapshots.push(s.clone()),
-            Record::Marker(m) => out.markers.push(m.clone()),
-            Record::LeakRetainers(r) => {
-                // Written after its leak; one whose leak is missing (hand-edited file) is ignored.
-                let leak =
-                    out.recorded_leaks.iter_mut().rev().find(|l| l.detector == r.detector && l.gc_seq == r.gc_seq);
-                if let Some(l) = leak {
-                    l.retainers = Some(Box::new(r.retainers.clone()));
-                }
-            }
-            Record::AllocationProfile(r) => {
-                let leak =
-                    out.recorded_leaks.iter_mut().rev().find(|l| l.detector == r.detector && l.gc_seq == r.gc_seq);
-                if let Some(l) = leak {
-                    l.allocations = Some(Box::new(r.allocations.clone()));
-                }
-            }
-            Record::Gc(_) => {}
-        }
-    }
-    out
 }

@@ -10,6 +10,7 @@ use std::collections::VecDeque;
 use serde::{Deserialize, Serialize};
 
 use super::{bytes_per_hour, elapsed_label, epoch_ms, rate_mb_per_hour, Baseline, DetectorKind, LeakEvent};
+use crate::detector_options::{TREND_WINDOW_MAX, TREND_WINDOW_MIN};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -69,7 +70,7 @@ pub struct TrendDetector {
 
 impl TrendDetector {
     pub fn new(config: TrendConfig) -> Self {
-        let cap = config.window.clamp(2, 4096);
+        let cap = config.window.clamp(TREND_WINDOW_MIN, TREND_WINDOW_MAX);
         TrendDetector { config, seen: 0, window: VecDeque::with_capacity(cap) }
     }
 
@@ -90,7 +91,7 @@ impl TrendDetector {
         if self.seen <= self.config.warmup_gcs {
             return None;
         }
-        let size = self.config.window.max(2);
+        let size = self.config.window.max(TREND_WINDOW_MIN);
         if self.window.len() == size {
             self.window.pop_front();
         }

@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 use crate::snapshot::HeapSnapshot;
 
 use super::analysis::SnapshotAnalysis;
-use super::grouping::{group_by_path, render_budget, IdSet, PathGroup};
+use super::grouping::{group_by_path, render_budget, PathGroup};
 use super::retained::ClassRetained;
 use super::RetainersError;
+use crate::node_sets::IdSet;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClassGrowth {

@@ -13,8 +13,9 @@ use serde::{Deserialize, Serialize};
 use crate::snapshot::HeapSnapshot;
 
 use super::analysis::SnapshotAnalysis;
-use super::grouping::{group_by_path, render_budget, Bits, IdSet, PathGroup};
+use super::grouping::{group_by_path, render_budget, PathGroup};
 use super::RetainersError;
+use crate::node_sets::{Bits, IdSet};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeakOptions {

@@ -24,11 +24,12 @@ mod leaks;
 pub mod paths;
 mod retained;
 
+pub use crate::node_sets::IdSet;
 pub use analysis::SnapshotAnalysis;
 pub use classes::Classes;
 pub use dominators::DominatorTree;
 pub use essential::EdgeFilter;
-pub use grouping::{group_by_path, IdSet, PathGroup};
+pub use grouping::{group_by_path, PathGroup};
 pub use growth::{
     growth_report, growth_report_since, growth_report_with, ClassGrowth, GrowthBaseline, GrowthOptions, GrowthReport,
 };

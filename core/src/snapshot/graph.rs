@@ -47,7 +47,8 @@ impl NodeType {
 
     pub fn from_u8(v: u8) -> NodeType {
         if v <= NodeType::ObjectShape as u8 {
-            // SAFETY-free path: the enum is repr(u8) with contiguous discriminants 0..=15.
+            // A table rather than a transmute (no unsafe): the enum is repr(u8) with contiguous
+            // discriminants 0..=15, in this order.
             const TABLE: [NodeType; 16] = [
                 NodeType::Hidden,
                 NodeType::Array,

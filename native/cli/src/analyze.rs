@@ -1,17 +1,18 @@
 //! `memwatch analyze EXPORT_FILE`: re-runs stats and leak detection on an export file.
 //!
 //! Detector parameters default to the ones recorded in the file's header (which reproduces the
-//! live run's events); each option overrides one of them.
+//! live run's events); each option overrides one of them (core's `AnalyzerConfig::overlay`).
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use memwatch_core::analyzer::AnalyzerConfig;
 use memwatch_core::export::{analyze_export, read_export_from, ExportAnalysis};
+use memwatch_core::file_kind::{detect_file_kind, FileKind, DETECT_HEAD_BYTES};
 use memwatch_core::leak::DetectorKind;
 use memwatch_core::size::nice_size;
 
+use crate::detector_args::DetectorArgs;
 use crate::error::{CliError, CliResult};
 use crate::progress::open_with_progress;
 use crate::render::printable;
@@ -20,6 +21,7 @@ use crate::render::printable;
 const TEXT_WIDTH: usize = 2000;
 
 #[derive(clap::Args)]
+#[command(after_help = "Leak-detector options default to the values recorded in the file's header.")]
 pub struct Args {
     /// Export file written by `memwatch run`, `memwatch demo`, the library or the Node adapter.
     pub file: PathBuf,
@@ -29,96 +31,28 @@ pub struct Args {
     /// Exit with status 1 when a leak event is found (for CI).
     #[arg(long)]
     pub fail_on_leak: bool,
+    /// Detector options; each overrides the value recorded in the file's header.
     #[command(flatten)]
     pub detectors: DetectorArgs,
 }
 
-/// Detector parameters shared by the commands that run the detectors.
-#[derive(clap::Args, Clone, Debug, Default)]
-#[command(next_help_heading = "Leak detectors (default: the values recorded in the file)")]
-pub struct DetectorArgs {
-    /// Classic rule: consecutive growing full GCs that make a leak (node-memwatch: 5).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub growth_count: Option<u32>,
-    /// Classic rule: a rise counts only above this many bytes (0 with --noise-floor-percent 0
-    /// reproduces node-memwatch).
-    #[arg(long, value_name = "BYTES")]
-    pub noise_floor_bytes: Option<u64>,
-    /// Classic rule: ... and above this percentage of the previous used size.
-    #[arg(long, value_name = "PERCENT", value_parser = finite_f64)]
-    pub noise_floor_percent: Option<f64>,
-    /// Turn the classic detector off.
-    #[arg(long)]
-    pub no_classic: bool,
-    /// Trend detector: full-GC baselines in the regression window.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(2..=4096))]
-    pub trend_window: Option<u64>,
-    /// Trend detector: full GCs ignored at the start.
-    #[arg(long, value_name = "N")]
-    pub trend_warmup: Option<u64>,
-    /// Trend detector: minimum fit quality r² (0..1).
-    #[arg(long, value_name = "R2", value_parser = finite_f64)]
-    pub trend_min_r2: Option<f64>,
-    /// Trend detector: minimum fitted growth over the window, in bytes.
-    #[arg(long, value_name = "BYTES")]
-    pub trend_min_growth_bytes: Option<u64>,
-    /// Trend detector: minimum fitted growth over the window, in percent of the first baseline.
-    #[arg(long, value_name = "PERCENT", value_parser = finite_f64)]
-    pub trend_min_growth_percent: Option<f64>,
-    /// Turn the trend detector off.
-    #[arg(long)]
-    pub no_trend: bool,
-}
-
-impl DetectorArgs {
-    /// Applies the options given on the command line over `base`.
-    pub fn apply(&self, base: &AnalyzerConfig) -> AnalyzerConfig {
-        let mut classic = base.classic.clone().unwrap_or_default();
-        set(&mut classic.growth_count, self.growth_count);
-        set(&mut classic.noise_floor_bytes, self.noise_floor_bytes);
-        set(&mut classic.noise_floor_percent, self.noise_floor_percent);
-        let mut trend = base.trend.clone().unwrap_or_default();
-        set(&mut trend.window, self.trend_window.map(|w| w as usize));
-        set(&mut trend.warmup_gcs, self.trend_warmup);
-        set(&mut trend.min_r2, self.trend_min_r2);
-        set(&mut trend.min_growth_bytes, self.trend_min_growth_bytes);
-        set(&mut trend.min_growth_percent, self.trend_min_growth_percent);
-        let classic_touched =
-            self.growth_count.is_some() || self.noise_floor_bytes.is_some() || self.noise_floor_percent.is_some();
-        let trend_touched = self.trend_window.is_some()
-            || self.trend_warmup.is_some()
-            || self.trend_min_r2.is_some()
-            || self.trend_min_growth_bytes.is_some()
-            || self.trend_min_growth_percent.is_some();
-        AnalyzerConfig {
-            classic: (!self.no_classic && (base.classic.is_some() || classic_touched)).then_some(classic),
-            trend: (!self.no_trend && (base.trend.is_some() || trend_touched)).then_some(trend),
-        }
-    }
-}
-
-/// Float options must be finite: NaN or infinity would make every comparison false (and
-/// serialise as `null` in an export header, which does not load back).
-fn finite_f64(s: &str) -> Result<f64, String> {
-    let v: f64 = s.trim().parse().map_err(|e| format!("{e}"))?;
-    if v.is_finite() {
-        Ok(v)
-    } else {
-        Err(format!("must be a finite number, not {s}"))
-    }
-}
-
-fn set<T>(slot: &mut T, value: Option<T>) {
-    if let Some(v) = value {
-        *slot = v;
-    }
-}
-
 pub fn run(args: Args) -> CliResult {
+    let overrides = args.detectors.overrides();
+    // Bad options are rejected before the (possibly large) file is read.
+    overrides.check().map_err(|e| CliError::BadInput(e.to_string()))?;
     let reader = open_with_progress(&args.file, "reading").map_err(|e| CliError::in_file(&args.file, e))?;
-    let export = read_export_from(reader).map_err(|e| CliError::in_file(&args.file, e))?;
-    let config = args.detectors.apply(&export.header.analyzer);
-    let result = analyze_export(&export, Some(&config));
+    let export = read_export_from(reader).map_err(|e| {
+        if is_heap_snapshot(&args.file) {
+            CliError::in_file(
+                &args.file,
+                "a V8 heap snapshot, not a memwatch export file (compare two with `memwatch diff`)",
+            )
+        } else {
+            CliError::in_file(&args.file, e)
+        }
+    })?;
+    // Only the header's own parameters can still be invalid here.
+    let result = analyze_export(&export, overrides).map_err(|e| CliError::in_file(&args.file, e))?;
     if let Some(line) = result.truncated_line {
         eprintln!(
             "memwatch: {}: line {line} is cut off (the producer was stopped mid-write); ignored it",
@@ -143,6 +77,14 @@ pub fn run(args: Args) -> CliResult {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Whether core recognises the file as a heap snapshot (for a better message than "not an export").
+fn is_heap_snapshot(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(DETECT_HEAD_BYTES);
+    let read = std::fs::File::open(path).and_then(|f| f.take(DETECT_HEAD_BYTES as u64).read_to_end(&mut head));
+    read.is_ok() && detect_file_kind(&head) == Ok(FileKind::Snapshot)
+}
+
 fn print_report(out: &mut impl Write, args: &Args, r: &ExportAnalysis) -> std::io::Result<()> {
     // Everything that comes from the file goes through `printable`: an export must not be able
     // to send escape sequences to the terminal.
@@ -155,6 +97,13 @@ fn print_report(out: &mut impl Write, args: &Args, r: &ExportAnalysis) -> std::i
         text(&r.producer)
     )?;
     writeln!(out, "GC samples: {}", r.analysis.gc_samples)?;
+    if r.unknown_gc_types > 0 {
+        writeln!(
+            out,
+            "  {} of a GC type this memwatch does not know (newer format or V8): counted as incremental GCs",
+            r.unknown_gc_types
+        )?;
+    }
     match &r.analysis.stats {
         None => writeln!(out, "No garbage collections recorded.")?,
         Some(s) => {

@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 
 mod analyze;
 mod demo;
+mod detector_args;
 mod diff;
 mod error;
 mod leaks;

@@ -11,6 +11,7 @@ use memwatch::{Config, MemwatchEvent, PipelineConfig};
 use memwatch_core::analyzer::AnalyzerConfig;
 use memwatch_runtime::{RunOptions, RunOutcome, RunStatus, Runtime};
 
+use crate::detector_args::DetectorArgs;
 use crate::error::{CliError, CliResult};
 use crate::render::escape_controls;
 
@@ -35,9 +36,6 @@ pub struct Args {
     /// (the export file stays valid and ends with a `near_heap_limit` marker).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(MIN_HEAP_MB..))]
     pub max_heap_mb: Option<u64>,
-    /// Classic leak rule: consecutive growing full GCs that make a leak (node-memwatch: 5).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub leak_growth_count: Option<u32>,
     /// Attach the N classes that grew most, with the retainer paths of their new objects, to
     /// each leak event. Takes a heap snapshot at the first full GC and at each leak event (pauses
     /// the script; in-process parsing needs about the snapshot's size in memory).
@@ -69,9 +67,13 @@ pub struct Args {
     /// Arguments for the script (`process.argv.slice(2)`), after `--`.
     #[arg(last = true, value_name = "SCRIPT_ARGS")]
     pub script_args: Vec<String>,
+    /// Detector options over the built-in defaults (`--leak-growth-count` is `--growth-count`).
+    #[command(flatten)]
+    pub detectors: DetectorArgs,
 }
 
 pub fn run(args: Args) -> CliResult {
+    let opts = run_options(&args)?;
     if !args.script.is_file() {
         return Err(CliError::in_file(&args.script, "no such script file"));
     }
@@ -94,7 +96,6 @@ pub fn run(args: Args) -> CliResult {
             }
         })
     };
-    let opts = run_options(&args);
     let outcome = execute(&opts, print_events)?;
     if !json {
         eprintln!(
@@ -111,18 +112,16 @@ pub fn run(args: Args) -> CliResult {
     exit_code(&outcome, args.fail_on_leak)
 }
 
-pub(crate) fn run_options(args: &Args) -> RunOptions {
-    let mut analyzer = AnalyzerConfig::default();
-    if let (Some(n), Some(c)) = (args.leak_growth_count, analyzer.classic.as_mut()) {
-        c.growth_count = n;
-    }
+pub(crate) fn run_options(args: &Args) -> Result<RunOptions, CliError> {
+    let analyzer =
+        AnalyzerConfig::default().overlay(args.detectors.overrides()).map_err(|e| CliError::BadInput(e.to_string()))?;
     let target = serde_json::json!({
         "script": args.script.display().to_string(),
         "args": args.script_args,
         "pid": std::process::id(),
         "v8": v8::V8::get_version(),
     });
-    RunOptions {
+    Ok(RunOptions {
         script: args.script.clone(),
         source: None,
         module: args.module,
@@ -140,7 +139,7 @@ pub(crate) fn run_options(args: &Args) -> RunOptions {
         },
         console_to_stderr: args.json,
         pprof_out: args.pprof_out.clone(),
-    }
+    })
 }
 
 /// Runs the script; `on_event` sees every event as it is produced.

@@ -131,3 +131,75 @@ fn bad_input_exits_2_naming_the_file() {
     assert_eq!(memwatch(&["analyze"]).status.code(), Some(2));
     assert_eq!(memwatch(&["analyze", "--trend-window", "1", "x"]).status.code(), Some(2));
 }
+
+/// Bounds come from core's option table and are checked by core, before the file is read: the
+/// message names the option (as config path and flag) and the value, exit 2.
+#[test]
+fn bad_detector_options_exit_2_with_core_s_message() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = dir.path().join("grow.ndjson");
+    write_export(&f, MB, b"");
+    let f = f.to_str().expect("utf8 path");
+    let cases: [(&[&str], &str); 5] = [
+        (&["--trend-window", "1"], "trend.window (--trend-window): must be an integer from 2 to 4096, got 1"),
+        (
+            &["--growth-count", "0"],
+            "classic.growth_count (--growth-count): must be an integer from 1 to 4294967295, got 0",
+        ),
+        (&["--growth-count", "2.5"], "classic.growth_count (--growth-count): must be an integer"),
+        (&["--trend-min-r2", "NaN"], "trend.min_r2 (--trend-min-r2): must be a finite number from 0 to 1, got NaN"),
+        (
+            &["--noise-floor-percent", "inf"],
+            "classic.noise_floor_percent (--noise-floor-percent): must be a finite number",
+        ),
+    ];
+    for (flags, message) in cases {
+        let out = memwatch(&[&["analyze", "--json"], flags, &[f]].concat());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flags:?}: {stderr}");
+        assert!(stderr.starts_with("memwatch: invalid detector option "), "{flags:?}: {stderr}");
+        assert!(stderr.contains(message), "{flags:?}: {stderr}");
+        assert!(out.stdout.is_empty());
+    }
+    // Checked before reading: a missing file with a bad option reports the option.
+    let out = memwatch(&["analyze", "--growth-count", "0", "missing.ndjson"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("classic.growth_count"));
+    // `run` takes the same options and the same checks (its old `--leak-growth-count` is an alias).
+    let out = memwatch(&["run", "--leak-growth-count", "0", "missing.js"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("classic.growth_count (--growth-count): must be an integer from 1"), "{stderr}");
+}
+
+/// A newer minor version with a GC type this version does not know: kept, counted, reported.
+#[test]
+fn unknown_gc_types_are_kept_and_reported() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = dir.path().join("future.ndjson");
+    std::fs::write(
+        &f,
+        br#"{"format":"memwatch-export","version":"1.9","producer":"x","epoch_ms_at_origin":0}
+{"type":"gc","seq":0,"gc_type":"concurrent_sweep","start_ns":0,"end_ns":10,"heap":{"used_heap_size":5}}
+{"type":"gc","seq":1,"gc_type":"mark_sweep_compact","start_ns":20,"end_ns":30,"heap":{"used_heap_size":5}}
+"#,
+    )
+    .expect("write");
+    let f = f.to_str().expect("utf8 path");
+    let v = json(&memwatch(&["analyze", "--json", f]));
+    assert_eq!(v["gc_samples"], 2);
+    assert_eq!(v["unknown_gc_types"], 1);
+    assert_eq!(v["stats"]["num_inc_gc"], 1);
+    let out = memwatch(&["analyze", f]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 of a GC type this memwatch does not know"));
+}
+
+/// Core's file-kind detection turns "not an export" into what the file is.
+#[test]
+fn a_heap_snapshot_is_named_as_one() {
+    let snap = concat!(env!("CARGO_MANIFEST_DIR"), "/../../core/tests/fixtures/tiny-before.heapsnapshot");
+    let out = memwatch(&["analyze", snap]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("tiny-before.heapsnapshot: a V8 heap snapshot, not a memwatch export file"), "{stderr}");
+}

@@ -31,7 +31,7 @@ fn first_leak_names_the_allocating_function_and_its_line() {
 
     // The export keeps the sites, and re-analysis attaches them to the recorded leak.
     let export = read_export(&std::fs::read(&out).unwrap()).unwrap();
-    let a = analyze_export(&export, None);
+    let a = analyze_export(&export, &Default::default()).unwrap();
     let recorded = a.recorded_leaks[0].allocations.as_ref().expect("allocation_profile record attached");
     assert_eq!(serde_json::to_value(recorded).unwrap(), *first);
 }

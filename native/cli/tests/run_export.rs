@@ -24,7 +24,7 @@ fn export_reanalysis_matches_live_events() {
 
     let export = read_export(&std::fs::read(&out).unwrap()).expect("valid export");
     assert_eq!(export.truncated_line, None);
-    let analysis = analyze_export(&export, None);
+    let analysis = analyze_export(&export, &Default::default()).expect("recorded parameters are valid");
     // Through JSON text like the live lines, so both sides take the same float parsing path.
     let via_text = |v: String| serde_json::from_str::<Value>(&v).unwrap();
     let offline_stats: Vec<Value> =

@@ -106,7 +106,8 @@ fn snapshot_gcs_are_marked_and_not_counted() {
         .collect();
     let snapshot_gcs = samples.iter().filter(|s| s.snapshot).count();
     assert!(snapshot_gcs >= 2, "V8 collects before each of the two snapshots: {snapshot_gcs}");
-    let analysis = memwatch_core::export::analyze_export(&export, None);
+    let analysis =
+        memwatch_core::export::analyze_export(&export, &Default::default()).expect("recorded parameters are valid");
     let full_app_gcs = samples.iter().filter(|s| !s.snapshot && s.gc_type.is_full()).count() as u64;
     let last = analysis.analysis.stats.clone().unwrap_or_default();
     assert_eq!(last.num_full_gc, full_app_gcs, "snapshot GCs are not counted");

@@ -16,4 +16,7 @@ pub enum Error {
     NotAttached,
     #[error("memwatch is already attached to this isolate")]
     AlreadyAttached,
+    /// A detector option out of its bounds (core's message names it).
+    #[error(transparent)]
+    DetectorOptions(#[from] memwatch_core::detector_options::OptionError),
 }

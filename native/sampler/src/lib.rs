@@ -152,9 +152,7 @@ impl Shared {
             pipe.note_dropped(dropped);
         }
         for raw in buf.drain(..) {
-            if let Some(sample) = raw.to_sample(&self.space_names) {
-                pipe.push_sample(sample, &mut pending);
-            }
+            pipe.push_sample(raw.to_sample(&self.space_names), &mut pending);
         }
     }
 

@@ -49,6 +49,9 @@ pub(crate) struct Pipeline {
 impl Pipeline {
     /// `producer` is the export header's producer string (names the V8 version).
     pub fn new(config: PipelineConfig, epoch_ms: u64, producer: &str) -> Result<Pipeline, Error> {
+        // Checked before anything is written: an export whose header holds a bad parameter could
+        // not be re-analysed with its recorded parameters.
+        config.analyzer.validate()?;
         let export = match &config.export {
             Some(path) => {
                 let io = |source| Error::Io { path: path.clone(), source };
@@ -147,5 +150,33 @@ impl Pipeline {
         let msg =
             format!("V8 old-generation heap limit of {} reached{used}", memwatch_core::size::nice_size(limit as i64));
         self.marker(time_ns, "near_heap_limit", Some(msg));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use memwatch_core::leak::TrendConfig;
+
+    /// An embedder's config is checked by core before the export header is written.
+    #[test]
+    fn bad_detector_options_are_rejected_before_the_export_is_created() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let export = dir.path().join("e.ndjson");
+        let config = PipelineConfig {
+            analyzer: AnalyzerConfig {
+                classic: None,
+                trend: Some(TrendConfig { window: 1, ..TrendConfig::default() }),
+            },
+            export: Some(export.clone()),
+            target: serde_json::Value::Null,
+        };
+        let e = Pipeline::new(config, 0, "test").err().expect("window 1 is rejected");
+        assert!(
+            e.to_string().contains("trend.window (--trend-window): must be an integer from 2 to 4096, got 1"),
+            "{e}"
+        );
+        assert!(!export.exists(), "nothing written");
+        assert!(Pipeline::new(PipelineConfig::default(), 0, "test").is_ok());
     }
 }

@@ -67,9 +67,9 @@ impl RawSample {
         self.n_spaces = k as u8;
     }
 
-    /// The core sample; `None` for a GC type bit pattern V8 should never report.
-    pub fn to_sample(self, space_names: &[String]) -> Option<Sample> {
-        let gc_type = GcType::from_v8_bits(self.gc_type_bits)?;
+    /// The core sample (core maps the GC type bits; an unknown pattern is kept and marked).
+    pub fn to_sample(self, space_names: &[String]) -> Sample {
+        let gc_type = GcType::from_v8_bits(self.gc_type_bits);
         let spaces = (self.n_spaces > 0).then(|| {
             self.spaces[..self.n_spaces as usize]
                 .iter()
@@ -83,7 +83,7 @@ impl RawSample {
                 })
                 .collect()
         });
-        Some(Sample {
+        Sample {
             seq: self.seq,
             gc_type,
             flags: self.flags,
@@ -92,7 +92,7 @@ impl RawSample {
             heap: self.heap,
             spaces,
             snapshot: self.snapshot,
-        })
+        }
     }
 }
 

@@ -1,22 +1,25 @@
 // Re-analysis controls: read/write core's AnalyzerConfig ({classic, trend}, null = off) from the
-// form; changes are debounced and handed to a callback that re-runs the wasm detectors. A value
-// the form itself refuses (not a number, outside the field's min/max) goes to `onInvalid` with
-// the field's name and the browser's message instead, so the page can say why nothing changed.
+// form; changes are debounced and handed to a callback that re-runs the wasm detectors. The
+// inputs' bounds and hints come from the engine (core's detector options), which also has the
+// last word: a value it rejects comes back as an error naming the option. A value the form itself
+// refuses (not a number, outside the bounds) goes to `onInvalid` with the field's name and the
+// browser's message instead, so the page can say why nothing changed.
 
 import { $ } from '../dom.js';
 
 const CLASSIC = [
-  ['growth_count', '#p-growth-count', 'int'],
-  ['noise_floor_bytes', '#p-noise-bytes', 'int'],
-  ['noise_floor_percent', '#p-noise-percent', 'float'],
+  ['growth_count', '#p-growth-count'],
+  ['noise_floor_bytes', '#p-noise-bytes'],
+  ['noise_floor_percent', '#p-noise-percent'],
 ];
 const TREND = [
-  ['window', '#p-window', 'int'],
-  ['warmup_gcs', '#p-warmup', 'int'],
-  ['min_r2', '#p-min-r2', 'float'],
-  ['min_growth_bytes', '#p-min-growth', 'int'],
-  ['min_growth_percent', '#p-min-growth-pct', 'float'],
+  ['window', '#p-window'],
+  ['warmup_gcs', '#p-warmup'],
+  ['min_r2', '#p-min-r2'],
+  ['min_growth_bytes', '#p-min-growth'],
+  ['min_growth_percent', '#p-min-growth-pct'],
 ];
+const FIELDS = { classic: CLASSIC, trend: TREND };
 
 export class ParamsForm {
   /** onChange(config); onInvalid([{ input, message }]) with one entry per refused field. */
@@ -43,6 +46,22 @@ export class ParamsForm {
     });
   }
 
+  /**
+   * Sets each input's bounds from the engine's option list ([{ detector, name, kind, min, max,
+   * help }]), so the browser's own checks and spinners follow core's table.
+   */
+  setOptions(options) {
+    for (const o of options) {
+      const sel = FIELDS[o.detector]?.find(([key]) => key === o.name)?.[1];
+      if (!sel) continue;
+      const input = $(sel);
+      input.min = String(o.min);
+      input.max = String(o.max);
+      input.step = o.kind === 'integer' ? '1' : 'any';
+      input.title = `${o.help} (${o.min} to ${o.max})`;
+    }
+  }
+
   /** Fills the form with `config` (the parameters an analysis used). */
   write(config, { recorded = false } = {}) {
     if (recorded) this.recorded = structuredClone(config);
@@ -59,10 +78,11 @@ export class ParamsForm {
     const group = (fields, toggle) => {
       const on = $(toggle).checked;
       const out = {};
-      for (const [key, sel, kind] of fields) {
+      for (const [key, sel] of fields) {
         const input = $(sel);
         input.disabled = !on;
-        const v = kind === 'int' ? Number.parseInt(input.value, 10) : Number.parseFloat(input.value);
+        // Parsed as a number whatever the option; integrality is core's to check (with a message).
+        const v = Number.parseFloat(input.value);
         const { valid, stepMismatch } = input.validity;
         const problem = !Number.isFinite(v) ? 'enter a number'
           : valid || (stepMismatch && onlyStep(input)) ? null
