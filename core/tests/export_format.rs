@@ -176,7 +176,7 @@ fn leak_retainers_records_attach_to_their_recorded_leak_only() {
     bytes.push(b'\n');
 
     let export = read_export(&bytes).expect("valid");
-    assert_eq!(export.header.version, "1.1");
+    assert_eq!(export.header.version, "1.2");
     assert_eq!(export.skipped_records, 0);
     let a = analyze_export(&export, None);
     let with: Vec<_> = a.recorded_leaks.iter().map(|l| l.retainers.as_deref()).collect();

@@ -28,4 +28,4 @@ pub use writer::ExportWriter;
 pub const FORMAT_NAME: &str = "memwatch-export";
 /// Major version this code reads; minor versions only add optional fields and record types.
 pub const FORMAT_MAJOR: u32 = 1;
-pub const FORMAT_MINOR: u32 = 1;
+pub const FORMAT_MINOR: u32 = 2;

@@ -57,10 +57,12 @@ impl Memwatch {
     /// [`poll`](Self::poll) for callers that can lend the isolate (the event loop, between
     /// tasks): with `Config::leak_retainers` set, it also takes the snapshots described in this
     /// module and fills `LeakEvent::retainers`. Without it, the same as `poll`.
-    pub fn poll_in(&self, isolate: &mut v8::Isolate) -> Vec<MemwatchEvent> {
+    /// `Err(WrongIsolate)` (and nothing done) for another isolate than the attached one.
+    pub fn poll_in(&self, isolate: &mut v8::Isolate) -> Result<Vec<MemwatchEvent>, Error> {
+        self.check_isolate(isolate)?;
         self.0.drain_into_pipeline();
         self.attach_leak_retainers(isolate);
-        self.dispatch_pending()
+        Ok(self.dispatch_pending())
     }
 
     fn attach_leak_retainers(&self, isolate: &mut v8::Isolate) {

@@ -87,6 +87,7 @@ impl Memwatch {
 
     /// Writes a snapshot into the snapshot directory (or `path`) and records it in the export.
     pub fn take_heap_snapshot(&self, isolate: &mut v8::Isolate, path: Option<&Path>) -> Result<PathBuf, Error> {
+        self.check_isolate(isolate)?;
         let path = match path {
             Some(p) => p.to_path_buf(),
             None => self.next_snapshot_path("snapshot").0,
@@ -99,6 +100,7 @@ impl Memwatch {
 
     /// Takes the "before" snapshot of a HeapDiff.
     pub fn heap_diff_start(&self, isolate: &mut v8::Isolate) -> Result<HeapDiffStart, Error> {
+        self.check_isolate(isolate)?;
         let (before, keep) = self.next_snapshot_path("before");
         let start = HeapDiffStart { before, keep, start_ns: self.0.now_ns() };
         let bytes = write_heap_snapshot(isolate, &start.before)?;
@@ -111,6 +113,7 @@ impl Memwatch {
     /// Takes the "after" snapshot and diffs it with the "before" one through memwatch-core.
     /// The diff is also recorded in the export and returned by the next `poll` as an event.
     pub fn heap_diff_end(&self, isolate: &mut v8::Isolate, start: HeapDiffStart) -> Result<HeapDiff, Error> {
+        self.check_isolate(isolate)?;
         let (after, keep) = self.next_snapshot_path("after");
         let written = write_heap_snapshot(isolate, &after);
         let time_ns = self.0.now_ns();
