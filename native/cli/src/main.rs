@@ -9,6 +9,7 @@ mod demo;
 mod diff;
 mod error;
 mod leaks;
+mod metrics_server;
 mod progress;
 mod render;
 mod run;

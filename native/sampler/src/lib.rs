@@ -88,6 +88,9 @@ pub struct Config {
     /// Labels of this attachment (e.g. `isolate` = `"worker-1"`): on every metric, in the
     /// export header and in [`Memwatch::labels`]. Names follow Prometheus' rules.
     pub labels: Labels,
+    /// Report into this handle instead of a new one (so that a server reading it can start
+    /// before the attachment). Its labels are replaced by `labels`; give each attachment its own.
+    pub metrics: Option<Metrics>,
 }
 
 impl Config {
@@ -114,6 +117,7 @@ impl Default for Config {
             snapshot_dir: None,
             leak_retainers: None,
             labels: Labels::new(),
+            metrics: None,
         }
     }
 }
@@ -294,7 +298,8 @@ impl Memwatch {
         let origin = Instant::now();
         let epoch_ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
         let producer = format!("memwatch {} (native, V8 {})", env!("CARGO_PKG_VERSION"), v8::V8::get_version());
-        let metrics = Metrics::new(config.labels.clone());
+        let metrics = config.metrics.clone().unwrap_or_default();
+        metrics.set_labels(config.labels.clone());
         let pipeline = Pipeline::new(config.pipeline.clone(), epoch_ms, &producer, &config.labels, metrics.clone())?;
         let cap = config.buffer_capacity.max(16);
         let handle = isolate.thread_safe_handle();

@@ -47,7 +47,14 @@ impl PauseHistogram {
         self.count += 1;
     }
 
-    /// `(upper bound, cumulative count)` per bucket, the `+Inf` bucket last (Prometheus' shape).
+    /// `(upper bound, count in this bucket)`, the `+Inf` bucket last (what
+    /// `prometheus-client`'s encoder takes; it accumulates them).
+    pub fn buckets(&self) -> Vec<(f64, u64)> {
+        let bounds = PAUSE_BUCKETS_SECONDS.iter().copied().chain(std::iter::once(f64::INFINITY));
+        bounds.zip(self.counts.iter().copied()).collect()
+    }
+
+    /// `(upper bound, cumulative count)` per bucket, the `+Inf` bucket last (Prometheus' `le`).
     pub fn cumulative(&self) -> Vec<(f64, u64)> {
         let mut acc = 0;
         let bounds = PAUSE_BUCKETS_SECONDS.iter().copied().chain(std::iter::once(f64::INFINITY));
@@ -110,12 +117,17 @@ impl MetricsSnapshot {
 
 /// A `Send + Sync` view of one attachment's numbers. Cheap to clone; all clones share the data,
 /// which outlives the [`Memwatch`](crate::Memwatch) handle (the last values stay readable).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Metrics(Arc<Mutex<MetricsSnapshot>>);
 
 impl Metrics {
-    pub(crate) fn new(labels: Labels) -> Metrics {
-        Metrics(Arc::new(Mutex::new(MetricsSnapshot { labels, ..MetricsSnapshot::default() })))
+    /// A handle with no data yet, for `Config::metrics` (attach fills it).
+    pub fn new() -> Metrics {
+        Metrics::default()
+    }
+
+    pub(crate) fn set_labels(&self, labels: Labels) {
+        self.lock().labels = labels;
     }
 
     /// A consistent copy of every number (a short lock; the isolate thread never waits long).
@@ -202,6 +214,9 @@ mod tests {
         assert_eq!(c[2], (0.0005, 3));
         assert_eq!(c[c.len() - 2].1, 3, "7 s is above the last bound");
         assert_eq!(c[c.len() - 1], (f64::INFINITY, 4));
+        let b = h.buckets();
+        assert_eq!((b[0], b[1], b[2]), ((0.0001, 1), (0.00025, 0), (0.0005, 2)));
+        assert_eq!(b.iter().map(|x| x.1).sum::<u64>(), 4);
         assert_eq!(h.count, 4);
         assert!((h.sum_seconds - 7.00065).abs() < 1e-9);
     }

@@ -137,7 +137,7 @@ impl Collector for MemwatchCollector {
             for t in GcType::ALL {
                 let h = s.gc_pause(t);
                 let ls = labels(s, Some(("type", t.name())));
-                m.encode_family(&ls)?.encode_histogram::<LabelSet>(h.sum_seconds, h.count, &h.cumulative(), None)?;
+                m.encode_family(&ls)?.encode_histogram::<LabelSet>(h.sum_seconds, h.count, &h.buckets(), None)?;
             }
         }
 
@@ -179,7 +179,8 @@ mod tests {
     #[test]
     fn exposition_has_every_metric_with_the_isolate_label() {
         let labels: Labels = [("isolate".to_string(), "main".to_string())].into();
-        let m = Metrics::new(labels);
+        let m = Metrics::new();
+        m.set_labels(labels);
         m.on_sample(&sample(1, GcType::Scavenge, 300_000, 1000));
         m.on_sample(&sample(2, GcType::MarkSweepCompact, 2_000_000, 900));
         let text = encode_text(&[m]);
@@ -188,6 +189,8 @@ mod tests {
             "memwatch_gc_total{isolate=\"main\",type=\"scavenge\"} 1",
             "memwatch_gc_total{isolate=\"main\",type=\"mark_sweep_compact\"} 1",
             "memwatch_gc_pause_seconds_bucket{le=\"0.0005\",isolate=\"main\",type=\"scavenge\"} 1",
+            "memwatch_gc_pause_seconds_bucket{le=\"0.0025\",isolate=\"main\",type=\"mark_sweep_compact\"} 1",
+            "memwatch_gc_pause_seconds_bucket{le=\"+Inf\",isolate=\"main\",type=\"scavenge\"} 1",
             "memwatch_gc_pause_seconds_count{isolate=\"main\",type=\"mark_sweep_compact\"} 1",
             "memwatch_leak_events_total{isolate=\"main\",detector=\"classic\"} 0",
             "memwatch_usage_trend_percent{isolate=\"main\"} 0",
