@@ -67,6 +67,9 @@ pub(super) unsafe extern "C" fn gc_epilogue(
         snapshot: s.in_snapshot.get(),
         ..RawSample::default()
     };
+    if memwatch_core::sample::GcType::from_v8_bits(ty.0).is_some_and(|t| t.is_full()) && !raw.snapshot {
+        s.last_full_gc_ns.set(end_ns);
+    }
     // SAFETY: V8 passes the isolate that is running this GC; it is alive for the call. The
     // `Isolate` value is a non-owning pointer wrapper (no Drop), used only for statistics reads.
     let mut iso = unsafe { v8::Isolate::from_raw_isolate_ptr_unchecked(isolate) };

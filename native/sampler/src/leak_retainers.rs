@@ -62,6 +62,7 @@ impl Memwatch {
         self.check_isolate(isolate)?;
         self.0.drain_into_pipeline();
         self.attach_leak_retainers(isolate);
+        self.request_full_gc_if_due(isolate); // Config::full_gc_every (periodic_gc.rs)
         Ok(self.dispatch_pending())
     }
 

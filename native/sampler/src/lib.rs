@@ -44,9 +44,14 @@
 mod callbacks;
 #[doc(hidden)]
 pub mod doc_support;
+/// docs/embedding.md: fields, lifecycle rules, threads, metrics, with examples (compiled and run
+/// by `cargo test --doc -p memwatch`).
+#[doc = include_str!("../../../docs/embedding.md")]
+pub mod guide {}
 pub mod error;
 mod leak_retainers;
 pub mod metrics;
+mod periodic_gc;
 pub mod pipeline;
 mod raw;
 pub mod snapshot;
@@ -91,6 +96,12 @@ pub struct Config {
     /// Report into this handle instead of a new one (so that a server reading it can start
     /// before the attachment). Its labels are replaced by `labels`; give each attachment its own.
     pub metrics: Option<Metrics>,
+    /// Opt-in: when no full GC happened for this long, [`Memwatch::poll_in`] asks V8 for one
+    /// (a moderate memory-pressure notification: V8 runs an incremental full GC at its own pace).
+    /// For programs whose big heap sees a full GC only every few minutes, so that the leak
+    /// detectors get a data point at least this often (docs/embedding.md measures the cost).
+    /// Off (`None`) by default; `poll` (without the isolate) never requests one.
+    pub full_gc_every: Option<std::time::Duration>,
 }
 
 impl Config {
@@ -118,6 +129,7 @@ impl Default for Config {
             leak_retainers: None,
             labels: Labels::new(),
             metrics: None,
+            full_gc_every: None,
         }
     }
 }
@@ -140,6 +152,10 @@ pub(crate) struct Shared {
     callback_data: Cell<*mut Weak<Shared>>,
     labels: Labels,
     metrics: Metrics,
+    full_gc_every: Option<std::time::Duration>,
+    /// End of the latest application full GC, and of the latest request for one (`periodic_gc`).
+    last_full_gc_ns: Cell<u64>,
+    full_gc_requested_ns: Cell<u64>,
     origin: Instant,
     per_space: bool,
     n_spaces: usize,
@@ -309,6 +325,9 @@ impl Memwatch {
             callback_data: Cell::new(std::ptr::null_mut()),
             labels: config.labels.clone(),
             metrics,
+            full_gc_every: config.full_gc_every,
+            last_full_gc_ns: Cell::new(0),
+            full_gc_requested_ns: Cell::new(0),
             origin,
             per_space: config.per_space,
             n_spaces: space_names.len(),

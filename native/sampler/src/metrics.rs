@@ -13,6 +13,8 @@ use memwatch_core::leak::{DetectorKind, LeakEvent};
 use memwatch_core::sample::{GcType, Sample};
 use memwatch_core::stats::{PerGcType, Stats};
 
+#[cfg(feature = "opentelemetry")]
+pub mod otel;
 #[cfg(feature = "prometheus")]
 pub mod prometheus;
 
@@ -117,8 +119,24 @@ impl MetricsSnapshot {
 
 /// A `Send + Sync` view of one attachment's numbers. Cheap to clone; all clones share the data,
 /// which outlives the [`Memwatch`](crate::Memwatch) handle (the last values stay readable).
-#[derive(Clone, Debug, Default)]
-pub struct Metrics(Arc<Mutex<MetricsSnapshot>>);
+#[derive(Clone, Default)]
+pub struct Metrics(Arc<Inner>);
+
+/// Called with every application GC's type and pause in seconds (from `poll`, on the isolate's
+/// thread): how push-style exporters (an OpenTelemetry histogram) see each GC.
+pub type PauseObserver = Box<dyn Fn(GcType, f64) + Send + Sync>;
+
+#[derive(Default)]
+struct Inner {
+    state: Mutex<MetricsSnapshot>,
+    pause_observers: Mutex<Vec<PauseObserver>>,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Metrics").field(&*self.lock()).finish()
+    }
+}
 
 impl Metrics {
     /// A handle with no data yet, for `Config::metrics` (attach fills it).
@@ -140,9 +158,14 @@ impl Metrics {
         self.lock().labels.clone()
     }
 
+    /// Calls `f` with every later application GC's type and pause (seconds), from `poll`.
+    pub fn observe_pauses(&self, f: impl Fn(GcType, f64) + Send + Sync + 'static) {
+        self.0.pause_observers.lock().unwrap_or_else(|p| p.into_inner()).push(Box::new(f));
+    }
+
     /// Never panics: a poisoned lock (a panic while it was held) still holds valid counters.
     fn lock(&self) -> MutexGuard<'_, MetricsSnapshot> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
+        self.0.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub(crate) fn on_sample(&self, sample: &Sample) {
@@ -159,8 +182,13 @@ impl Metrics {
             GcType::WeakCallbacks => &mut m.gc_counts.weak_callbacks,
         };
         *slot += 1;
+        let seconds = sample.pause_ns() as f64 / 1e9;
         if let Some(i) = GcType::ALL.iter().position(|&x| x == sample.gc_type) {
-            m.gc_pauses[i].observe(sample.pause_ns() as f64 / 1e9);
+            m.gc_pauses[i].observe(seconds);
+        }
+        drop(m); // observers may read the snapshot
+        for f in self.0.pause_observers.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+            f(sample.gc_type, seconds);
         }
     }
 

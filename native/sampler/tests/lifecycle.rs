@@ -142,3 +142,35 @@ fn labels_reach_the_export_header_and_metrics_readable_from_another_thread() {
         Err(Error::InvalidLabel(_))
     ));
 }
+
+/// Full GCs seen while a program that only makes short-lived garbage runs `rounds` turns of its
+/// loop, with `poll_in` between turns.
+fn full_gcs_in_a_scavenge_only_program(full_gc_every: Option<std::time::Duration>, rounds: u32) -> (u64, u64) {
+    let mut isolate = v8::Isolate::new(v8::CreateParams::default());
+    let ctx = context(&mut isolate);
+    let config = Config { full_gc_every, ..Config::default() };
+    let mw = Memwatch::attach(&mut isolate, config).unwrap();
+    // Warm up (V8 may run full GCs while the heap first grows), then count.
+    assert!(eval(&mut isolate, &ctx, "globalThis.keep = Array.from({ length: 1e5 }, (_, i) => ({ i }))"));
+    mw.poll_in(&mut isolate).unwrap();
+    let before = mw.metrics().snapshot().gc_counts.mark_sweep_compact;
+    for _ in 0..rounds {
+        assert!(eval(&mut isolate, &ctx, CHURN));
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        mw.poll_in(&mut isolate).unwrap();
+    }
+    let snap = mw.metrics().snapshot();
+    drop(ctx);
+    mw.detach(&mut isolate).unwrap();
+    (snap.gc_counts.mark_sweep_compact - before, snap.gc_counts.scavenge)
+}
+
+#[test]
+fn full_gc_every_gives_the_detectors_full_gcs_in_a_scavenge_only_program() {
+    init_v8();
+    let (without, scavenges) = full_gcs_in_a_scavenge_only_program(None, 20);
+    assert!(scavenges > 20, "the program makes garbage: {scavenges} scavenges");
+    let (with, _) = full_gcs_in_a_scavenge_only_program(Some(std::time::Duration::from_millis(1)), 20);
+    eprintln!("full GCs: {with} with full_gc_every, {without} without");
+    assert!(with >= without + 5, "full GCs: {with} with full_gc_every, {without} without");
+}
