@@ -39,6 +39,8 @@ export interface MemwatchMetrics {
    * `{ isolate: 'main' }`) go on every series; `client` is the prom-client module to use.
    */
   register(registry?: unknown, options?: { labels?: Record<string, string>; client?: unknown }): unknown;
+  /** The same instruments on an OpenTelemetry API Meter (`meterProvider.getMeter(name)`). */
+  registerMeter(meter: unknown, options?: { labels?: Record<string, string> }): unknown;
   snapshot(): MetricsSnapshot;
 }
 

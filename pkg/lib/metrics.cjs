@@ -5,7 +5,8 @@
 //   memwatch_gc_total{type}, memwatch_leak_events_total{detector} (counters),
 //   memwatch_gc_pause_seconds{type} (histogram), each with the labels given at registration.
 // prom-client is the user's (no dependency of this package): `register(registry)` uses the
-// prom-client that `require` finds from the application, or `{ client }`.
+// prom-client that `require` finds from the application, or `{ client }`. `registerMeter(meter)`
+// creates the same instruments on an OpenTelemetry API Meter (whatever SDK the application set up).
 
 // Keep in step with PAUSE_BUCKETS_SECONDS in native/sampler/src/metrics.rs (tests/metrics checks
 // both expose the same buckets).
@@ -44,19 +45,28 @@ function createMetricsState() {
   };
 }
 
-function checkLabels(labels) {
+function checkLabels(labels, fn) {
   if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) {
-    throw new TypeError('memwatch.metrics.register: options.labels must be an object of label names to strings');
+    throw new TypeError(`memwatch.metrics.${fn}: options.labels must be an object of label names to strings`);
   }
   for (const [name, value] of Object.entries(labels)) {
     if (!LABEL_NAME.test(name) || name.startsWith('__') || RESERVED.has(name)) {
-      throw new TypeError(`memwatch.metrics.register: invalid label name ${JSON.stringify(name)}`);
+      throw new TypeError(`memwatch.metrics.${fn}: invalid label name ${JSON.stringify(name)}`);
     }
     if (typeof value !== 'string') {
-      throw new TypeError(`memwatch.metrics.register: label ${name} must be a string`);
+      throw new TypeError(`memwatch.metrics.${fn}: label ${name} must be a string`);
     }
   }
 }
+
+const HELP = {
+  heapUsed: 'Used V8 heap after the latest GC.',
+  estimatedBase: "node-memwatch's estimated_base: moving average of the used heap after full GCs.",
+  usageTrend: "node-memwatch's usage_trend: recent vs long-running base, in percent.",
+  gcTotal: 'Application garbage collections by V8 GC type.',
+  leakTotal: "Leak events by detector (classic: node-memwatch's rule; trend: regression over full GCs).",
+  pause: 'GC pauses (prologue to epilogue) by V8 GC type.',
+};
 
 function loadClient(client) {
   if (client) return client;
@@ -78,28 +88,28 @@ function createMetricsApi(metricsState) {
     register(registry, options = {}) {
       const client = loadClient(options.client);
       const labels = options.labels === undefined ? { isolate: 'main' } : options.labels;
-      checkLabels(labels);
+      checkLabels(labels, 'register');
       const registers = [registry || client.register];
       const names = Object.keys(labels);
       const heapUsed = new client.Gauge({
-        name: 'memwatch_heap_used_bytes', help: 'Used V8 heap after the latest GC.', labelNames: names, registers,
+        name: 'memwatch_heap_used_bytes', help: HELP.heapUsed, labelNames: names, registers,
         collect() { this.set(labels, state.heapUsedBytes); },
       });
       const estimatedBase = new client.Gauge({
         name: 'memwatch_estimated_base_bytes',
-        help: "node-memwatch's estimated_base: moving average of the used heap after full GCs.",
+        help: HELP.estimatedBase,
         labelNames: names, registers,
         collect() { this.set(labels, state.stats ? state.stats.estimated_base : 0); },
       });
       const usageTrend = new client.Gauge({
         name: 'memwatch_usage_trend_percent',
-        help: "node-memwatch's usage_trend: recent vs long-running base, in percent.",
+        help: HELP.usageTrend,
         labelNames: names, registers,
         collect() { this.set(labels, state.stats ? state.stats.usage_trend : 0); },
       });
       // Counters hold absolute totals kept by the adapter: reset, then add the total.
       const gcTotal = new client.Counter({
-        name: 'memwatch_gc_total', help: 'Application garbage collections by V8 GC type.',
+        name: 'memwatch_gc_total', help: HELP.gcTotal,
         labelNames: [...names, 'type'], registers,
         collect() {
           this.reset();
@@ -108,7 +118,7 @@ function createMetricsApi(metricsState) {
       });
       const leakTotal = new client.Counter({
         name: 'memwatch_leak_events_total',
-        help: "Leak events by detector (classic: node-memwatch's rule; trend: regression over full GCs).",
+        help: HELP.leakTotal,
         labelNames: [...names, 'detector'], registers,
         collect() {
           this.reset();
@@ -116,11 +126,46 @@ function createMetricsApi(metricsState) {
         },
       });
       const pause = new client.Histogram({
-        name: 'memwatch_gc_pause_seconds', help: 'GC pauses (prologue to epilogue) by V8 GC type.',
+        name: 'memwatch_gc_pause_seconds', help: HELP.pause,
         labelNames: [...names, 'type'], buckets: PAUSE_BUCKETS_SECONDS, registers,
       });
       for (const type of GC_TYPES) pause.zero({ ...labels, type });
       state.pauseObservers.push((type, seconds) => pause.observe({ ...labels, type }, seconds));
+      return { heapUsed, estimatedBase, usageTrend, gcTotal, leakTotal, pause };
+    },
+
+    /**
+     * Creates the same instruments on an OpenTelemetry Meter (`@opentelemetry/api`): observable
+     * gauges and counters read at each collection, the pause histogram recorded per GC.
+     */
+    registerMeter(meter, options = {}) {
+      if (!meter || typeof meter.createObservableGauge !== 'function' || typeof meter.createHistogram !== 'function') {
+        throw new TypeError('memwatch.metrics.registerMeter: expected an OpenTelemetry Meter (meterProvider.getMeter(name))');
+      }
+      const labels = options.labels === undefined ? { isolate: 'main' } : options.labels;
+      checkLabels(labels, 'registerMeter');
+      const gauge = (name, description, unit, value) => {
+        const g = meter.createObservableGauge(name, { description, unit });
+        g.addCallback((r) => r.observe(value(), labels));
+        return g;
+      };
+      const heapUsed = gauge('memwatch_heap_used_bytes', HELP.heapUsed, 'By', () => state.heapUsedBytes);
+      const estimatedBase = gauge('memwatch_estimated_base_bytes', HELP.estimatedBase, 'By',
+        () => (state.stats ? state.stats.estimated_base : 0));
+      const usageTrend = gauge('memwatch_usage_trend_percent', HELP.usageTrend, '%',
+        () => (state.stats ? state.stats.usage_trend : 0));
+      const gcTotal = meter.createObservableCounter('memwatch_gc_total', { description: HELP.gcTotal });
+      gcTotal.addCallback((r) => {
+        for (const type of GC_TYPES) r.observe(state.gcCounts[type], { ...labels, type });
+      });
+      const leakTotal = meter.createObservableCounter('memwatch_leak_events_total', { description: HELP.leakTotal });
+      leakTotal.addCallback((r) => {
+        for (const detector of DETECTORS) r.observe(state.leakEvents[detector], { ...labels, detector });
+      });
+      const pause = meter.createHistogram('memwatch_gc_pause_seconds', {
+        description: HELP.pause, unit: 's', advice: { explicitBucketBoundaries: PAUSE_BUCKETS_SECONDS },
+      });
+      state.pauseObservers.push((type, seconds) => pause.record(seconds, { ...labels, type }));
       return { heapUsed, estimatedBase, usageTrend, gcTotal, leakTotal, pause };
     },
 

@@ -50,3 +50,38 @@ test('bad labels are refused with a clear error', () => {
   assert.throws(() => memwatch.metrics.register(registry, { labels: { type: 'x' } }), /invalid label name "type"/);
   assert.throws(() => memwatch.metrics.register(registry, { labels: { isolate: 1 } }), /must be a string/);
 });
+
+test('registerMeter reports the same numbers through an OpenTelemetry SDK', async () => {
+  const { MeterProvider, MetricReader } = require('@opentelemetry/sdk-metrics');
+  class Reader extends MetricReader {
+    async onForceFlush() {}
+    async onShutdown() {}
+  }
+  const reader = new Reader();
+  const provider = new MeterProvider({ readers: [reader] });
+  memwatch.metrics.registerMeter(provider.getMeter('memwatch-test'), { labels: { isolate: 'otel' } });
+  const fullBefore = memwatch.metrics.snapshot().gcCounts.mark_sweep_compact;
+  for (let i = 0; i < 3; i++) {
+    memwatch.gc();
+    await sleep(20);
+  }
+  const { resourceMetrics, errors } = await reader.collect();
+  assert.deepEqual(errors, []);
+  const metrics = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics);
+  const byName = (n) => metrics.find((m) => m.descriptor.name === n) || assert.fail(`no ${n}`);
+  const snap = memwatch.metrics.snapshot();
+  assert.ok(snap.gcCounts.mark_sweep_compact >= fullBefore + 3);
+
+  const gc = byName('memwatch_gc_total').dataPoints;
+  assert.equal(gc.length, 5, 'a series per GC type');
+  const full = gc.find((p) => p.attributes.type === 'mark_sweep_compact');
+  assert.equal(full.attributes.isolate, 'otel');
+  assert.equal(full.value, snap.gcCounts.mark_sweep_compact);
+  const heap = byName('memwatch_heap_used_bytes').dataPoints[0];
+  assert.equal(heap.value, snap.heapUsedBytes);
+  assert.equal(byName('memwatch_leak_events_total').dataPoints.length, 2, 'a series per detector');
+  const pause = byName('memwatch_gc_pause_seconds').dataPoints.find((p) => p.attributes.type === 'mark_sweep_compact');
+  assert.ok(pause.value.count >= 3, 'pauses recorded since registration');
+  assert.deepEqual(pause.value.buckets.boundaries, [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 5.0]);
+  await provider.shutdown();
+});
