@@ -135,7 +135,9 @@ fn labels_reach_the_export_header_and_metrics_readable_from_another_thread() {
     mw.detach(&mut isolate).unwrap();
     let header = export(&out).header;
     assert_eq!(header.labels.get("isolate").map(String::as_str), Some("worker-7"));
-    assert_eq!(header.version, "1.2");
+    use memwatch::core::export::{FORMAT_MAJOR, FORMAT_MINOR};
+    assert_eq!(header.version, format!("{FORMAT_MAJOR}.{FORMAT_MINOR}"), "labels need format 1.2 or later");
+    assert!(FORMAT_MINOR >= 2);
 
     assert!(matches!(
         Memwatch::attach(&mut isolate, Config::default().label("bad-name", "x")),
