@@ -11,7 +11,7 @@ let done = 0;
 const timer = setInterval(() => {
   for (let k = 0; k < 20000; k++, n++) cache.push({ id: n, body: 'x'.repeat(16) + n });
   let churn = [];
-  for (let k = 0; k < 200000; k++) {
+  for (let k = 0; k < 50000; k++) {
     churn.push({ k });
     if (churn.length > 500) churn = [];
   }

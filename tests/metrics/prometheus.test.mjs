@@ -94,8 +94,9 @@ test('Prometheus scrapes leak events and GC counts from memwatch run and from th
   const config = join(tmp, 'prometheus.yml');
   writeFileSync(config, [
     'global:',
-    '  scrape_interval: 1s',
-    '  scrape_timeout: 1s',
+    // The Node target answers between the script's ticks (one thread): allow for a loaded machine.
+    '  scrape_interval: 2s',
+    '  scrape_timeout: 2s',
     'scrape_configs:',
     '  - job_name: memwatch-run',
     `    static_configs: [{ targets: ["${runAddr}"] }]`,
@@ -125,7 +126,14 @@ test('Prometheus scrapes leak events and GC counts from memwatch run and from th
     }
     if (done(runSeen) && done(nodeSeen)) break;
   }
-  const context = `memwatch run: ${JSON.stringify(runSeen)}\nnode: ${JSON.stringify(nodeSeen)}\n` +
+  let targets = '';
+  try {
+    const t = await (await fetch(`${base}/api/v1/targets`)).json();
+    targets = JSON.stringify(t.data.activeTargets.map((x) => [x.labels.job, x.health, x.lastError]));
+  } catch (e) {
+    targets = String(e);
+  }
+  const context = `memwatch run: ${JSON.stringify(runSeen)}\nnode: ${JSON.stringify(nodeSeen)}\ntargets: ${targets}\n` +
     `--- memwatch output:\n${run.output}\n--- node output:\n${node.output}`;
   for (const [who, o] of [['memwatch run', runSeen], ['npm package', nodeSeen]]) {
     assert.ok(o, `${who}: nothing from Prometheus\n${context}`);
