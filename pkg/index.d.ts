@@ -22,6 +22,28 @@ export declare class HeapDiff {
 
 export type MemwatchEvent = 'stats' | 'leak';
 
+/** `memwatch.metrics.snapshot()`: the numbers behind the Prometheus metrics (lib/metrics.cjs). */
+export interface MetricsSnapshot {
+  heapUsedBytes: number;
+  stats: Stats | null;
+  gcCounts: Record<'scavenge' | 'minor_mark_sweep' | 'mark_sweep_compact' | 'incremental_marking' | 'weak_callbacks', number>;
+  leakEvents: { classic: number; trend: number };
+  lastLeak: LeakInfo | null;
+}
+
+export interface MemwatchMetrics {
+  /**
+   * Registers memwatch_heap_used_bytes, memwatch_estimated_base_bytes, memwatch_usage_trend_percent,
+   * memwatch_gc_total{type}, memwatch_gc_pause_seconds{type}, memwatch_leak_events_total{detector}
+   * on a prom-client Registry (prom-client's default registry when omitted). `labels` (default
+   * `{ isolate: 'main' }`) go on every series; `client` is the prom-client module to use.
+   */
+  register(registry?: unknown, options?: { labels?: Record<string, string>; client?: unknown }): unknown;
+  /** The same instruments on an OpenTelemetry API Meter (`meterProvider.getMeter(name)`). */
+  registerMeter(meter: unknown, options?: { labels?: Record<string, string> }): unknown;
+  snapshot(): MetricsSnapshot;
+}
+
 export interface Memwatch extends EventEmitter {
   on(event: 'stats', listener: (stats: Stats) => void): this;
   on(event: 'leak', listener: (leak: LeakInfo) => void): this;
@@ -37,6 +59,8 @@ export interface Memwatch extends EventEmitter {
   HeapDiff: typeof HeapDiff;
   /** Live detector parameters (defaults otherwise); restarts the stats from the next GC. */
   configure(config: AnalyzerConfig): this;
+  /** Prometheus metrics on a prom-client registry (prom-client is not a dependency). */
+  metrics: MemwatchMetrics;
   memwatch: Memwatch;
   SnapshotParser: typeof engine.SnapshotParser;
   Snapshot: typeof engine.Snapshot;

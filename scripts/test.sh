@@ -7,7 +7,7 @@ cd "$MEMWATCH_ROOT"
 
 log "style: cargo fmt --check and clippy -D warnings (whole workspace, all targets)"
 cargo fmt --all --check
-cargo clippy --workspace --all-targets --quiet -- -D warnings
+cargo clippy --workspace --all-targets --all-features --quiet -- -D warnings
 
 log "cargo test (core, native)"
 cargo test --workspace --exclude memwatch-wasm
@@ -17,6 +17,17 @@ log "wasm: build memwatch-wasm for wasm32 and generate pkg/wasm (also proves mem
 
 log "pkg: npm package tests (node --test)"
 (cd pkg && npm ci --no-audit --no-fund --loglevel=error && npm test)
+
+log "memwatch library: no CLI dependencies in its build, its docs build, all features tested"
+if cargo tree -p memwatch -e normal --all-features | grep -E 'clap|indicatif|httparse|hyper'; then
+  echo "the memwatch library must not depend on the CLI's crates (above)" >&2
+  exit 1
+fi
+cargo doc -p memwatch --no-deps --all-features
+cargo test -p memwatch --all-features   # the opentelemetry exporter and every rustdoc example
+
+log "metrics: a real Prometheus scrapes memwatch run --metrics and the npm package (prom-client)"
+MEMWATCH_BIN="$MEMWATCH_ROOT/target/debug/memwatch" tests/metrics/run.sh
 
 log "agreement: native CLI and wasm package give identical JSON"
 MEMWATCH_BIN="$MEMWATCH_ROOT/target/debug/memwatch" node --test tests/agreement/

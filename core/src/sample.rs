@@ -22,6 +22,28 @@ pub enum GcType {
 }
 
 impl GcType {
+    /// The types this version knows, in the order of [`PerGcType`](crate::stats::PerGcType)'s
+    /// counters (metrics and viewers list them in this order).
+    pub const ALL: [GcType; 5] = [
+        GcType::Scavenge,
+        GcType::MinorMarkSweep,
+        GcType::MarkSweepCompact,
+        GcType::IncrementalMarking,
+        GcType::WeakCallbacks,
+    ];
+
+    /// The name as serialised (`"mark_sweep_compact"`, or an unknown type's recorded name).
+    pub fn name(&self) -> &str {
+        match self {
+            GcType::Scavenge => "scavenge",
+            GcType::MinorMarkSweep => "minor_mark_sweep",
+            GcType::MarkSweepCompact => "mark_sweep_compact",
+            GcType::IncrementalMarking => "incremental_marking",
+            GcType::WeakCallbacks => "weak_callbacks",
+            GcType::Other(name) => name,
+        }
+    }
+
     /// Maps V8's `GCType` bit value (1, 2, 4, 8, 16). A combined value picks the most significant
     /// collection (a full GC wins), since each callback reports one collection. A value with none
     /// of these bits (a newer V8) is kept as `Other("v8_gc_type_<bits>")` rather than dropped or

@@ -8,6 +8,7 @@ const v8 = require('node:v8');
 const vm = require('node:vm');
 const { startSampler } = require('./gc-sampler.cjs');
 const { makeHeapDiff } = require('./heap-diff.cjs');
+const { createMetricsState, createMetricsApi } = require('./metrics.cjs');
 
 // gc(): the exposed V8 gc function (a full, forced mark-sweep-compact). Without --expose-gc on the
 // command line, turn the flag on and fetch gc from a fresh context, the documented way to get it
@@ -26,6 +27,7 @@ function createMemwatch(engine) {
   const memwatch = new EventEmitter();
   const fullGc = resolveGc();
   let analyzer = null;
+  const metrics = createMetricsState(); // memwatch.metrics (lib/metrics.cjs)
 
   // Perf entries arrive from the event loop without holding it open; after gc() with listeners
   // waiting, hold it until the collection's sample arrives so `once('stats', cb); gc();` works in
@@ -37,6 +39,7 @@ function createMemwatch(engine) {
       clearTimeout(keepAlive);
       keepAlive = null;
     }
+    metrics.onSample(sample);
     let events;
     try {
       events = analyzer.push(sample);
@@ -48,8 +51,10 @@ function createMemwatch(engine) {
     for (const ev of events) {
       const { event, ...payload } = ev;
       if (event === 'stats') {
+        metrics.onStats(payload);
         memwatch.emit('stats', payload);
       } else if (event === 'leak') {
+        metrics.onLeak(payload);
         payload.start = new Date(payload.start);
         payload.end = new Date(payload.end);
         memwatch.emit('leak', payload);
@@ -83,6 +88,7 @@ function createMemwatch(engine) {
   };
 
   memwatch.HeapDiff = makeHeapDiff(engine);
+  memwatch.metrics = createMetricsApi(metrics);
   return memwatch;
 }
 

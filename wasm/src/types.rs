@@ -74,7 +74,7 @@ export type AnalyzerEvent = StatsEvent | LeakEventEntry;
 
 export interface ExportHeader {
   format: string; version: string; producer: string; epoch_ms_at_origin: number;
-  analyzer: AnalyzerConfig; target?: unknown;
+  analyzer: AnalyzerConfig; target?: unknown; labels?: Record<string, string>;
 }
 export interface HeapDiffRecord {
   start_ns: number; time_ns: number; label?: string; diff: HeapDiffResult;

@@ -27,6 +27,9 @@ pub struct Header {
     /// Free-form description of the target (script, arguments, V8 version, pid, ...).
     #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
     pub target: serde_json::Value,
+    /// Labels the producer gave this recording (e.g. `isolate`), as on its metrics (1.2).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub labels: std::collections::BTreeMap<String, String>,
 }
 
 impl Header {
@@ -38,6 +41,7 @@ impl Header {
             epoch_ms_at_origin,
             analyzer: AnalyzerConfig::default(),
             target: serde_json::Value::Null,
+            labels: Default::default(),
         }
     }
 }

@@ -140,5 +140,6 @@ fn printer(leaks: Rc<Cell<u64>>) -> impl FnMut(&MemwatchEvent) {
                 println!("          {:<24} +{:<7} -{:<7} {:>10}", x.what, x.added, x.removed, x.size);
             }
         }
+        _ => {}
     }
 }

@@ -10,6 +10,7 @@ mod detector_args;
 mod diff;
 mod error;
 mod leaks;
+mod metrics_server;
 mod progress;
 mod render;
 mod run;

@@ -70,10 +70,16 @@ pub struct Args {
     /// Detector options over the built-in defaults (`--leak-growth-count` is `--growth-count`).
     #[command(flatten)]
     pub detectors: DetectorArgs,
+
+    // --metrics (metrics_server.rs) ---------------------------------------------------------
+    /// Serve the run's numbers for Prometheus at http://ADDR/metrics while the script runs
+    /// (loopback addresses only, e.g. 127.0.0.1:9464); series carry isolate="main".
+    #[arg(long, value_name = "ADDR")]
+    pub metrics: Option<std::net::SocketAddr>,
 }
 
 pub fn run(args: Args) -> CliResult {
-    let opts = run_options(&args)?;
+    let mut opts = run_options(&args)?;
     if !args.script.is_file() {
         return Err(CliError::in_file(&args.script, "no such script file"));
     }
@@ -96,6 +102,20 @@ pub fn run(args: Args) -> CliResult {
             }
         })
     };
+    // --metrics: the server reads the attachment's Metrics handle from another thread, and
+    // stops when the run ends.
+    let _metrics_server = match args.metrics {
+        Some(addr) => {
+            let metrics = memwatch::Metrics::new();
+            opts.memwatch.labels.insert("isolate".into(), "main".into());
+            opts.memwatch.metrics = Some(metrics.clone());
+            let server = crate::metrics_server::MetricsServer::start(addr, metrics)?;
+            eprintln!("memwatch: metrics at http://{}/metrics", server.addr());
+            Some(server)
+        }
+        None => None,
+    };
+
     let outcome = execute(&opts, print_events)?;
     if !json {
         eprintln!(

@@ -136,7 +136,7 @@ fn heap_diff_start(scope: &mut v8::PinScope, _args: v8::FunctionCallbackArgument
             st.heap_diffs.insert(id, start);
             rv.set_uint32(id);
         }
-        Err(e) => throw(scope, false, &format!("HeapDiff: {e}")),
+        Err(e) => throw(scope, false, &format!("HeapDiff: {}", memwatch::error::Report(&e))),
     }
 }
 
@@ -150,7 +150,7 @@ fn heap_diff_end(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, 
     };
     let diff = match mw.heap_diff_end(scope, start) {
         Ok(d) => d,
-        Err(e) => return throw(scope, false, &format!("HeapDiff: {e}")),
+        Err(e) => return throw(scope, false, &format!("HeapDiff: {}", memwatch::error::Report(&e))),
     };
     let json = serde_json::to_string(&diff).unwrap_or_else(|_| "null".into());
     let Some(s) = v8::String::new(scope, &json) else { return };

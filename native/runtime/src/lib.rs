@@ -94,12 +94,19 @@ pub struct RunOutcome {
 pub enum RunError {
     #[error("{path}: {source}")]
     Script { path: PathBuf, source: std::io::Error },
-    #[error(transparent)]
-    Memwatch(#[from] memwatch::Error),
+    /// With its sources on one line (memwatch's errors leave the I/O reason to `source()`).
+    #[error("{}", memwatch::error::Report(.0))]
+    Memwatch(memwatch::Error),
     #[error("V8 could not create the context")]
     Context,
     #[error(transparent)]
     AddressSpace(#[from] address_space::AddressSpaceError),
+}
+
+impl From<memwatch::Error> for RunError {
+    fn from(e: memwatch::Error) -> RunError {
+        RunError::Memwatch(e)
+    }
 }
 
 enum Turn {
@@ -153,7 +160,7 @@ impl Runtime {
             mw.on_event(move |e| match e {
                 MemwatchEvent::Stats(_) => c.borrow_mut().0 += 1,
                 MemwatchEvent::Leak(_) => c.borrow_mut().1 += 1,
-                MemwatchEvent::HeapDiff(_) => {}
+                _ => {}
             });
         }
 
@@ -219,7 +226,7 @@ impl Runtime {
             if let Some(path) = &self.pprof_out {
                 pprof_error = mw.write_pprof(&mut self.isolate, path).err().map(|e| e.to_string());
             }
-            mw.detach(&mut self.isolate);
+            let _ = mw.detach(&mut self.isolate); // our own isolate: cannot be `WrongIsolate`
             gc_count = mw.gc_count();
             export_error = mw.export_error();
         }
@@ -370,7 +377,8 @@ impl Runtime {
     /// Polls memwatch and calls the JS dispatcher for each stats/leak event.
     fn deliver_events(&mut self) -> Turn {
         let Some(mw) = self.memwatch.clone() else { return Turn::Ok };
-        let events = mw.poll_in(&mut self.isolate);
+        // The runtime's own isolate is the attached one: `WrongIsolate` cannot happen here.
+        let events = mw.poll_in(&mut self.isolate).unwrap_or_default();
         if events.is_empty() {
             return Turn::Ok;
         }
@@ -380,6 +388,7 @@ impl Runtime {
                 MemwatchEvent::Stats(s) => ("stats", serde_json::to_string(s)),
                 MemwatchEvent::Leak(l) => ("leak", serde_json::to_string(l)),
                 MemwatchEvent::HeapDiff(d) => ("heapdiff", serde_json::to_string(&d.diff)),
+                _ => continue,
             };
             let Ok(json) = json else { continue };
             let turn = {
@@ -432,7 +441,7 @@ impl Drop for Runtime {
         self.main_module = None;
         self.state.borrow_mut().clear_handles();
         if let Some(mw) = self.memwatch.take() {
-            mw.detach(&mut self.isolate);
+            let _ = mw.detach(&mut self.isolate); // our own isolate: cannot be `WrongIsolate`
         }
         self.isolate.remove_slot::<StateRef>();
     }

@@ -42,7 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             s.heap_compactions, s.current_base, s.usage_trend
         ),
         MemwatchEvent::Leak(l) => println!("leak: {}", l.reason),
-        MemwatchEvent::HeapDiff(_) => {}
+        _ => {} // HeapDiff (printed below from heap_diff_end's result), and future kinds
     });
 
     let context = {
@@ -68,7 +68,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     drop(context);
-    mw.detach(&mut isolate); // callbacks removed, last events delivered, export complete
+    mw.detach(&mut isolate)?; // callbacks removed, last events delivered, export complete
     println!("export written to embed-example.ndjson");
     Ok(())
 }

@@ -1,32 +1,38 @@
 //! The `extern "C"` functions V8 calls: GC prologue/epilogue, the drain interrupt and the
 //! near-heap-limit hook.
 //!
-//! Soundness of the `data` pointer: it is `Rc::as_ptr` of the [`Shared`] state, and a clone of
-//! that `Rc` lives in an isolate slot ([`super::AttachedSlot`]) for as long as the callbacks are
-//! registered (`detach` removes the callbacks before it removes the slot; an isolate that is
-//! dropped drops its slots only after it can no longer run a GC). V8 calls these functions on the
-//! isolate's own thread, synchronously, never re-entrantly (V8 does not start a GC inside a GC
-//! callback), so handing out `&Shared` is fine: every field the callbacks touch is a `Cell` or is
-//! reached through `RefCell::try_borrow_mut`, which fails instead of aliasing when Rust code
-//! further up the stack holds a borrow.
+//! Soundness of the `data` pointer: it is a `Box<Weak<Shared>>` leaked by `attach` and freed only
+//! by `detach`, after it removed the callbacks; so whenever V8 calls one of these functions the
+//! box is alive. The `Weak` does not keep the state alive: the state lives as long as the
+//! embedder's [`Memwatch`](super::Memwatch) handles, and a callback that fires after the last one
+//! was dropped without `detach` (a `Drop` has no isolate to remove callbacks with), or during the
+//! isolate's teardown GC (which `OwnedIsolate::drop` runs after dropping its slots), fails to
+//! upgrade it and returns. An upgraded `Rc` keeps the state alive for the call. V8 calls these
+//! functions on the isolate's own thread, synchronously, never re-entrantly (V8 does not start a
+//! GC inside a GC callback), so the `Rc` (not `Send`) stays on one thread and every field the
+//! callbacks touch is a `Cell` or is reached through `RefCell::try_borrow_mut`, which fails
+//! instead of aliasing when Rust code further up the stack holds a borrow.
 //!
 //! None of these functions may panic (a panic across `extern "C"` aborts the process): they use
 //! no `unwrap`, no indexing that can fail, and no JS.
 
 use std::ffi::c_void;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use super::raw::{read_heap, RawSample};
 use super::Shared;
 
-/// Recovers the shared state from the callback's data pointer.
+/// Recovers the shared state from the callback's data pointer: `None` once every handle was
+/// dropped.
 ///
 /// # Safety
 /// `data` must be a pointer registered by `Memwatch::attach` whose callbacks are still installed
-/// (see the module docs for why it is then alive and not mutably aliased).
-unsafe fn shared<'a>(data: *mut c_void) -> Option<&'a Shared> {
-    // SAFETY: see the function contract; null is checked.
-    unsafe { (data as *const Shared).as_ref() }
+/// (see the module docs for why the box is then alive).
+unsafe fn shared(data: *mut c_void) -> Option<Rc<Shared>> {
+    // SAFETY: see the function contract; null is checked. Only a shared reference is formed
+    // (`detach`, the only writer, frees the box after removing the callbacks).
+    let weak = unsafe { (data as *const Weak<Shared>).as_ref() }?;
+    weak.upgrade()
 }
 
 pub(super) unsafe extern "C" fn gc_prologue(
@@ -61,6 +67,9 @@ pub(super) unsafe extern "C" fn gc_epilogue(
         snapshot: s.in_snapshot.get(),
         ..RawSample::default()
     };
+    if memwatch_core::sample::GcType::from_v8_bits(ty.0).is_full() && !raw.snapshot {
+        s.last_full_gc_ns.set(end_ns);
+    }
     // SAFETY: V8 passes the isolate that is running this GC; it is alive for the call. The
     // `Isolate` value is a non-owning pointer wrapper (no Drop), used only for statistics reads.
     let mut iso = unsafe { v8::Isolate::from_raw_isolate_ptr_unchecked(isolate) };
@@ -73,15 +82,19 @@ pub(super) unsafe extern "C" fn gc_epilogue(
 
 /// Runs on the isolate thread at a safe point (not inside a GC, no JS allowed): moves buffered
 /// samples into the analyzer and export so that a long synchronous script does not overflow the
-/// buffer. `data` is an `Rc<Shared>` leaked by [`request_drain`] and reclaimed here.
+/// buffer. `data` is a `Weak<Shared>` leaked by [`request_drain`] and reclaimed here (weak: an
+/// interrupt that never runs, because the isolate goes away first, must not keep the state from
+/// being dropped and its export from being completed).
 unsafe extern "C" fn drain_interrupt(_isolate: v8::UnsafeRawIsolatePtr, data: *mut c_void) {
     if data.is_null() {
         return;
     }
-    // SAFETY: `data` came from `Rc::into_raw` in `request_drain`, reclaimed exactly once here.
-    let s = unsafe { Rc::from_raw(data as *const Shared) };
-    s.drain_requested.set(false);
-    s.drain_into_pipeline();
+    // SAFETY: `data` came from `Weak::into_raw` in `request_drain`, reclaimed exactly once here.
+    let weak = unsafe { Weak::from_raw(data as *const Shared) };
+    if let Some(s) = weak.upgrade() {
+        s.drain_requested.set(false);
+        s.drain_into_pipeline();
+    }
 }
 
 /// Asks V8 to call [`drain_interrupt`] soon. Called from the epilogue when the buffer fills up.
@@ -89,12 +102,11 @@ pub(super) fn request_drain(s: &Shared) {
     if s.drain_requested.replace(true) {
         return;
     }
-    let Some(rc) = s.self_rc() else { return };
-    let ptr = Rc::into_raw(rc) as *mut c_void;
+    let ptr = Weak::into_raw(s.self_weak()) as *mut c_void;
     if !s.handle.request_interrupt(drain_interrupt, ptr) {
         // The isolate is gone: take the reference back so it is not leaked.
-        // SAFETY: `ptr` came from `Rc::into_raw` just above and was not handed to V8.
-        drop(unsafe { Rc::from_raw(ptr as *const Shared) });
+        // SAFETY: `ptr` came from `Weak::into_raw` just above and was not handed to V8.
+        drop(unsafe { Weak::from_raw(ptr as *const Shared) });
         s.drain_requested.set(false);
     }
 }

@@ -48,13 +48,16 @@ impl Memwatch {
     /// tasks): with `Config::leak_retainers` set, it also takes the snapshots described in this
     /// module and fills `LeakEvent::retainers`; with `Config::allocation_sampling`, it fills
     /// `LeakEvent::allocations` (see `alloc_sampling`). Without either, the same as `poll`.
-    pub fn poll_in(&self, isolate: &mut v8::Isolate) -> Vec<MemwatchEvent> {
+    /// `Err(WrongIsolate)` (and nothing done) for another isolate than the attached one.
+    pub fn poll_in(&self, isolate: &mut v8::Isolate) -> Result<Vec<MemwatchEvent>, Error> {
+        self.check_isolate(isolate)?;
         self.0.drain_into_pipeline();
         self.attach_leak_retainers(isolate);
         if let Ok(mut pending) = self.0.pending.try_borrow_mut() {
             self.attach_allocations(isolate, &mut pending);
         }
-        self.dispatch_pending()
+        self.request_full_gc_if_due(isolate); // Config::full_gc_every (periodic_gc.rs)
+        Ok(self.dispatch_pending())
     }
 
     fn attach_leak_retainers(&self, isolate: &mut v8::Isolate) {

@@ -2,9 +2,11 @@
 //! leak events, the export writer stores every sample and event, flushed record by record so that
 //! a kill leaves a valid file. Nothing here calls V8; the sampler hands in samples.
 
+use std::collections::HashSet;
 use std::fs::File;
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use memwatch_core::alloc::LeakAllocations;
 use memwatch_core::analyzer::{Analyzer, AnalyzerConfig, Event};
@@ -15,16 +17,60 @@ use memwatch_core::leak::{LeakEvent, LeakRetainers};
 use memwatch_core::sample::Sample;
 use memwatch_core::stats::Stats;
 
+use crate::metrics::{Labels, Metrics};
 use crate::Error;
 
 /// What the live analysis emits (to Rust listeners, JS listeners and `--json`).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum MemwatchEvent {
+    /// node-memwatch's `stats` event, after every full GC ([`Stats`]).
     Stats(Stats),
+    /// A leak detector fired ([`LeakEvent`]).
     Leak(LeakEvent),
+    /// A HeapDiff ended: the export's *HeapDiff record* ([`HeapDiffRecord`]: when it started
+    /// and ended, the snapshot files if kept) wrapping the *HeapDiff result* in its `diff` field
+    /// (the [`HeapDiff`](memwatch_core::diff::HeapDiff) that `heap_diff_end` returns).
     #[serde(rename = "heapdiff")]
     HeapDiff(HeapDiffRecord),
+}
+
+/// Export files open for writing in this process (canonical paths): two attachments writing
+/// one file would interleave and corrupt it.
+static OPEN_EXPORTS: Mutex<Option<HashSet<PathBuf>>> = Mutex::new(None);
+
+/// A claim on an export path, released on drop.
+struct ExportClaim(PathBuf);
+
+impl ExportClaim {
+    fn take(path: &Path) -> Result<ExportClaim, Error> {
+        let canonical = canonical_target(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        let mut open = OPEN_EXPORTS.lock().unwrap_or_else(|p| p.into_inner());
+        if !open.get_or_insert_with(HashSet::new).insert(canonical.clone()) {
+            return Err(Error::ExportInUse { path: path.to_path_buf() });
+        }
+        Ok(ExportClaim(canonical))
+    }
+}
+
+impl Drop for ExportClaim {
+    fn drop(&mut self) {
+        let mut open = OPEN_EXPORTS.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(set) = open.as_mut() {
+            set.remove(&self.0);
+        }
+    }
+}
+
+/// The canonical path `path` names, also before the file exists (its directory must exist).
+fn canonical_target(path: &Path) -> std::io::Result<PathBuf> {
+    if let Ok(p) = path.canonicalize() {
+        return Ok(p);
+    }
+    let name = path.file_name().ok_or_else(|| std::io::Error::other("not a file name"))?;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    Ok(dir.canonicalize()?.join(name))
 }
 
 #[derive(Clone, Debug, Default)]
@@ -41,33 +87,47 @@ pub(crate) struct Pipeline {
     analyzer: Analyzer,
     export: Option<ExportWriter<BufWriter<File>>>,
     export_path: Option<PathBuf>,
+    /// Held while the export is open (see [`OPEN_EXPORTS`]).
+    claim: Option<ExportClaim>,
+    metrics: Metrics,
     /// First export write error (the export is then abandoned; the run goes on).
     export_error: Option<String>,
     events: Vec<Event>,
 }
 
 impl Pipeline {
-    /// `producer` is the export header's producer string (names the V8 version).
-    pub fn new(config: PipelineConfig, epoch_ms: u64, producer: &str) -> Result<Pipeline, Error> {
+    /// `producer` is the export header's producer string (names the V8 version); `labels` go
+    /// into the export header; `metrics` is updated with every sample and event.
+    pub fn new(
+        config: PipelineConfig,
+        epoch_ms: u64,
+        producer: &str,
+        labels: &Labels,
+        metrics: Metrics,
+    ) -> Result<Pipeline, Error> {
         // Checked before anything is written: an export whose header holds a bad parameter could
         // not be re-analysed with its recorded parameters.
         config.analyzer.validate()?;
-        let export = match &config.export {
+        let (export, claim) = match &config.export {
             Some(path) => {
+                let claim = ExportClaim::take(path)?;
                 let io = |source| Error::Io { path: path.clone(), source };
                 let file = File::create(path).map_err(io)?;
                 let mut header = Header::new(producer, epoch_ms as f64);
                 header.analyzer = config.analyzer.clone();
                 header.target = config.target.clone();
-                Some(ExportWriter::new(BufWriter::new(file), &header).map_err(io)?)
+                header.labels = labels.clone();
+                (Some(ExportWriter::new(BufWriter::new(file), &header).map_err(io)?), Some(claim))
             }
-            None => None,
+            None => (None, None),
         };
         Ok(Pipeline {
             epoch_ms,
             analyzer: Analyzer::new(config.analyzer, epoch_ms as f64),
             export,
             export_path: config.export,
+            claim,
+            metrics,
             export_error: None,
             events: Vec::new(),
         })
@@ -79,6 +139,18 @@ impl Pipeline {
 
     pub fn export_error(&self) -> Option<&str> {
         self.export_error.as_deref()
+    }
+
+    /// Ends the export: flushes it and releases its path for other attachments. Later records
+    /// are not written.
+    pub fn close(&mut self) {
+        if let Some(w) = self.export.take() {
+            if let Err(e) = w.into_inner().flush() {
+                let path = self.export_path.as_deref().unwrap_or(Path::new("export"));
+                self.export_error.get_or_insert_with(|| format!("{}: {e}", path.display()));
+            }
+        }
+        self.claim = None;
     }
 
     fn write(&mut self, record: &Record) {
@@ -94,12 +166,19 @@ impl Pipeline {
     /// One GC: record it, analyse it, record and queue its events.
     pub fn push_sample(&mut self, sample: Sample, out: &mut Vec<MemwatchEvent>) {
         self.analyzer.push(&sample, &mut self.events);
+        self.metrics.on_sample(&sample);
         self.write(&Record::Gc(sample));
         let events = std::mem::take(&mut self.events);
         for ev in events {
             let (record, event) = match ev {
-                Event::Stats(s) => (Record::Stats(s.clone()), MemwatchEvent::Stats(s)),
-                Event::Leak(l) => (Record::Leak(l.clone()), MemwatchEvent::Leak(l)),
+                Event::Stats(s) => {
+                    self.metrics.on_stats(&s);
+                    (Record::Stats(s.clone()), MemwatchEvent::Stats(s))
+                }
+                Event::Leak(l) => {
+                    self.metrics.on_leak(&l);
+                    (Record::Leak(l.clone()), MemwatchEvent::Leak(l))
+                }
             };
             self.write(&record);
             out.push(event);
@@ -142,6 +221,7 @@ impl Pipeline {
     }
 
     pub fn note_dropped(&mut self, n: u64) {
+        self.metrics.on_dropped(n);
         self.marker(0, "samples_dropped", Some(format!("{n} GC samples dropped: the sample buffer was full")));
     }
 
@@ -171,12 +251,12 @@ mod tests {
             export: Some(export.clone()),
             target: serde_json::Value::Null,
         };
-        let e = Pipeline::new(config, 0, "test").err().expect("window 1 is rejected");
+        let e = Pipeline::new(config, 0, "test", &Labels::new(), Metrics::new()).err().expect("window 1 is rejected");
         assert!(
             e.to_string().contains("trend.window (--trend-window): must be an integer from 2 to 4096, got 1"),
             "{e}"
         );
         assert!(!export.exists(), "nothing written");
-        assert!(Pipeline::new(PipelineConfig::default(), 0, "test").is_ok());
+        assert!(Pipeline::new(PipelineConfig::default(), 0, "test", &Labels::new(), Metrics::new()).is_ok());
     }
 }

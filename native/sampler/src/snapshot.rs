@@ -108,6 +108,7 @@ impl Memwatch {
 
     /// Writes a snapshot into the snapshot directory (or `path`) and records it in the export.
     pub fn take_heap_snapshot(&self, isolate: &mut v8::Isolate, path: Option<&Path>) -> Result<PathBuf, Error> {
+        self.check_isolate(isolate)?;
         let (path, bytes) = match path {
             Some(p) => (p.to_path_buf(), write_heap_snapshot(isolate, p)?),
             None => {
@@ -129,6 +130,7 @@ impl Memwatch {
 
     /// Takes the "before" snapshot of a HeapDiff.
     pub fn heap_diff_start(&self, isolate: &mut v8::Isolate) -> Result<HeapDiffStart, Error> {
+        self.check_isolate(isolate)?;
         let (before, file) = self.create_snapshot_file("before")?;
         let start = HeapDiffStart { before, start_ns: self.0.now_ns() };
         let bytes = write_snapshot_to(isolate, file, &start.before.path)?;
@@ -141,6 +143,7 @@ impl Memwatch {
     /// Takes the "after" snapshot and diffs it with the "before" one through memwatch-core.
     /// The diff is also recorded in the export and returned by the next `poll` as an event.
     pub fn heap_diff_end(&self, isolate: &mut v8::Isolate, start: HeapDiffStart) -> Result<HeapDiff, Error> {
+        self.check_isolate(isolate)?;
         let (after, file) = self.create_snapshot_file("after")?;
         let written = write_snapshot_to(isolate, file, &after.path);
         let time_ns = self.0.now_ns();

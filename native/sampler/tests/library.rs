@@ -52,8 +52,8 @@ fn long_synchronous_script_loses_no_samples() {
     assert!(events.iter().any(|e| matches!(e, MemwatchEvent::Stats(_))), "gc() gives a stats event");
     assert!(stats_seen.get() >= 1);
     drop(context);
-    mw.detach(&mut isolate);
-    mw.detach(&mut isolate); // idempotent
+    mw.detach(&mut isolate).unwrap();
+    mw.detach(&mut isolate).unwrap(); // idempotent
     let total = mw.gc_count();
 
     let export = read_export(&std::fs::read(&out).unwrap()).unwrap();
