@@ -9,10 +9,13 @@ use wasm_bindgen::prelude::*;
 use crate::types::AnalyzerConfigJs;
 use crate::{js_error, to_js};
 
-/// `parseExport`'s result (core's `Export` as a plain object).
-#[derive(Serialize)]
+/// `parseExport`'s result. `truncated_line`: 1-based line of a cut-off last line that was ignored.
+#[derive(Serialize, tsify::Tsify)]
+#[tsify(rename = "ExportFile", missing_as_null)]
 struct ExportView<'a> {
+    #[tsify(type = "ExportHeader")]
     header: &'a Header,
+    #[tsify(type = "ExportRecord[]")]
     records: &'a [Record],
     truncated_line: Option<u64>,
     skipped_records: u64,

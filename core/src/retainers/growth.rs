@@ -13,6 +13,7 @@ use super::retained::ClassRetained;
 use super::RetainersError;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct ClassGrowth {
     pub class: String,
     pub count_before: u64,
@@ -29,6 +30,7 @@ pub struct ClassGrowth {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct GrowthReport {
     /// Growing classes (self size or count grew), largest self-size growth first.
     pub classes: Vec<ClassGrowth>,
