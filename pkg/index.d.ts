@@ -20,7 +20,7 @@ export declare class HeapDiff {
   end(): HeapDiffResult;
 }
 
-export type MemwatchEvent = 'stats' | 'leak';
+export type MemwatchEvent = 'stats' | 'leak' | 'heapdiff';
 
 /** The engine API: every export of the generated module, also reachable as `memwatch.name`. */
 type EngineApi = typeof engine;
@@ -28,17 +28,22 @@ type EngineApi = typeof engine;
 export interface Memwatch extends EventEmitter, EngineApi {
   on(event: 'stats', listener: (stats: Stats) => void): this;
   on(event: 'leak', listener: (leak: LeakInfo) => void): this;
+  on(event: 'heapdiff', listener: (diff: HeapDiffResult) => void): this;
   once(event: 'stats', listener: (stats: Stats) => void): this;
   once(event: 'leak', listener: (leak: LeakInfo) => void): this;
+  once(event: 'heapdiff', listener: (diff: HeapDiffResult) => void): this;
   off(event: 'stats', listener: (stats: Stats) => void): this;
   off(event: 'leak', listener: (leak: LeakInfo) => void): this;
+  off(event: 'heapdiff', listener: (diff: HeapDiffResult) => void): this;
   removeListener(event: 'stats', listener: (stats: Stats) => void): this;
   removeListener(event: 'leak', listener: (leak: LeakInfo) => void): this;
+  removeListener(event: 'heapdiff', listener: (diff: HeapDiffResult) => void): this;
   removeAllListeners(event?: MemwatchEvent): this;
   /** Forces a full GC; the `stats` event for it arrives asynchronously. */
   gc(): void;
   HeapDiff: typeof HeapDiff;
-  /** Live detector parameters (defaults otherwise); restarts the stats from the next GC. */
+  /** Live detector parameters (defaults otherwise); restarts the stats from the next GC.
+   * (`memwatch run` refuses: its parameters are fixed for the recording, set by flags.) */
   configure(config: AnalyzerConfig): this;
   memwatch: Memwatch;
 }

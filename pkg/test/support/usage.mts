@@ -7,6 +7,7 @@ import type { GrowthReport, ClassRetainers, LeakReport, ClassRetainedSize, Analy
 import init, { initSync, summarizeSnapshot } from 'memwatch-wasm/web';
 
 memwatch.on('stats', (s: Stats) => { const n: number = s.num_full_gc + s.current_base + s.usage_trend; void n; });
+memwatch.on('heapdiff', (d: HeapDiffResult) => { const n: number = d.change.size_bytes; void n; });
 memwatch.on('leak', (l: LeakInfo) => { const d: Date = l.start; const r: string = l.reason; void d; void r; });
 once('stats', (s) => s.heap.used_heap_size.toFixed());
 gc();
