@@ -1,19 +1,16 @@
 'use strict';
 // Node entry (CommonJS; `import` goes through index.mjs). Loads the wasm synchronously, so
 // `const memwatch = require('memwatch-wasm')` is a drop-in for node-memwatch: the exports are the
-// node-memwatch EventEmitter (on/once/off/removeAllListeners, gc, HeapDiff) plus the engine API
-// (SnapshotParser, diffSnapshots, summarizeSnapshot, parseExport, analyzeExport, Analyzer, ...).
+// node-memwatch facade (lib/facade.js: on/once/off/removeAllListeners, gc, HeapDiff, configure)
+// plus the whole engine API (SnapshotParser, diffSnapshots, analyzeExport, Analyzer, ...).
+// The engine API is not listed anywhere: it is every export of the module wasm-bindgen generates
+// from the #[wasm_bindgen] items (index.mjs and web.mjs re-export it with `export *`).
 
 const engine = require('./wasm/node/memwatch_wasm.js');
 const { createMemwatch } = require('./lib/memwatch.cjs');
 
 const memwatch = createMemwatch(engine);
-const ENGINE_API = [
-  'SnapshotParser', 'Snapshot', 'diffSnapshots', 'summarizeSnapshot',
-  'parseExport', 'analyzeExport', 'ExportParser', 'Analyzer', 'version',
-  'growthReport', 'classRetainers', 'leakReport', 'retainedSizes',
-  'Export', 'detectFileKind', 'detectorOptions', 'resolveAnalyzerConfig', 'gcTypeFromV8Bits', 'gcTypeFromV8Name',
-];
-for (const name of ENGINE_API) memwatch[name] = engine[name];
+// `install_panic_hook` is the module's start function (already run by wasm-bindgen).
+for (const [name, value] of Object.entries(engine)) if (name !== 'install_panic_hook') memwatch[name] = value;
 memwatch.memwatch = memwatch;
 module.exports = memwatch;

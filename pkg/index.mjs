@@ -10,10 +10,5 @@ export const off = memwatch.off.bind(memwatch);
 export const removeListener = memwatch.removeListener.bind(memwatch);
 export const removeAllListeners = memwatch.removeAllListeners.bind(memwatch);
 export const { gc, HeapDiff, configure } = memwatch;
-// Engine API.
-export const {
-  SnapshotParser, Snapshot, diffSnapshots, summarizeSnapshot,
-  parseExport, analyzeExport, ExportParser, Analyzer, version,
-  growthReport, classRetainers, leakReport, retainedSizes,
-  Export, detectFileKind, detectorOptions, resolveAnalyzerConfig, gcTypeFromV8Bits, gcTypeFromV8Name,
-} = memwatch;
+// Engine API: every export of the generated module (the same objects as memwatch[name]).
+export * from './wasm/node/memwatch_wasm.js';

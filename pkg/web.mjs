@@ -2,10 +2,6 @@
 //   import init, { diffSnapshots } from 'memwatch-wasm';  await init();
 // (bundlers resolve the .wasm through `new URL(..., import.meta.url)`; pass `{ module_or_path }`
 // to load it from elsewhere, or use `initSync({ module })` with bytes you already have).
-export { default, default as init, initSync } from './wasm/web/memwatch_wasm.js';
-export {
-  SnapshotParser, Snapshot, diffSnapshots, summarizeSnapshot,
-  parseExport, analyzeExport, ExportParser, Analyzer, version,
-  growthReport, classRetainers, leakReport, retainedSizes,
-  Export, detectFileKind, detectorOptions, resolveAnalyzerConfig, gcTypeFromV8Bits, gcTypeFromV8Name,
-} from './wasm/web/memwatch_wasm.js';
+// Engine API: every export of the module wasm-bindgen generates (initSync included).
+export { default, default as init } from './wasm/web/memwatch_wasm.js';
+export * from './wasm/web/memwatch_wasm.js';

@@ -2,6 +2,8 @@
 # Build memwatch-wasm for wasm32-unknown-unknown (release) and generate the JS glue into pkg/:
 #   pkg/wasm/node/  wasm-bindgen --target nodejs  (CommonJS, instantiates synchronously on require())
 #   pkg/wasm/web/   wasm-bindgen --target web     (ES module, `await init()`; browsers, bundlers, the viewer)
+# Of these only the TypeScript declarations (memwatch_wasm.d.ts, generated from the Rust types)
+# are committed; after changing a type, run this and commit them (docs/bindings.md).
 #
 # Usage: scripts/build-wasm.sh [--check-core]
 #   --check-core   only prove that memwatch-core builds for wasm32 (used by CI for the core issue).
@@ -125,6 +127,10 @@ fi
 rm -rf "$ROOT/pkg/wasm"
 "$WBG" --target nodejs --out-dir "$ROOT/pkg/wasm/node" "$WASM"
 "$WBG" --target web --out-dir "$ROOT/pkg/wasm/web" "$WASM"
+# The two .d.ts files are generated from the Rust types (tsify) and committed: fix their order so
+# their text depends on the types only (pkg/test/generated.test.js fails when they drift).
+command -v node >/dev/null 2>&1 || die "node is needed to normalise the generated .d.ts files"
+node "$ROOT/scripts/normalize-dts.mjs" "$ROOT"/pkg/wasm/{node,web}/memwatch_wasm.d.ts
 
 # Optional: binaryen's wasm-opt (npm package `binaryen`, a devDependency of pkg/) makes the module
 # ~20% smaller; the build is complete without it. `--no-inline` keeps the retainer analysis's

@@ -5,6 +5,10 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$MEMWATCH_ROOT"
 
+# Node runs the pkg, agreement and e2e suites, and the core/CLI tests that write real V8 snapshots
+# (they fail without it).
+command -v node >/dev/null 2>&1 || apt_install nodejs npm
+
 log "style: cargo fmt --check and clippy -D warnings (whole workspace, all targets)"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --all-features --quiet -- -D warnings

@@ -9,6 +9,7 @@ use crate::stats::{Stats, StatsEngine};
 
 /// Detector parameters. `None` turns a detector off. Both default to on.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(default)]
 pub struct AnalyzerConfig {
     pub classic: Option<ClassicConfig>,
@@ -23,6 +24,7 @@ impl Default for AnalyzerConfig {
 
 /// What one GC sample produced.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(rename = "AnalyzerEvent"))]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     Stats(Stats),
@@ -101,6 +103,7 @@ impl Analyzer {
 
 /// The result of analysing a whole sample stream.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Analysis {
     /// GC samples read (including snapshot-induced ones).
     pub gc_samples: u64,

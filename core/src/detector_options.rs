@@ -42,6 +42,7 @@ pub const TREND_WINDOW_MAX: usize = 4096;
 /// Whether an option takes whole numbers only.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub enum ValueKind {
     Integer,
     Number,
@@ -227,6 +228,7 @@ impl DetectorOption {
 /// What a viewer or script needs to know of an option (the serializable part of
 /// [`DetectorOption`], with its default).
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct DetectorOptionInfo {
     pub detector: DetectorKind,
     pub name: &'static str,

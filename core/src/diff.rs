@@ -18,6 +18,7 @@ use crate::snapshot::{HeapSnapshot, NodeType};
 /// One side's totals: `nodes` is the snapshot's node count (reachable or not); `size_bytes` the
 /// self sizes of the nodes reachable from the root.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct DiffSide {
     pub nodes: u64,
     pub size_bytes: u64,
@@ -26,6 +27,7 @@ pub struct DiffSide {
 
 /// One bucket of allocated/freed nodes ("Array", "String", a constructor name, ...).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct DiffDetail {
     pub what: String,
     pub size_bytes: i64,
@@ -37,6 +39,7 @@ pub struct DiffDetail {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct DiffChange {
     pub size_bytes: i64,
     pub size: String,
@@ -48,6 +51,7 @@ pub struct DiffChange {
 
 /// `hd.end()`'s result.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(rename = "HeapDiffResult"))]
 pub struct HeapDiff {
     pub before: DiffSide,
     pub after: DiffSide,

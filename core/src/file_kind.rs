@@ -11,6 +11,7 @@ pub const DETECT_HEAD_BYTES: usize = 4096;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub enum FileKind {
     /// A `.heapsnapshot`.
     Snapshot,

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 /// written back unchanged: the sample still counts as an application GC (an incremental one, like
 /// every collection that is not mark-sweep-compact), only not in a per-type counter.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum GcType {
     Scavenge,
@@ -100,6 +101,7 @@ pub mod flags {
 /// V8's `HeapStatistics`, copied out field by field (64-bit everywhere). `Copy` so the GC
 /// callback can store it in a preallocated buffer without allocating.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct HeapStats {
     pub used_heap_size: u64,
@@ -117,6 +119,7 @@ pub struct HeapStats {
 
 /// One heap space's usage (V8's `HeapSpaceStatistics`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct SpaceStats {
     pub name: String,
@@ -131,6 +134,7 @@ pub struct SpaceStats {
 /// Times are monotonic nanoseconds since the recording's origin (see the export header's
 /// `epoch_ms_at_origin` for wall-clock dates).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(rename = "GcSample"))]
 pub struct Sample {
     pub seq: u64,
     pub gc_type: GcType,

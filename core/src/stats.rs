@@ -18,6 +18,7 @@ const ANCIENT_PERIOD: u64 = 120;
 
 /// Per-GC-type counters (counts or nanoseconds), one field per [`GcType`].
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct PerGcType {
     pub scavenge: u64,
     pub minor_mark_sweep: u64,
@@ -54,6 +55,7 @@ impl PerGcType {
 
 /// The payload of a `stats` event: node-memwatch's fields first, then the extras users asked for.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct Stats {
     pub num_full_gc: u64,
     pub num_inc_gc: u64,
@@ -70,6 +72,8 @@ pub struct Stats {
     pub gc_counts: PerGcType,
     pub gc_pause_ns: PerGcType,
     pub last_gc_pause_ns: u64,
+    /// Always complete here (`HeapStats` fields default to 0 only when read from input).
+    #[cfg_attr(feature = "ts", tsify(type = "Required<HeapStats>"))]
     pub heap: HeapStats,
 }
 

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::snapshot::{HeapSnapshot, NodeType};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct ClassSummary {
     pub what: String,
     pub count: u64,

@@ -2,7 +2,7 @@
 //! `leakyCache` of LeakingClass instances, a closure's `cachedItems` array, transient garbage
 //! between snapshots) and the leak report must name both holders and not the garbage.
 //!
-//! Needs `node` on PATH; without it the tests print a loud SKIPPED message and pass.
+//! Needs `node` on PATH; without it the tests fail with a message saying so (they never skip).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -13,24 +13,20 @@ use memwatch_core::snapshot::HeapSnapshot;
 /// The app (tests/fixtures/leaky-app-snapshots.js): 100 objects per holder, then 1000, then 1000.
 const APP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/leaky-app-snapshots.js");
 
-fn node_available() -> bool {
-    Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success())
-}
-
-/// Writes the three snapshots once per test binary run; `None` (with a loud message) without node.
-fn snapshots() -> Option<PathBuf> {
-    if !node_available() {
-        eprintln!("\n\n*** SKIPPED: `node` not found on PATH; real-snapshot retainer tests did not run ***\n");
-        return None;
-    }
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("retainers-node");
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        std::fs::create_dir_all(&dir).unwrap();
-        let st = Command::new("node").args([Path::new(APP), &dir]).args(["100", "1000", "5000"]).status().unwrap();
-        assert!(st.success(), "node failed writing snapshots");
+/// Writes the three snapshots once per test binary run (fails the test without node).
+fn snapshots() -> PathBuf {
+    static DIR: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
+    let written = DIR.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("retainers-node");
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let st = Command::new("node").args([Path::new(APP), &dir]).args(["100", "1000", "5000"]).status();
+        match st {
+            Ok(st) if st.success() => Ok(dir),
+            Ok(st) => Err(format!("node failed writing snapshots: {st}")),
+            Err(e) => Err(format!("could not run `node` ({e}): these tests need Node.js >= 18 on PATH to write real V8 heap snapshots; install it (scripts/test.sh does)")),
+        }
     });
-    Some(dir)
+    written.clone().unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn load(path: &Path) -> HeapSnapshot {
@@ -40,7 +36,7 @@ fn load(path: &Path) -> HeapSnapshot {
 
 #[test]
 fn leak_report_names_both_holders_and_not_the_garbage() {
-    let Some(dir) = snapshots() else { return };
+    let dir = snapshots();
     let [b, t, f] = ["baseline", "target", "final"].map(|n| load(&dir.join(format!("{n}.heapsnapshot"))));
     let report = leak_report(&b, &t, &f, &LeakOptions::default()).unwrap();
     let text: Vec<String> = report
@@ -73,7 +69,7 @@ fn leak_report_names_both_holders_and_not_the_garbage() {
 
 #[test]
 fn growth_report_on_real_snapshots() {
-    let Some(dir) = snapshots() else { return };
+    let dir = snapshots();
     let [b, t] = ["baseline", "target"].map(|n| load(&dir.join(format!("{n}.heapsnapshot"))));
     let g = growth_report(&b, &t, 5).unwrap();
     let lc = g.classes.iter().find(|c| c.class == "LeakingClass").expect("LeakingClass grows");
@@ -84,7 +80,7 @@ fn growth_report_on_real_snapshots() {
 
 #[test]
 fn class_retained_sizes_are_consistent() {
-    let Some(dir) = snapshots() else { return };
+    let dir = snapshots();
     let f = load(&dir.join("final.heapsnapshot"));
     let a = SnapshotAnalysis::new(&f).unwrap();
     let lc = a.classes().iter().find(|c| c.class == "LeakingClass").unwrap();
@@ -106,7 +102,7 @@ fn retained_sizes_equal_memlabs() {
         eprintln!("note: MEMWATCH_MEMLAB_CORE not set; memlab comparison not run");
         return;
     };
-    let Some(dir) = snapshots() else { return };
+    let dir = snapshots();
     let snap_path = dir.join("final.heapsnapshot");
     let out = dir.join("final.memlab.txt");
     let script = dir.join("memlab-dump.js");

@@ -1,5 +1,5 @@
 //! Parser tests on real V8 snapshots written by Node (`v8.writeHeapSnapshot`) at test time.
-//! Skipped, with a message, only when `node` is not installed.
+//! Fail (never skip) when `node` is not installed.
 
 #[path = "fixtures/support.rs"]
 mod support;
@@ -24,24 +24,21 @@ globalThis.keep = {
 v8.writeHeapSnapshot(process.argv[1] + '/real.heapsnapshot');
 "#;
 
-/// The generated file's bytes, or None without node.
-fn real() -> Option<&'static [u8]> {
-    static FILE: OnceLock<Option<Vec<u8>>> = OnceLock::new();
+/// The generated file's bytes (fails the test without node).
+fn real() -> &'static [u8] {
+    static FILE: OnceLock<Vec<u8>> = OnceLock::new();
     FILE.get_or_init(|| {
         let dir: PathBuf = temp_dir("real");
-        if !run_node(SCRIPT, &dir) {
-            return None;
-        }
+        run_node(SCRIPT, &dir);
         let bytes = std::fs::read(dir.join("real.heapsnapshot")).unwrap();
         let _ = std::fs::remove_dir_all(&dir);
-        Some(bytes)
+        bytes
     })
-    .as_deref()
 }
 
 #[test]
 fn real_snapshot_matches_serde_json_reading() {
-    let Some(bytes) = real() else { return };
+    let bytes = real();
     let ours = parse_reader(bytes).unwrap();
     assert!(ours.node_count() > 10_000, "a Node heap has tens of thousands of nodes");
     assert_same(&ours, &oracle(bytes));
@@ -60,7 +57,7 @@ fn real_snapshot_matches_serde_json_reading() {
 
 #[test]
 fn chunk_size_does_not_change_the_result() {
-    let Some(bytes) = real() else { return };
+    let bytes = real();
     let whole = parse_bytes(bytes).unwrap();
     for size in [1, 7, 4096] {
         assert_same(&whole, &parse_in_chunks(bytes, size, ParseOptions::default()));
@@ -69,7 +66,7 @@ fn chunk_size_does_not_change_the_result() {
 
 #[test]
 fn truncated_real_snapshot_always_errors() {
-    let Some(bytes) = real() else { return };
+    let bytes = real();
     let end = bytes.iter().rposition(|&b| b == b'}').unwrap();
     // 16 cuts spread over the file plus cuts right around each section start (each cut is a
     // full debug-mode parse, so the every-byte sweep is left to the tiny fixtures).

@@ -1,14 +1,13 @@
 'use strict';
-// node-memwatch's synchronous HeapDiff on Node's own APIs: v8.writeHeapSnapshot() to a private
-// temp file in the constructor and in end(), then both files streamed into the wasm parser and
-// diffed by the engine.
+// The package's side of node-memwatch's synchronous HeapDiff (the class is in lib/facade.js), on
+// Node's own APIs: v8.writeHeapSnapshot() to a private temp file at start and at end, then both
+// files streamed into the wasm parser and diffed by the engine.
 //
 // Keeping the adapter out of the user's diff: everything the adapter allocates on the JS heap
 // between the two snapshots is either reachable only through the HeapDiff object (which the
 // engine's walk does not enter, like node-memwatch) or was allocated before the first snapshot:
 // both file names (flattened), the state object and the FinalizationRegistry cell are created
-// first; the
-// snapshot windows go into a preallocated Float64Array; `end()` is compiled at load time. Parsing
+// first; the snapshot windows go into a preallocated Float64Array; `end()` is compiled at load time. Parsing
 // (wasm memory growth, read buffers) happens only after the second snapshot, so the wasm
 // memory's ArrayBuffer is the same object in both snapshots of any later HeapDiff.
 // V8 runs full GCs itself before writing a snapshot, so each side is measured after a full GC;
@@ -21,7 +20,6 @@ const v8 = require('node:v8');
 const { markSnapshotStart, markSnapshotEnd } = require('./gc-sampler.cjs');
 
 const READ_CHUNK = 4 << 20;
-const STATE = Symbol('memwatch.HeapDiff.state');
 
 let tmpDir = null;
 let fileCounter = 0;
@@ -75,7 +73,12 @@ function takeSnapshot(file) {
   }
 }
 
-function makeHeapDiff(engine) {
+/**
+ * The HeapDiff host of the facade (lib/facade.js): `start(owner)` writes the "before" snapshot and
+ * returns the diff's state, `end(state)` writes the "after" snapshot and diffs the two in the
+ * wasm engine; both files are deleted (a forgotten HeapDiff's by the finalizer or at exit).
+ */
+function makeHeapDiffHost(engine) {
   // Streams a snapshot file into the wasm parser; the parsed graph stays in wasm memory.
   function parseFile(file, buf) {
     const fd = fs.openSync(file, 'r');
@@ -109,39 +112,30 @@ function makeHeapDiff(engine) {
     }
   }
 
-  function HeapDiff() {
-    if (!new.target) throw new TypeError('Use the new operator to create instances of this object.');
+  function start(owner) {
     const state = newState();
-    Object.defineProperty(this, STATE, { value: state });
-    forgotten.register(this, state.before, this);
+    forgotten.register(owner, state.before, state);
     takeSnapshot(state.before);
+    return state;
   }
 
-  HeapDiff.prototype.end = function end() {
-    const state = this[STATE];
-    if (state === undefined || state.ended) {
-      throw new Error('attempt to end() a HeapDiff that was already ended');
-    }
-    state.ended = true;
+  // `null`: the warm-up call below.
+  function end(state) {
+    if (state === null) return null;
     try {
       takeSnapshot(state.after);
       return diffFiles(state.before, state.after);
     } finally {
-      forgotten.unregister(this);
+      forgotten.unregister(state);
       removeFile(state.before);
       removeFile(state.after);
     }
-  };
-
+  }
   // Compile end() now rather than inside the first user's diff (its bytecode would be "Code"
   // allocated between the snapshots).
-  try {
-    HeapDiff.prototype.end.call({ [STATE]: { ended: true } });
-  } catch {
-    // Expected: the warm-up object is already ended.
-  }
+  end(null);
 
-  return HeapDiff;
+  return { start, end };
 }
 
-module.exports = { makeHeapDiff };
+module.exports = { makeHeapDiffHost };

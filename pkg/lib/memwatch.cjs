@@ -1,13 +1,15 @@
 'use strict';
-// The node-memwatch API for Node, with no native addon: an EventEmitter emitting 'stats' after
-// full GCs and 'leak' on sustained growth, gc(), and HeapDiff. Every number comes from the wasm
-// engine (Analyzer for stats/leak, heap_diff for HeapDiff); this file only moves data.
+// The node-memwatch API for Node, with no native addon: the shared facade (lib/facade.js, also
+// behind `memwatch run`) on this package's host: GC samples from Node's perf hooks fed to the wasm
+// Analyzer (stats/leak events), HeapDiff on v8.writeHeapSnapshot + the wasm diff, and the
+// facade's `memwatch` object is a Node EventEmitter. Every number comes from the wasm engine.
 
 const { EventEmitter } = require('node:events');
 const v8 = require('node:v8');
 const vm = require('node:vm');
+const { createMemwatch: createFacade } = require('./facade.js');
 const { startSampler } = require('./gc-sampler.cjs');
-const { makeHeapDiff } = require('./heap-diff.cjs');
+const { makeHeapDiffHost } = require('./heap-diff.cjs');
 const { createMetricsState, createMetricsApi } = require('./metrics.cjs');
 
 // gc(): the exposed V8 gc function (a full, forced mark-sweep-compact). Without --expose-gc on the
@@ -24,15 +26,46 @@ function resolveGc() {
 }
 
 function createMemwatch(engine) {
-  const memwatch = new EventEmitter();
   const fullGc = resolveGc();
+  const heapDiff = makeHeapDiffHost(engine);
   let analyzer = null;
+  let epochMsAtOrigin = 0;
   const metrics = createMetricsState(); // memwatch.metrics (lib/metrics.cjs)
 
   // Perf entries arrive from the event loop without holding it open; after gc() with listeners
   // waiting, hold it until the collection's sample arrives so `once('stats', cb); gc();` works in
   // a script that does nothing else.
   let keepAlive = null;
+
+  const { memwatch, dispatch } = createFacade({
+    emitter: new EventEmitter(),
+    gc() {
+      fullGc();
+      if (keepAlive === null && memwatch.listenerCount('stats') + memwatch.listenerCount('leak') > 0) {
+        keepAlive = setTimeout(() => {
+          keepAlive = null;
+        }, 1000);
+      }
+    },
+    heapDiffStart: heapDiff.start,
+    heapDiffEnd(state) {
+      const diff = heapDiff.end(state);
+      emitLater('heapdiff', diff);
+      return diff;
+    },
+    // Restarts the stats from the next GC (the engine validates the parameters).
+    configure(config) {
+      const next = new engine.Analyzer(epochMsAtOrigin, config);
+      analyzer.free();
+      analyzer = next;
+    },
+  });
+
+  // Like `memwatch run`: after the call and outside it. (Not a closure inside heapDiffEnd: its
+  // context would be allocated between the two snapshots and show up in the user's diff.)
+  function emitLater(event, payload) {
+    setImmediate(() => dispatch(event, payload));
+  }
 
   function onSample(sample) {
     if (keepAlive !== null && sample.gc_type === 'mark_sweep_compact' && !sample.snapshot) {
@@ -50,44 +83,14 @@ function createMemwatch(engine) {
     }
     for (const ev of events) {
       const { event, ...payload } = ev;
-      if (event === 'stats') {
-        metrics.onStats(payload);
-        memwatch.emit('stats', payload);
-      } else if (event === 'leak') {
-        metrics.onLeak(payload);
-        payload.start = new Date(payload.start);
-        payload.end = new Date(payload.end);
-        memwatch.emit('leak', payload);
-      }
+      if (event === 'stats') metrics.onStats(payload);
+      else if (event === 'leak') metrics.onLeak(payload);
+      dispatch(event, payload);
     }
   }
 
-  const { epochMsAtOrigin } = startSampler(engine, onSample);
+  ({ epochMsAtOrigin } = startSampler(engine, onSample));
   analyzer = new engine.Analyzer(epochMsAtOrigin);
-
-  /**
-   * Detector parameters for the live analysis (AnalyzerConfig: `{classic: {growth_count,
-   * noise_floor_bytes, noise_floor_percent}, trend: {...}}`, `null` disables one). Restarts the
-   * stats from the next GC.
-   */
-  memwatch.configure = function configure(config) {
-    const next = new engine.Analyzer(epochMsAtOrigin, config);
-    analyzer.free();
-    analyzer = next;
-    return memwatch;
-  };
-
-  /** Forces a full garbage collection; 'stats' for it arrives asynchronously. */
-  memwatch.gc = function gc() {
-    fullGc();
-    if (keepAlive === null && memwatch.listenerCount('stats') + memwatch.listenerCount('leak') > 0) {
-      keepAlive = setTimeout(() => {
-        keepAlive = null;
-      }, 1000);
-    }
-  };
-
-  memwatch.HeapDiff = makeHeapDiff(engine);
   memwatch.metrics = createMetricsApi(metrics);
   return memwatch;
 }

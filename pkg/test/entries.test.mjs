@@ -49,3 +49,22 @@ test('package.json maps browsers and bundlers to the web build', () => {
     assert.ok(fs.existsSync(new URL(`.${f.slice(1)}`, new URL('../', import.meta.url))), f);
   }
 });
+
+test('every entry point exposes every export of the generated engine module, and nothing is listed by hand', async () => {
+  const engine = Object.keys(require('../wasm/node/memwatch_wasm.js')).filter((n) => n !== 'install_panic_hook');
+  assert.ok(engine.includes('diffSnapshots') && engine.includes('SnapshotParser') && engine.length >= 13, engine.join());
+  const cjs = require('memwatch-wasm');
+  const esm = await import('memwatch-wasm');
+  const web = await import('memwatch-wasm/web');
+  for (const name of engine) {
+    assert.equal(cjs[name], require('../wasm/node/memwatch_wasm.js')[name], `require(): ${name}`);
+    assert.equal(esm[name], cjs[name], `import (node): ${name}`);
+    assert.equal(typeof web[name], typeof cjs[name], `import (web): ${name}`);
+  }
+  for (const f of ['../index.cjs', '../index.mjs', '../web.mjs', '../index.d.ts', '../web.d.ts']) {
+    const text = fs.readFileSync(new URL(f, import.meta.url), 'utf8');
+    for (const name of ['summarizeSnapshot', 'growthReport', 'retainedSizes']) {
+      assert.ok(!text.includes(name), `${f} names the engine export ${name}: the list lives only in the generated module`);
+    }
+  }
+});

@@ -1,7 +1,10 @@
-// Native CLI and wasm package agree: the same export files and snapshot pairs analysed by
-// `memwatch analyze --json` / `memwatch diff --json` and by the package give identical JSON, and
-// bad input gives the same message. Needs the native binary: MEMWATCH_BIN=/path/to/memwatch.
-//   scripts/build-wasm.sh && MEMWATCH_BIN=target/release/memwatch node --test tests/agreement/
+// Native CLI and wasm package agree: the same export files and snapshots analysed by the CLI
+// (`analyze --json`, `diff --json [--retainers N]`, `leaks --json`) and by every wasm export that
+// returns numbers (analyzeExport, ExportParser, diffSnapshots, Snapshot.diff, growthReport,
+// leakReport, retainedSizes, classRetainers, summarizeSnapshot) give identical JSON, and bad input
+// gives the same message. Needs the native binary: MEMWATCH_BIN=/path/to/memwatch; without it,
+// or without a fixture, the suite fails (it never skips).
+//   scripts/build-wasm.sh && MEMWATCH_BIN=target/debug/memwatch node --test tests/agreement/
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -17,11 +20,19 @@ const mw = require(path.join(ROOT, 'pkg', 'index.cjs'));
 const { exportFile, HEADER } = require(path.join(ROOT, 'pkg', 'test', 'support', 'helpers.js'));
 
 const BIN = process.env.MEMWATCH_BIN;
-if (!BIN) {
-  console.warn('\n*** tests/agreement SKIPPED: set MEMWATCH_BIN to the native memwatch binary ' +
-    '(e.g. MEMWATCH_BIN=target/release/memwatch) to compare native and wasm results ***\n');
-}
-const skip = BIN ? false : 'MEMWATCH_BIN is not set';
+const FIXTURES = {
+  tinyBefore: path.join(ROOT, 'core', 'tests', 'fixtures', 'tiny-before.heapsnapshot'),
+  tinyAfter: path.join(ROOT, 'core', 'tests', 'fixtures', 'tiny-after.heapsnapshot'),
+  leakyApp: path.join(ROOT, 'tests', 'fixtures', 'leaky-app-snapshots.js'),
+};
+
+test('the native binary and every fixture are there (the suite never skips)', () => {
+  assert.ok(BIN, 'set MEMWATCH_BIN to the native memwatch binary (e.g. MEMWATCH_BIN=target/debug/memwatch)');
+  const r = spawnSync(BIN, ['--version'], { encoding: 'utf8' });
+  assert.ifError(r.error);
+  assert.equal(r.status, 0, `${BIN} --version: ${r.stderr}`);
+  for (const f of Object.values(FIXTURES)) assert.ok(fs.existsSync(f), `missing fixture ${f}`);
+});
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memwatch-agreement-'));
 test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -60,11 +71,16 @@ const OPTIONS = [
 
 for (const [name, bytes] of Object.entries(EXPORTS)) {
   for (const [flags, options] of OPTIONS) {
-    test(`analyze ${name} ${flags.join(' ') || '(recorded parameters)'}`, { skip }, () => {
+    test(`analyze ${name} ${flags.join(' ') || '(recorded parameters)'}`, () => {
       const file = write(`${name}.jsonl`, bytes);
       const native = cliJson('analyze', '--json', ...flags, file);
       const wasm = mw.analyzeExport(bytes, options);
       assert.deepEqual(wasm, native);
+      // The pushed-chunks parser gives the same analysis.
+      const p = new mw.ExportParser();
+      for (let i = 0; i < bytes.length; i += 100) p.push(bytes.subarray(i, i + 100));
+      assert.deepEqual(p.analyze(options), native);
+      p.free();
     });
   }
 }
@@ -162,13 +178,12 @@ function nodeSnapshotPair() {
   return [a, b];
 }
 
-test('diff: committed tiny fixtures', { skip }, () => {
-  const a = path.join(ROOT, 'core', 'tests', 'fixtures', 'tiny-before.heapsnapshot');
-  const b = path.join(ROOT, 'core', 'tests', 'fixtures', 'tiny-after.heapsnapshot');
+test('diff: committed tiny fixtures', () => {
+  const [a, b] = [FIXTURES.tinyBefore, FIXTURES.tinyAfter];
   assert.deepEqual(mw.diffSnapshots(fs.readFileSync(a), fs.readFileSync(b)), cliJson('diff', '--json', a, b));
 });
 
-test('diff: real Node snapshots around 10,000 new LeakingClass()', { skip }, () => {
+test('diff: real Node snapshots around 10,000 new LeakingClass()', () => {
   const [a, b] = nodeSnapshotPair();
   const wasm = mw.diffSnapshots(fs.readFileSync(a), fs.readFileSync(b));
   assert.deepEqual(wasm, cliJson('diff', '--json', a, b));
@@ -178,7 +193,7 @@ test('diff: real Node snapshots around 10,000 new LeakingClass()', { skip }, () 
   assert.deepEqual(mw.diffSnapshots(fs.readFileSync(b), fs.readFileSync(a)), cliJson('diff', '--json', b, a));
 });
 
-test('bad input: same message from the CLI (exit 2) and the package', { skip }, () => {
+test('bad input: same message from the CLI (exit 2) and the package', () => {
   const [a] = nodeSnapshotPair();
   const full = fs.readFileSync(a);
   const cases = [
@@ -203,4 +218,85 @@ test('bad input: same message from the CLI (exit 2) and the package', { skip }, 
   const r = cli('analyze', '--json', v2);
   assert.equal(r.status, 2);
   assert.ok(r.stderr.includes(message), `CLI: ${r.stderr}\nwasm: ${message}`);
+});
+
+// Three snapshots of the leaking app (tests/fixtures/leaky-app-snapshots.js), written once.
+let leaky = null;
+function leakySnapshots() {
+  if (leaky) return leaky;
+  const out = path.join(dir, 'leaky');
+  fs.mkdirSync(out);
+  const r = spawnSync(process.execPath, [FIXTURES.leakyApp, out, '50', '500', '3000'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const files = ['baseline', 'target', 'final'].map((n) => path.join(out, `${n}.heapsnapshot`));
+  leaky = { files, snaps: files.map((f) => mw.Snapshot.fromBytes(fs.readFileSync(f))) };
+  return leaky;
+}
+test.after(() => leaky?.snaps.forEach((s) => s.free()));
+
+test('growth report: diff --json --retainers N equals diff + growthReport', () => {
+  const { files: [b, t], snaps: [sb, st] } = leakySnapshots();
+  for (const n of ['1', '5']) {
+    const native = cliJson('diff', '--json', '--retainers', n, b, t);
+    const { retainers, ...diff } = native;
+    assert.deepEqual(sb.diff(st), diff);
+    assert.deepEqual(mw.growthReport(sb, st, Number(n)), retainers);
+    assert.ok(retainers.classes.length >= 1 && retainers.classes.length <= Number(n));
+    if (n === '5') assert.ok(retainers.classes.some((c) => c.class === 'LeakingClass' && c.paths.length > 0));
+  }
+});
+
+test('retained sizes and class retainers: the same numbers as the CLI growth report', () => {
+  const { files: [b, t], snaps: [sb, st] } = leakySnapshots();
+  const { retainers } = cliJson('diff', '--json', '--retainers', '10', b, t);
+  const [before, after] = [mw.retainedSizes(sb), mw.retainedSizes(st)];
+  const row = (rows, cls) => rows.find((r) => r.class === cls) ?? { count: 0, self_size: 0, retained_size: 0 };
+  assert.ok(retainers.classes.length >= 2);
+  for (const c of retainers.classes) {
+    const [rb, ra] = [row(before, c.class), row(after, c.class)];
+    assert.deepEqual([rb.count, rb.self_size, rb.retained_size], [c.count_before, c.self_size_before, c.retained_size_before], c.class);
+    assert.deepEqual([ra.count, ra.self_size, ra.retained_size], [c.count_after, c.self_size_after, c.retained_size_after], c.class);
+    const held = mw.classRetainers(st, c.class, 3);
+    assert.deepEqual([held.count, held.self_size, held.retained_size], [c.count_after, c.self_size_after, c.retained_size_after], c.class);
+  }
+});
+
+test('summaries: summarizeSnapshot counts the instances the CLI growth report counts', () => {
+  // The CLI has no summary command: its growth report's per-class counts are the reference
+  // (every LeakingClass of the app is reachable, so both count all 550 = 50 + 500).
+  const { files: [b, t], snaps: [, st] } = leakySnapshots();
+  const summary = mw.summarizeSnapshot(fs.readFileSync(t));
+  assert.deepEqual(st.summarize(), summary);
+  const { retainers } = cliJson('diff', '--json', '--retainers', '10', b, t);
+  const native = retainers.classes.find((c) => c.class === 'LeakingClass');
+  const wasm = summary.find((c) => c.what === 'LeakingClass');
+  assert.deepEqual([wasm.count, wasm.self_size], [native.count_after, native.self_size_after]);
+  assert.equal(wasm.count, 550);
+});
+
+test('leak report: leaks --json equals leakReport, with the same options', () => {
+  const { files: [b, t, f], snaps: [sb, st, sf] } = leakySnapshots();
+  const cases = [
+    [[], { max_groups: 20 }],
+    [['--max-groups', '2'], { max_groups: 2 }],
+    [['--max-groups', '0'], { max_groups: 0 }],
+    [['--include-internal', '--max-groups', '5'], { include_internal: true, max_groups: 5 }],
+  ];
+  for (const [flags, options] of cases) {
+    const native = cliJson('leaks', '--json', ...flags, b, t, f);
+    assert.deepEqual(mw.leakReport(sb, st, sf, options), native, flags.join(' '));
+  }
+  assert.ok(mw.leakReport(sb, st, sf, { max_groups: 20 }).groups.some((g) => g.class === 'LeakingClass'));
+});
+
+test('bad input to leaks: the same message from the CLI (exit 2) and the package', () => {
+  const { files: [b, t] } = leakySnapshots();
+  const full = fs.readFileSync(t);
+  const cut = write('cut.heapsnapshot', full.subarray(0, Math.floor(full.length / 3)));
+  let message;
+  assert.throws(() => mw.Snapshot.fromBytes(fs.readFileSync(cut)), (e) => { message = e.message; return e instanceof Error; });
+  const r = cli('leaks', '--json', b, t, cut);
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.ok(r.stderr.includes(cut) && r.stderr.includes(message), `CLI: ${r.stderr}\nwasm: ${message}`);
 });

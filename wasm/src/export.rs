@@ -14,20 +14,13 @@ use wasm_bindgen::prelude::*;
 use crate::types::AnalyzerConfigJs;
 use crate::{from_js, js_error, to_js};
 
-#[wasm_bindgen(typescript_custom_section)]
-const TYPES: &'static str = r#"
-/** One detector option as core defines it (`detectorOptions()`): `name` is its key in
- * `AnalyzerConfig[detector]`, `flag` the `memwatch analyze` flag; bounds are inclusive. */
-export interface DetectorOptionInfo {
-  detector: "classic" | "trend"; name: string; flag: string; kind: "integer" | "number";
-  min: number; max: number; default: number; help: string;
-}
-"#;
-
-/// `parseExport`'s result (core's `Export` as a plain object).
-#[derive(Serialize)]
+/// `parseExport`'s result. `truncated_line`: 1-based line of a cut-off last line that was ignored.
+#[derive(Serialize, tsify::Tsify)]
+#[tsify(rename = "ExportFile", missing_as_null)]
 struct ExportView<'a> {
+    #[tsify(type = "ExportHeader")]
     header: &'a Header,
+    #[tsify(type = "ExportRecord[]")]
     records: &'a [Record],
     truncated_line: Option<u64>,
     skipped_records: u64,

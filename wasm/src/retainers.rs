@@ -12,40 +12,6 @@ use wasm_bindgen::prelude::*;
 use crate::snapshot::Snapshot;
 use crate::{from_js, js_error, to_js};
 
-#[wasm_bindgen(typescript_custom_section)]
-const TYPES: &'static str = r#"
-/** One edge of a retainer path: from the previous node to `node` (V8 object id `node_id`). */
-export interface RetainerHop {
-  edge_type: string; edge_name: string; node_index: number; node_id: number; node: string;
-}
-/** `text`: "(global) leakyCache -> Map table -> [k17] -> LeakingClass"; `normalized`: keys as `[*]`. */
-export interface RetainerPath { hops: RetainerHop[]; text: string; normalized: string; }
-/** Objects of one class held through the same normalised path. */
-export interface PathGroup {
-  class: string; path: string; example: RetainerPath; count: number; self_size: number; retained_size: number;
-}
-/** One growing class of `growthReport` (`memwatch diff --json --retainers N`, key "retainers"). */
-export interface ClassGrowth {
-  class: string; count_before: number; count_after: number; self_size_before: number; self_size_after: number;
-  retained_size_before: number; retained_size_after: number; retained_size_delta: number;
-  new_objects: number; paths: PathGroup[];
-}
-export interface GrowthReport { classes: ClassGrowth[]; }
-/** `classRetainers`: a class's totals in one snapshot and where its top members are held. */
-export interface ClassRetainers {
-  class: string; count: number; self_size: number; retained_size: number; paths: PathGroup[];
-}
-/** `retainedSizes`: every class's totals, largest retained size first (DevTools' "Retained Size"). */
-export interface ClassRetainedSize { class: string; count: number; self_size: number; retained_size: number; }
-export interface LeakReportOptions { include_internal?: boolean; max_groups?: number; }
-/** `leakReport`: objects of `(target \ baseline) ∩ final`, grouped by class and retainer path. */
-export interface LeakReport {
-  baseline_nodes: number; target_nodes: number; final_nodes: number; leaked_objects: number;
-  leaked_self_size: number; reported_objects: number; reported_retained_size: number;
-  omitted_groups: number; groups: PathGroup[];
-}
-"#;
-
 /// The `n` classes whose self size grew most from `before` to `after`, with retained sizes,
 /// retained-size deltas and up to 3 retainer paths of their new objects.
 #[wasm_bindgen(js_name = growthReport, unchecked_return_type = "GrowthReport")]
@@ -110,7 +76,8 @@ extern "C" {
     pub type LeakReportOptionsJs;
 }
 
-#[derive(Serialize)]
+/// `classRetainers`: a class's totals in one snapshot and where its top members are held.
+#[derive(Serialize, tsify::Tsify)]
 struct ClassRetainers {
     class: String,
     count: u64,
@@ -120,9 +87,12 @@ struct ClassRetainers {
 }
 
 /// Options with every field optional (core's `LeakOptions` requires all).
-#[derive(Default, Deserialize)]
+#[derive(Default, Deserialize, tsify::Tsify)]
 #[serde(default)]
+#[tsify(rename = "LeakReportOptions", missing_as_null)]
 struct LeakOptionsArg {
+    /// Also report V8-internal objects (hidden, code, ...); default false.
     include_internal: Option<bool>,
+    /// Path groups to report, largest retained size first; default 50.
     max_groups: Option<usize>,
 }

@@ -23,10 +23,13 @@ pub struct SnapshotParser {
 }
 
 /// `new SnapshotParser({ sizeHint, edgeDetails })`.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, tsify::Tsify)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+#[tsify(rename = "SnapshotParserOptions", missing_as_null)]
 struct Options {
+    /// The input's total size in bytes, if known.
     size_hint: Option<f64>,
+    /// `false` skips edge types and names: enough for diffs and summaries, less memory, faster.
     edge_details: bool,
 }
 

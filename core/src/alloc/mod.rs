@@ -27,6 +27,7 @@ pub const DEFAULT_SAMPLING_INTERVAL: u64 = 32 * 1024;
 /// [`LeakRetainers`](crate::leak::LeakRetainers), only a live run can produce it; the export keeps
 /// it in `allocation_profile` records.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct LeakAllocations {
     /// Monotonic time of the previous profile (sampling start or the previous leak event).
     pub since_ns: u64,

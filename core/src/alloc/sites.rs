@@ -11,6 +11,7 @@ use super::profile::{CallFrame, SamplingProfile};
 /// One stack frame for people: 1-based line and column of the function's start (V8 records where
 /// the allocating function begins, not the allocating statement).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct Frame {
     /// Function name; empty for an anonymous function.
     pub function: String,
@@ -57,6 +58,7 @@ impl fmt::Display for Frame {
 
 /// Live sampled bytes allocated by one stack.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct LiveSite {
     /// Innermost frame first.
     pub stack: Vec<Frame>,
@@ -67,6 +69,7 @@ pub struct LiveSite {
 
 /// A profile flattened into sites, largest live bytes first.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct LiveAllocations {
     pub sites: Vec<LiveSite>,
     pub total_bytes: u64,
@@ -106,6 +109,7 @@ impl LiveAllocations {
 
 /// A site whose live bytes grew between two profiles.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct SiteGrowth {
     /// The allocating code: the innermost frame with a script (runtime builtins such as
     /// `String.prototype.repeat` have none), else the innermost frame.

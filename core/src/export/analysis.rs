@@ -11,6 +11,7 @@ use crate::leak::LeakEvent;
 
 /// What `memwatch analyze` (and the wasm `analyzeExport`) report for an export file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct ExportAnalysis {
     pub format_version: String,
     pub producer: String,

@@ -12,6 +12,7 @@ use crate::stats::Stats;
 
 /// First line of every export.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(rename = "ExportHeader"))]
 pub struct Header {
     /// Always [`FORMAT_NAME`].
     pub format: String,
@@ -26,6 +27,7 @@ pub struct Header {
     pub analyzer: AnalyzerConfig,
     /// Free-form description of the target (script, arguments, V8 version, pid, ...).
     #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    #[cfg_attr(feature = "ts", tsify(type = "unknown"))]
     pub target: serde_json::Value,
     /// Labels the producer gave this recording (e.g. `isolate`), as on its metrics (1.2).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
@@ -48,11 +50,13 @@ impl Header {
 
 /// A HeapDiff taken during the run (`new HeapDiff()` at `start_ns`, `end()` at `time_ns`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct HeapDiffRecord {
     pub start_ns: u64,
     pub time_ns: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+    #[cfg_attr(feature = "ts", tsify(type = "HeapDiffResult"))]
     pub diff: HeapDiff,
     /// Snapshot files the diff was computed from, when they were kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -64,6 +68,7 @@ pub struct HeapDiffRecord {
 /// A heap snapshot file written during the run (path relative to the export file's directory
 /// when it is inside it).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct SnapshotRef {
     pub time_ns: u64,
     pub path: String,
@@ -75,6 +80,7 @@ pub struct SnapshotRef {
 
 /// A point in time worth showing: "start", "end", "near_heap_limit", "uncaught_exception", ...
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct Marker {
     pub time_ns: u64,
     pub kind: String,
@@ -85,6 +91,7 @@ pub struct Marker {
 /// Who retains the growth behind a recorded `leak` (same `detector` and `gc_seq`), written after
 /// it once the live run's snapshots are analysed (format 1.1; 1.0 readers skip it).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct LeakRetainersRecord {
     pub detector: DetectorKind,
     pub gc_seq: u64,
@@ -95,6 +102,7 @@ pub struct LeakRetainersRecord {
 /// the growing allocation sites of the sampling heap profiler, written after the leak
 /// (format 1.2; older readers skip it).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct AllocationProfileRecord {
     pub detector: DetectorKind,
     pub gc_seq: u64,
@@ -103,9 +111,10 @@ pub struct AllocationProfileRecord {
 
 /// One line after the header.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(rename = "ExportRecord"))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Record {
-    Gc(Sample),
+    Gc(#[cfg_attr(feature = "ts", tsify(type = "GcSample"))] Sample),
     Stats(Stats),
     Leak(LeakEvent),
     #[serde(rename = "heapdiff")]

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::{bytes_per_hour, elapsed_label, epoch_ms, rate_mb_per_hour, Baseline, DetectorKind, LeakEvent};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct ClassicConfig {
     /// Consecutive growing full GCs that make a leak (node-memwatch: 5).

@@ -18,6 +18,7 @@ pub use trend::{TrendConfig, TrendDetector};
 
 /// Which detector produced a [`LeakEvent`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum DetectorKind {
     Classic,
@@ -27,6 +28,7 @@ pub enum DetectorKind {
 /// A `leak` event. `start`/`end` are wall-clock milliseconds since the Unix epoch (JavaScript
 /// `Date` values); `start_ns`/`end_ns` the monotonic times of the GCs that bound the growth.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct LeakEvent {
     pub detector: DetectorKind,
     pub start: f64,

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::retainers::ClassGrowth;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct LeakRetainers {
     /// Monotonic time of the baseline snapshot (the first full GC's poll, or the previous leak
     /// event's snapshot).

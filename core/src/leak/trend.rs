@@ -13,6 +13,7 @@ use super::{bytes_per_hour, elapsed_label, epoch_ms, rate_mb_per_hour, Baseline,
 use crate::detector_options::{TREND_WINDOW_MAX, TREND_WINDOW_MIN};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct TrendConfig {
     /// Number of full-GC baselines in the regression window.

@@ -11,6 +11,7 @@ use super::paths::{RetainerPath, RetainerPaths};
 
 /// Objects of one class held through the same (normalised) retainer path.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct PathGroup {
     pub class: String,
     /// Normalised path (`[*]` for indices and keys), e.g.

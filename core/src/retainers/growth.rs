@@ -14,6 +14,7 @@ use super::RetainersError;
 use crate::node_sets::IdSet;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct ClassGrowth {
     pub class: String,
     pub count_before: u64,
@@ -30,6 +31,7 @@ pub struct ClassGrowth {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct GrowthReport {
     /// Growing classes (self size or count grew), largest self-size growth first.
     pub classes: Vec<ClassGrowth>,

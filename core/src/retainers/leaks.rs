@@ -32,6 +32,7 @@ impl Default for LeakOptions {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct LeakReport {
     pub baseline_nodes: u64,
     pub target_nodes: u64,

@@ -49,6 +49,7 @@ pub struct RetainerPaths {
 
 /// One step of a path: the edge from the previous node to `node_index`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(rename = "RetainerHop"))]
 pub struct Hop {
     /// V8 edge type: `property`, `element`, `context`, `internal`, `hidden`, `shortcut`.
     pub edge_type: String,
@@ -62,8 +63,10 @@ pub struct Hop {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct RetainerPath {
     /// From the root's first edge to the object itself.
+    #[cfg_attr(feature = "ts", tsify(type = "RetainerHop[]"))]
     pub hops: Vec<Hop>,
     /// `(global) leakyCache -> Map table -> [k17] -> LeakingClass`
     pub text: String,

@@ -22,6 +22,7 @@ pub fn retained_sizes(snap: &HeapSnapshot, dom: &DominatorTree) -> Vec<u64> {
 
 /// One class's totals over the nodes reachable from the root (synthetic nodes excluded).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify), tsify(rename = "ClassRetainedSize"))]
 pub struct ClassRetained {
     pub class: String,
     pub count: u64,

@@ -112,6 +112,14 @@ fn usage_errors_exit_2() {
     assert!(text(&out.stderr).contains("AFTER"), "{}", text(&out.stderr));
 }
 
+/// Runs `script` with Node (argv[1] = `dir`); fails the test when `node` is missing or fails.
+fn run_node(script: &str, dir: &Path) {
+    let st = Command::new("node").arg("-e").arg(script).arg(dir).status().unwrap_or_else(|e| {
+        panic!("could not run `node` ({e}): this test needs Node.js >= 18 on PATH to write real V8 heap snapshots")
+    });
+    assert!(st.success(), "node failed: {st}");
+}
+
 #[test]
 fn leaking_class_between_real_node_snapshots() {
     let dir = temp_dir("leak");
@@ -124,14 +132,7 @@ v8.writeHeapSnapshot(dir + '/before.heapsnapshot');
 for (let i = 0; i < 10000; i++) leaks.push(new LeakingClass());
 v8.writeHeapSnapshot(dir + '/after.heapsnapshot');
 "#;
-    match Command::new("node").arg("-e").arg(script).arg(&dir).status() {
-        Ok(s) => assert!(s.success()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            eprintln!("SKIPPED: `node` is not installed, so no real V8 snapshot can be generated");
-            return;
-        }
-        Err(e) => panic!("{e}"),
-    }
+    run_node(script, &dir);
     let (b, a) = (dir.join("before.heapsnapshot"), dir.join("after.heapsnapshot"));
     let out = diff(&b, &a, &["--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -160,14 +161,7 @@ v8.writeHeapSnapshot(dir + '/before.heapsnapshot');
 for (let i = 0; i < 2000; i++) leakyCache.set('k' + i, new LeakingClass(i));
 v8.writeHeapSnapshot(dir + '/after.heapsnapshot');
 "#;
-    match Command::new("node").arg("-e").arg(script).arg(&dir).status() {
-        Ok(s) => assert!(s.success()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            eprintln!("SKIPPED: `node` is not installed, so no real V8 snapshot can be generated");
-            return;
-        }
-        Err(e) => panic!("{e}"),
-    }
+    run_node(script, &dir);
     let (b, a) = (dir.join("before.heapsnapshot"), dir.join("after.heapsnapshot"));
     let plain: serde_json::Value = serde_json::from_slice(&diff(&b, &a, &["--json"]).stdout).unwrap();
     let out = diff(&b, &a, &["--json", "--retainers", "3"]);

@@ -92,3 +92,35 @@ fn process_exit_sets_the_status() {
     let r = run(&["run", script.to_str().unwrap()]);
     assert_eq!(r.code, Some(3), "stderr: {}", r.stderr);
 }
+
+/// The node-memwatch facade is shared with the npm package (pkg/lib/facade.js): the same misuses
+/// give the same errors. pkg/test/facade.test.js checks the package against the same file.
+#[test]
+fn memwatch_misuse_gives_the_messages_shared_with_the_npm_package() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    let r = run(&["run", root.join("facade-misuse.js").to_str().unwrap()]);
+    assert_eq!(r.code, Some(0), "stderr: {}", r.stderr);
+    let got: serde_json::Value = serde_json::from_str(&r.stdout).expect("one JSON object");
+    let want: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root.join("facade-misuse.expected.json")).unwrap()).unwrap();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn configure_is_refused_with_a_clear_message_and_heapdiff_events_arrive() {
+    let dir = TempDir::new("facade");
+    let script = dir.write(
+        "c.js",
+        r#"
+        memwatch.on('heapdiff', (d) => console.log(JSON.stringify({ heapdiff: typeof d.change.size_bytes })));
+        try { memwatch.configure({ classic: { growth_count: 2 } }); } catch (e) { console.log(JSON.stringify({ error: e.message })); }
+        new memwatch.HeapDiff().end();
+        "#,
+    );
+    let r = run(&["run", script.to_str().unwrap()]);
+    assert_eq!(r.code, Some(0), "stderr: {}", r.stderr);
+    let lines: Vec<serde_json::Value> = r.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 2, "{}", r.stdout);
+    assert!(lines[0]["error"].as_str().unwrap().starts_with("memwatch.configure() is not available in `memwatch run`"));
+    assert_eq!(lines[1]["heapdiff"], "number");
+}

@@ -1,7 +1,8 @@
 // Installs the globals of `memwatch run` (console, process, performance, timers are native, and
-// the node-memwatch compatible `memwatch` object) on top of a few native functions. Evaluated
-// once per context; returns the function the event loop calls to deliver memwatch events.
-(function bootstrap(native, globalThis) {
+// the node-memwatch compatible `memwatch` object, built by the shared facade `createMemwatch`) on
+// top of a few native functions. Evaluated once per context; returns the function the event loop
+// calls to deliver memwatch events.
+(function bootstrap(native, globalThis, createMemwatch) {
   'use strict';
 
   // ---- console -------------------------------------------------------------------------------
@@ -121,62 +122,21 @@
   Object.defineProperty(globalThis, 'performance', { value: { now: native.now }, writable: true, configurable: true });
 
   // ---- memwatch (node-memwatch API) ------------------------------------------------------------
-  const EVENTS = ['stats', 'leak', 'heapdiff'];
-  const listeners = { stats: [], leak: [], heapdiff: [] };
-  function check(event, fn) {
-    if (!EVENTS.includes(event)) throw new TypeError(`memwatch: unknown event '${event}' (expected 'stats' or 'leak')`);
-    if (fn !== undefined && typeof fn !== 'function') throw new TypeError('memwatch: listener must be a function');
-  }
-
-  class HeapDiff {
-    #id;
-    #ended = false;
-    constructor() {
-      this.#id = native.heapDiffStart();
-    }
-    end() {
-      if (this.#ended) throw new Error('attempt to end() a HeapDiff that was already ended');
-      this.#ended = true;
-      return native.heapDiffEnd(this.#id);
-    }
-  }
-
-  const memwatch = {
-    on(event, fn) { check(event, fn); listeners[event].push({ fn, once: false }); return memwatch; },
-    once(event, fn) { check(event, fn); listeners[event].push({ fn, once: true }); return memwatch; },
-    off(event, fn) {
-      check(event, fn);
-      const i = listeners[event].findIndex((l) => l.fn === fn);
-      if (i >= 0) listeners[event].splice(i, 1);
-      return memwatch;
+  // The facade shared with the npm package (pkg/lib/facade.js); this host supplies the native
+  // GC, HeapDiff and events. Detector parameters are fixed for a recording (the export header
+  // states them, and re-analysis must reproduce the live events), so configure() refuses.
+  const { memwatch, dispatch } = createMemwatch({
+    gc: () => native.gc(),
+    heapDiffStart: () => native.heapDiffStart(),
+    heapDiffEnd: (id) => native.heapDiffEnd(id),
+    configure() {
+      throw new Error('memwatch.configure() is not available in `memwatch run`: the detector parameters are ' +
+        'fixed for the whole recording; pass them as flags (--growth-count, --trend-window, ...)');
     },
-    removeAllListeners(event) {
-      if (event === undefined) { for (const e of EVENTS) listeners[e].length = 0; } else { check(event); listeners[event].length = 0; }
-      return memwatch;
-    },
-    listenerCount(event) { check(event); return listeners[event].length; },
-    gc() { native.gc(); },
-    HeapDiff,
-  };
-  memwatch.addListener = memwatch.on;
-  memwatch.removeListener = memwatch.off;
+  });
   Object.defineProperty(globalThis, 'memwatch', { value: memwatch, writable: true, configurable: true });
 
   // Called by the event loop after a GC, never from inside one. An exception thrown by a
   // listener propagates to the loop, which reports it as uncaught (as Node does).
-  return function dispatch(event, payload) {
-    if (event === 'leak') {
-      payload.start = new Date(payload.start);
-      payload.end = new Date(payload.end);
-    }
-    const ls = listeners[event];
-    if (!ls || ls.length === 0) return;
-    for (const l of ls.slice()) {
-      if (l.once) {
-        const i = ls.indexOf(l);
-        if (i >= 0) ls.splice(i, 1);
-      }
-      l.fn.call(memwatch, payload);
-    }
-  };
+  return dispatch;
 })

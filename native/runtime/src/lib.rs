@@ -26,6 +26,8 @@ use memwatch::{Config, Memwatch};
 use state::{Rejection, State, StateRef};
 
 const BOOTSTRAP_JS: &str = include_str!("bootstrap.js");
+/// The node-memwatch facade shared with the npm package: one source, so the two cannot drift.
+const FACADE_JS: &str = include_str!("../../../pkg/lib/facade.js");
 
 /// Initializes V8 once per process (flags must be set before this).
 pub fn init_v8() {
@@ -465,17 +467,28 @@ fn self_terminated_status(tc: &mut v8::PinnedRef<'_, v8::TryCatch<v8::HandleScop
     RunStatus::Uncaught("execution terminated".into())
 }
 
-/// Runs bootstrap.js and the native installers; returns the event dispatcher.
+/// Runs bootstrap.js (with the facade's factory) and the native installers; returns the event
+/// dispatcher.
 fn install_globals<'s>(scope: &mut v8::PinScope<'s, '_>) -> Option<v8::Local<'s, v8::Function>> {
     let global = scope.get_current_context().global(scope);
     let native = globals::install(scope, global)?;
-    let src = v8::String::new(scope, BOOTSTRAP_JS)?;
-    let origin = modules::script_origin(scope, Path::new("memwatch:bootstrap.js"), false)?;
-    let script = v8::Script::compile(scope, src, Some(&origin))?;
-    let f = v8::Local::<v8::Function>::try_from(script.run(scope)?).ok()?;
+    let facade = run_internal_script(scope, FACADE_JS, "memwatch:facade.js")?;
+    let bootstrap = run_internal_script(scope, BOOTSTRAP_JS, "memwatch:bootstrap.js")?;
     let undefined = v8::undefined(scope).into();
-    let dispatch = f.call(scope, undefined, &[native.into(), global.into()])?;
+    let dispatch = bootstrap.call(scope, undefined, &[native.into(), global.into(), facade.into()])?;
     v8::Local::<v8::Function>::try_from(dispatch).ok()
+}
+
+/// Compiles and runs one of the runtime's own scripts, whose completion value is a function.
+fn run_internal_script<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    source: &str,
+    name: &str,
+) -> Option<v8::Local<'s, v8::Function>> {
+    let src = v8::String::new(scope, source)?;
+    let origin = modules::script_origin(scope, Path::new(name), false)?;
+    let script = v8::Script::compile(scope, src, Some(&origin))?;
+    v8::Local::<v8::Function>::try_from(script.run(scope)?).ok()
 }
 
 /// `Err(true)`: compile error; `Err(false)`: runtime exception (pending in `tc`).

@@ -3,10 +3,11 @@
 import memwatch, { HeapDiff, gc, once, diffSnapshots, analyzeExport, SnapshotParser } from 'memwatch-wasm';
 import type { HeapDiffResult, Stats, LeakInfo, ClassSummary, ExportAnalysis, Snapshot } from 'memwatch-wasm';
 import { growthReport, classRetainers, leakReport } from 'memwatch-wasm';
-import type { GrowthReport, ClassRetainers, LeakReport } from 'memwatch-wasm';
+import type { GrowthReport, ClassRetainers, LeakReport, ClassRetainedSize, AnalyzerEvent } from 'memwatch-wasm';
 import init, { initSync, summarizeSnapshot } from 'memwatch-wasm/web';
 
 memwatch.on('stats', (s: Stats) => { const n: number = s.num_full_gc + s.current_base + s.usage_trend; void n; });
+memwatch.on('heapdiff', (d: HeapDiffResult) => { const n: number = d.change.size_bytes; void n; });
 memwatch.on('leak', (l: LeakInfo) => { const d: Date = l.start; const r: string = l.reason; void d; void r; });
 once('stats', (s) => s.heap.used_heap_size.toFixed());
 gc();
@@ -29,6 +30,10 @@ const held: ClassRetainers = classRetainers(snap, 'LeakingClass', 3);
 const leaked: LeakReport = leakReport(snap, snap, snap);
 const firstPath: string | undefined = leakReport(snap, snap, snap, { max_groups: 1 }).groups[0]?.example.hops[0]?.edge_name;
 void [growth.classes[0]?.retained_size_delta, held.paths[0]?.path, leaked.groups, firstPath];
+const sizes: ClassRetainedSize[] = memwatch.retainedSizes(snap);
+const events: AnalyzerEvent[] = new memwatch.Analyzer(0).push({ seq: 0, gc_type: 'scavenge', start_ns: 0, end_ns: 1, heap: {} });
+const leakEvents = events.filter((e) => e.event === 'leak').map((e) => e.reason);
+void [sizes, leakEvents];
 snap.free();
 memwatch.configure({ trend: { window: 4 } });
 void [d2, a, b, consumed, rows, d3, init, initSync, summarizeSnapshot];
