@@ -11,7 +11,7 @@ const memwatch = createMemwatch(engine);
 const ENGINE_API = [
   'SnapshotParser', 'Snapshot', 'diffSnapshots', 'summarizeSnapshot',
   'parseExport', 'analyzeExport', 'ExportParser', 'Analyzer', 'version',
-  'growthReport', 'classRetainers', 'leakReport', 'retainedSizes',
+  'growthReport', 'classRetainers', 'classGrowth', 'bucketClasses', 'leakReport', 'retainedSizes',
 ];
 for (const name of ENGINE_API) memwatch[name] = engine[name];
 memwatch.memwatch = memwatch;

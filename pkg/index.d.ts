@@ -49,6 +49,8 @@ export interface Memwatch extends EventEmitter {
   version: typeof engine.version;
   growthReport: typeof engine.growthReport;
   classRetainers: typeof engine.classRetainers;
+  classGrowth: typeof engine.classGrowth;
+  bucketClasses: typeof engine.bucketClasses;
   leakReport: typeof engine.leakReport;
   retainedSizes: typeof engine.retainedSizes;
 }

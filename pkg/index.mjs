@@ -14,5 +14,5 @@ export const { gc, HeapDiff, configure } = memwatch;
 export const {
   SnapshotParser, Snapshot, diffSnapshots, summarizeSnapshot,
   parseExport, analyzeExport, ExportParser, Analyzer, version,
-  growthReport, classRetainers, leakReport, retainedSizes,
+  growthReport, classRetainers, classGrowth, bucketClasses, leakReport, retainedSizes,
 } = memwatch;

@@ -6,5 +6,5 @@ export { default, default as init, initSync } from './wasm/web/memwatch_wasm.js'
 export {
   SnapshotParser, Snapshot, diffSnapshots, summarizeSnapshot,
   parseExport, analyzeExport, ExportParser, Analyzer, version,
-  growthReport, classRetainers, leakReport, retainedSizes,
+  growthReport, classRetainers, classGrowth, bucketClasses, leakReport, retainedSizes,
 } from './wasm/web/memwatch_wasm.js';

@@ -6,6 +6,7 @@
 //! - [`leak`]: the classic consecutive-growth detector and a regression-based trend detector.
 //! - [`analyzer::Analyzer`]: feeds samples through stats + detectors; the one path used live and offline.
 //! - [`snapshot`]: streaming `.heapsnapshot` parser into a compact graph ([`snapshot::HeapSnapshot`]).
+//! - [`class`]: the class of a node (HeapDiff buckets, DevTools classes), used by every view.
 //! - [`diff`]: node-memwatch's `HeapDiff` of two snapshots.
 //! - [`summary`]: per-class counts and self sizes of one snapshot.
 //! - [`export`]: the line-delimited JSON export format (see docs/format.md).
@@ -16,6 +17,7 @@
 //! ```
 
 pub mod analyzer;
+pub mod class;
 pub mod diff;
 pub mod export;
 pub mod leak;

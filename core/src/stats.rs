@@ -95,7 +95,7 @@ impl StatsEngine {
         s.last_gc_pause_ns = pause;
         s.gc_seq = sample.seq;
         s.time_ns = sample.end_ns;
-        s.heap = sample.heap.clone();
+        s.heap = sample.heap;
         if !sample.gc_type.is_full() {
             s.num_inc_gc += 1;
             return None;
@@ -164,6 +164,7 @@ mod tests {
             heap: HeapStats { used_heap_size: used, ..Default::default() },
             spaces: None,
             snapshot: false,
+            collection: None,
         }
     }
 

@@ -30,10 +30,13 @@ export interface HeapStats {
   number_of_native_contexts: number; number_of_detached_contexts: number;
 }
 export interface SpaceStats { name: string; size: number; used: number; available: number; physical: number; }
-/** One garbage collection. `snapshot: true` marks GCs run for a heap snapshot (not counted). */
+/**
+ * One garbage collection. `snapshot: true` marks GCs run for a heap snapshot (not counted);
+ * `collection`: the forced collection (one `memwatch.gc()` call) the pass belongs to.
+ */
 export interface GcSample {
   seq: number; gc_type: GcType; flags: number; start_ns: number; end_ns: number; heap: HeapStats;
-  spaces?: SpaceStats[]; snapshot?: boolean;
+  spaces?: SpaceStats[]; snapshot?: boolean; collection?: number;
 }
 export interface PerGcType {
   scavenge: number; minor_mark_sweep: number; mark_sweep_compact: number;

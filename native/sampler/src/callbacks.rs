@@ -59,6 +59,7 @@ pub(super) unsafe extern "C" fn gc_epilogue(
         start_ns: s.gc_start_ns.get().min(end_ns),
         end_ns,
         snapshot: s.in_snapshot.get(),
+        collection: s.collection.get(),
         ..RawSample::default()
     };
     // SAFETY: V8 passes the isolate that is running this GC; it is alive for the call. The

@@ -1,0 +1,210 @@
+//! Holders first: the grown or leaked objects grouped by the object that holds them.
+//!
+//! The *holder* of a gained object is the nearest object above it on its retainer path that
+//! already existed before (so its own contents grew) and that user code can name: an object or
+//! native object (a `Map`, `Set`, array, plain object used as a bag, a listener array), a closure
+//! or a closure context (`system / Context`). V8's internal pieces in between (a Map's backing
+//! table, an array's elements store) are looked through, so `(global) leakyCache -> Map table ->
+//! [k17] -> LeakingClass` is held by the Map, and a linked queue's new links by the old tail.
+//! Objects with no such holder below a GC root are held by that root (`(Global handles)`, ...).
+//!
+//! Holders are ranked by the retained size they gained; each reads in one line:
+//! `cachedItems (leaky-app.js:11:68) Array +1000 Object, +63.3 kb`, the location being that of
+//! the nearest closure on the holder's path (the code whose variable it is).
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::class::{class_of, is_internal_class, Scheme};
+use crate::size::nice_size;
+use crate::snapshot::{HeapSnapshot, NodeType};
+
+use super::analysis::SnapshotAnalysis;
+use super::dominators::NONE;
+use super::paths::RetainerPath;
+
+/// Gained objects of one class under a holder.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassCount {
+    pub class: String,
+    pub count: u64,
+    pub retained_size: u64,
+}
+
+/// One holder and what it gained.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Holder {
+    /// The report's line: `name (file:line:col) Class +count TopClass, +size`.
+    pub headline: String,
+    /// The variable, property or key it is reached by (`leakyCache`, `cachedItems`, `[3]`).
+    pub name: String,
+    /// Its class (DevTools scheme: `Map`, `Array`, `system / Context`, ...).
+    pub class: String,
+    /// `file:line:col` of the nearest closure on its path (whose variable it is), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    pub node_id: u32,
+    /// From a GC root to the holder.
+    pub path: RetainerPath,
+    /// Gained objects under it (those no other gained object holds).
+    pub gained_objects: u64,
+    /// Their retained size: what the holder grew by.
+    pub gained_retained_size: u64,
+    /// The holder's own retained size now.
+    pub retained_size: u64,
+    /// The gained objects by class, user classes first, then by retained size (at most 5).
+    pub classes: Vec<ClassCount>,
+    /// A path past the holder to its largest gained object of a user class.
+    pub example: RetainerPath,
+}
+
+/// Most classes listed per holder.
+const CLASSES_PER_HOLDER: usize = 5;
+
+/// Groups `gained` (nodes no other gained node dominates) by holder, largest gained retained size
+/// first, at most `max` (0: all). `existed(n)`: node `n` was there before the growth.
+pub fn holders(
+    snap: &HeapSnapshot,
+    a: &SnapshotAnalysis,
+    gained: &[u32],
+    existed: impl Fn(usize) -> bool,
+    max: usize,
+) -> Vec<Holder> {
+    if gained.is_empty() {
+        return Vec::new();
+    }
+    let qualifies = |p: usize| {
+        p != 0
+            && existed(p)
+            && match snap.node_kind(p) {
+                NodeType::Object | NodeType::Native => {
+                    let name = snap.node_name_str(p);
+                    !name.starts_with("system / ") || name == "system / Context"
+                }
+                NodeType::Hidden => snap.node_name_str(p) == "system / Context",
+                NodeType::Closure | NodeType::Synthetic => true,
+                _ => false,
+            }
+    };
+    let mut memo: HashMap<u32, u32> = HashMap::new();
+    let mut chain: Vec<u32> = Vec::new();
+    let mut by_holder: HashMap<u32, Vec<u32>> = HashMap::new();
+    for &v in gained {
+        chain.clear();
+        let mut x = v;
+        let h = loop {
+            if let Some(&h) = memo.get(&x) {
+                break h;
+            }
+            chain.push(x);
+            match a.paths.parent(x) {
+                None => break NONE,
+                Some(p) if qualifies(p as usize) => break p,
+                Some(p) => x = p,
+            }
+        };
+        for &c in &chain {
+            memo.insert(c, h);
+        }
+        if h != NONE {
+            by_holder.entry(h).or_default().push(v);
+        }
+    }
+    let mut ranked: Vec<(u32, Vec<u32>, u64)> = by_holder
+        .into_iter()
+        .map(|(h, members)| {
+            let size = members.iter().map(|&m| a.retained[m as usize]).sum();
+            (h, members, size)
+        })
+        .collect();
+    ranked.sort_by(|x, y| y.2.cmp(&x.2).then(y.1.len().cmp(&x.1.len())).then(x.0.cmp(&y.0)));
+    if max > 0 {
+        ranked.truncate(max);
+    }
+    ranked.into_iter().filter_map(|(h, members, size)| describe(snap, a, h, &members, size)).collect()
+}
+
+fn describe(snap: &HeapSnapshot, a: &SnapshotAnalysis, h: u32, members: &[u32], size: u64) -> Option<Holder> {
+    let path = a.paths.path_to(snap, h)?;
+    let hn = h as usize;
+    let class = class_of(snap, hn, Scheme::DevTools).unwrap_or("(unknown)").to_string();
+    let name = match path.hops.last() {
+        Some(hop) if hop.edge_type == "element" || hop.edge_type == "hidden" => format!("[{}]", hop.edge_name),
+        Some(hop) if !hop.edge_name.is_empty() && !hop.edge_name.bytes().all(|b| b.is_ascii_digit()) => {
+            truncate(&hop.edge_name, 60)
+        }
+        _ => path.hops.last().map_or_else(|| class.clone(), |hop| hop.node.clone()),
+    };
+    let location = nearest_closure_location(snap, a, h);
+
+    let mut per_class: HashMap<&str, (u64, u64)> = HashMap::new();
+    for &m in members {
+        let c = class_of(snap, m as usize, Scheme::DevTools).unwrap_or("(unknown)");
+        let e = per_class.entry(c).or_default();
+        e.0 += 1;
+        e.1 += a.retained[m as usize];
+    }
+    let user = |c: &str| !is_internal_class(c) && !c.starts_with('(');
+    let mut classes: Vec<ClassCount> = per_class
+        .into_iter()
+        .map(|(class, (count, retained_size))| ClassCount { class: class.to_string(), count, retained_size })
+        .collect();
+    classes.sort_by(|x, y| {
+        user(&y.class)
+            .cmp(&user(&x.class))
+            .then(y.retained_size.cmp(&x.retained_size))
+            .then(y.count.cmp(&x.count))
+            .then_with(|| x.class.cmp(&y.class))
+    });
+    classes.truncate(CLASSES_PER_HOLDER);
+
+    // The largest gained object of a user class (else the largest), for the example path.
+    let pick = members
+        .iter()
+        .copied()
+        .max_by_key(|&m| {
+            let c = class_of(snap, m as usize, Scheme::DevTools).unwrap_or("(unknown)");
+            (user(c), a.retained[m as usize], std::cmp::Reverse(m))
+        })
+        .unwrap_or(h);
+    let example = a.paths.path_to(snap, pick).unwrap_or_else(|| path.clone());
+
+    let top = classes.first().map_or(String::new(), |c| format!(" +{} {}", c.count, c.class));
+    let at = location.as_ref().map_or(String::new(), |l| format!(" ({l})"));
+    let headline = format!("{name}{at} {class}{top}, +{}", nice_size(size as i64));
+    Some(Holder {
+        headline,
+        name,
+        class,
+        location,
+        node_id: snap.node_id[hn],
+        path,
+        gained_objects: members.len() as u64,
+        gained_retained_size: size,
+        retained_size: a.retained[hn],
+        classes,
+        example,
+    })
+}
+
+/// The location of the holder itself when it is a closure, else of the nearest closure above it.
+fn nearest_closure_location(snap: &HeapSnapshot, a: &SnapshotAnalysis, h: u32) -> Option<String> {
+    let mut x = Some(h);
+    while let Some(n) = x {
+        if snap.node_kind(n as usize) == NodeType::Closure {
+            if let Some(l) = a.paths.sources().location(snap, n as usize) {
+                return Some(l);
+            }
+        }
+        x = a.paths.parent(n);
+    }
+    None
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
