@@ -118,6 +118,8 @@ pub fn holders(
             (h, members, size)
         })
         .collect();
+    // Objects of no size (read-only space strings a root group lists) explain no growth.
+    ranked.retain(|x| x.2 > 0);
     ranked.sort_by(|x, y| y.2.cmp(&x.2).then(y.1.len().cmp(&x.1.len())).then(x.0.cmp(&y.0)));
     if max > 0 {
         ranked.truncate(max);
@@ -128,13 +130,16 @@ pub fn holders(
 fn describe(snap: &HeapSnapshot, a: &SnapshotAnalysis, h: u32, members: &[u32], size: u64) -> Option<Holder> {
     let path = a.paths.path_to(snap, h)?;
     let hn = h as usize;
-    let class = class_of(snap, hn, Scheme::DevTools).unwrap_or("(unknown)").to_string();
-    let name = match path.hops.last() {
+    let mut class = class_of(snap, hn, Scheme::DevTools).unwrap_or("(unknown)").to_string();
+    let mut name = match path.hops.last() {
         Some(hop) if hop.edge_type == "element" || hop.edge_type == "hidden" => format!("[{}]", hop.edge_name),
         Some(hop) if !hop.edge_name.is_empty() && !hop.edge_name.bytes().all(|b| b.is_ascii_digit()) => {
             truncate(&hop.edge_name, 60)
         }
-        _ => path.hops.last().map_or_else(|| class.clone(), |hop| hop.node.clone()),
+        _ => match snap.node_name_str(hn) {
+            "" => class.clone(),
+            n => truncate(n, 60),
+        },
     };
     let location = nearest_closure_location(snap, a, h);
 
@@ -169,6 +174,16 @@ fn describe(snap: &HeapSnapshot, a: &SnapshotAnalysis, h: u32, members: &[u32], 
         })
         .unwrap_or(h);
     let example = a.paths.path_to(snap, pick).unwrap_or_else(|| path.clone());
+    // A global object or a closure context is a scope, not a bag: name the variable or property
+    // the example goes through (`chainHead`, a module's `cache`) and its class.
+    // (Hop lists keep their first 32 hops, so the hop past a short holder path is listed.)
+    if is_scope(snap, hn) && path.hops.len() < 32 {
+        let past = example.hops.get(path.hops.len());
+        if let Some(hop) = past.filter(|x| x.edge_type == "property" || x.edge_type == "context") {
+            name = truncate(&hop.edge_name, 60);
+            class = class_of(snap, hop.node_index as usize, Scheme::DevTools).unwrap_or("(unknown)").to_string();
+        }
+    }
 
     let top = classes.first().map_or(String::new(), |c| format!(" +{} {}", c.count, c.class));
     let at = location.as_ref().map_or(String::new(), |l| format!(" ({l})"));
@@ -188,18 +203,49 @@ fn describe(snap: &HeapSnapshot, a: &SnapshotAnalysis, h: u32, members: &[u32], 
     })
 }
 
-/// The location of the holder itself when it is a closure, else of the nearest closure above it.
+/// A global object (reached by the root's shortcut) or a closure context.
+fn is_scope(snap: &HeapSnapshot, n: usize) -> bool {
+    snap.node_name_str(n) == "system / Context"
+        || snap
+            .edges_of(0)
+            .any(|e| snap.edge_to[e] as usize == n && snap.edge_kind(e) == crate::snapshot::EdgeType::Shortcut)
+}
+
+/// The location of the holder itself when it is a closure, else of the nearest closure above
+/// it; when no closure is on the path (a module's variables reached from the stack or a script
+/// context), of the first function defined in the nearest scope (context) above it, which is in
+/// the file that declares the variable.
 fn nearest_closure_location(snap: &HeapSnapshot, a: &SnapshotAnalysis, h: u32) -> Option<String> {
     let mut x = Some(h);
+    let mut scope: Option<usize> = None;
     while let Some(n) = x {
-        if snap.node_kind(n as usize) == NodeType::Closure {
-            if let Some(l) = a.paths.sources().location(snap, n as usize) {
+        let n = n as usize;
+        if snap.node_kind(n) == NodeType::Closure {
+            if let Some(l) = a.paths.sources().location(snap, n) {
                 return Some(l);
             }
         }
-        x = a.paths.parent(n);
+        if scope.is_none() && snap.node_name_str(n) == "system / Context" {
+            scope = Some(n);
+        }
+        x = a.paths.parent(n as u32);
     }
-    None
+    let ctx = scope?;
+    // Closures of that scope: their `context` edge points at it. First defined wins.
+    let closure = snap
+        .locations
+        .iter()
+        .filter(|l| {
+            let c = l.node as usize;
+            snap.node_kind(c) == NodeType::Closure
+                && snap.edges_of(c).any(|e| {
+                    snap.edge_to[e] as usize == ctx
+                        && snap.edge_kind(e) == crate::snapshot::EdgeType::Internal
+                        && snap.strings.get(snap.edge_name_or_index[e]) == "context"
+                })
+        })
+        .min_by_key(|l| (l.line, l.column))?;
+    a.paths.sources().location(snap, closure.node as usize)
 }
 
 fn truncate(s: &str, max: usize) -> String {

@@ -61,7 +61,9 @@ impl Sources {
 fn script_name(snap: &HeapSnapshot, closure: usize) -> Option<&str> {
     let sfi = internal_target(snap, closure, &["shared"])?;
     let script = internal_target(snap, sfi, &["script", "script_or_debug_info"])?;
+    // V8 names Script objects by their name; embedders' snapshots (the v8 crate) prefix it.
     let name = snap.node_name_str(script);
+    let name = name.strip_prefix("system / Script / ").unwrap_or(name);
     (!name.is_empty()).then_some(name)
 }
 

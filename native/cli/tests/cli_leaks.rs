@@ -48,6 +48,29 @@ fn text_report_names_holders_and_fail_flag_exits_1() {
     assert_eq!(out.status.code(), Some(1));
 }
 
+/// The report starts with the holders: the Map behind `leakyCache` with its leaked class, then
+/// the closure's `cachedItems` with the closure's file:line:col; `diff --retainers` says the same.
+#[test]
+fn holders_come_first_with_class_and_location() {
+    let Some((_dir, [b, t, f])) = snapshots() else {
+        return;
+    };
+    let out = memwatch(&["leaks", &b, &t, &f]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let holders: Vec<&str> = text.lines().filter(|l| l.starts_with('#')).collect();
+    assert!(holders[0].starts_with("#1  leakyCache Map +500 LeakingClass, +"), "{text}");
+    assert!(holders[1].starts_with("#2  cachedItems (leaky-app-snapshots.js:11:68) Array +500 Object, +"), "{text}");
+    assert!(text.find("Who holds them").unwrap() < text.find("By class and retainer path").unwrap(), "{text}");
+
+    let out = memwatch(&["diff", "--retainers", "5", &b, &t]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let section = &text[text.find("Who holds what grew").expect("holder section")..];
+    let first: Vec<&str> = section.lines().skip(1).take(5).collect();
+    assert!(first[0].starts_with("  #1  leakyCache Map +500 LeakingClass, +"), "{section}");
+    assert!(first.iter().any(|l| l.starts_with("  #2  cachedItems (leaky-app-snapshots.js:11:68) Array")), "{section}");
+}
+
 #[test]
 fn json_report_is_one_object() {
     let Some((_dir, [b, t, f])) = snapshots() else {
