@@ -21,8 +21,11 @@ const TYPES: &'static str = r#"
 export interface RetainerHop {
   edge_type: string; edge_name: string; node_index: number; node_id: number; node: string;
 }
-/** `text`: "(global) leakyCache -> Map table -> [k17] -> LeakingClass"; `normalized`: keys as `[*]`. */
-export interface RetainerPath { hops: RetainerHop[]; text: string; normalized: string; }
+/**
+ * `text`: "(global) leakyCache -> Map table -> [k17] -> LeakingClass"; `normalized`: keys as `[*]`.
+ * Long paths list their first and last 32 hops; `omitted_hops` counts the others.
+ */
+export interface RetainerPath { hops: RetainerHop[]; omitted_hops?: number; text: string; normalized: string; }
 /** Objects of one class held through the same normalised path. */
 export interface PathGroup {
   class: string; path: string; example: RetainerPath; count: number; self_size: number; retained_size: number;
@@ -33,7 +36,18 @@ export interface ClassGrowth {
   retained_size_before: number; retained_size_after: number; retained_size_delta: number;
   new_objects: number; paths: PathGroup[];
 }
-export interface GrowthReport { classes: ClassGrowth[]; }
+/** Gained objects of one class under a holder. */
+export interface ClassCount { class: string; count: number; retained_size: number; }
+/**
+ * What grew, by the object holding it: `headline` reads
+ * "sessionCache (app.js:4:15) Map +500 Session, +320.31 kb"; `location` is the nearest closure's.
+ */
+export interface Holder {
+  headline: string; name: string; class: string; location?: string; node_id: number; path: RetainerPath;
+  gained_objects: number; gained_retained_size: number; retained_size: number; classes: ClassCount[];
+  example: RetainerPath;
+}
+export interface GrowthReport { classes: ClassGrowth[]; holders: Holder[]; }
 /** `classRetainers`: a class's totals in one snapshot and where its top members are held. */
 export interface ClassRetainers {
   class: string; count: number; self_size: number; retained_size: number; paths: PathGroup[];
@@ -47,7 +61,7 @@ export interface LeakReportOptions { include_internal?: boolean; max_groups?: nu
 export interface LeakReport {
   baseline_nodes: number; target_nodes: number; final_nodes: number; leaked_objects: number;
   leaked_self_size: number; reported_objects: number; reported_retained_size: number;
-  omitted_groups: number; groups: PathGroup[];
+  omitted_groups: number; groups: PathGroup[]; holders: Holder[];
 }
 "#;
 
@@ -78,7 +92,7 @@ pub fn class_retainers_js(
     snapshot: &Snapshot,
     class_name: &str,
     k: u32,
-    #[wasm_bindgen(unchecked_param_type = "ClassScheme | undefined")] scheme: Option<String>,
+    scheme: Option<String>,
 ) -> Result<JsValue, JsValue> {
     let scheme = parse_scheme(scheme)?;
     let analysis = snapshot.analysis().map_err(js_error)?;
@@ -93,7 +107,7 @@ pub fn class_growth_js(
     before: &Snapshot,
     after: &Snapshot,
     class_name: &str,
-    #[wasm_bindgen(unchecked_param_type = "ClassScheme | undefined")] scheme: Option<String>,
+    scheme: Option<String>,
 ) -> Result<JsValue, JsValue> {
     let scheme = parse_scheme(scheme)?;
     let (ab, aa) = (before.analysis().map_err(js_error)?, after.analysis().map_err(js_error)?);

@@ -60,7 +60,7 @@ export interface LeakEvent {
 /** Who retains a live leak: growth between two snapshots, with retainer paths of new objects. */
 export interface LeakRetainers {
   since_ns: number; time_ns: number; before_snapshot?: string; after_snapshot?: string;
-  classes: ClassGrowth[]; error?: string;
+  classes: ClassGrowth[]; holders?: Holder[]; error?: string;
 }
 export interface ClassicConfig { growth_count: number; noise_floor_bytes: number; noise_floor_percent: number; }
 export interface TrendConfig {
