@@ -1,10 +1,11 @@
-// A cache growing in a busy loop: memwatch.gc() every millisecond, no timers, no awaits. Two
-// calls 1 ms apart are two forced collections (issue 11: they used to merge into one by timing,
-// and the leak went unseen).
-const cache = new Map();
-let n = 0;
-for (let call = 0; call < 30; call++) {
-  for (let k = 0; k < 2000; k++, n++) cache.set(`key-${n}`, { id: n, body: 'x'.repeat(32) + n });
+// A cache growing in a busy loop: memwatch.gc() every millisecond, no timers, no awaits. Each
+// entry is a large array (V8's large-object space), so no scavenge runs between two calls: by
+// the old timing rule (full passes within 10 ms of each other are one forced collection) every
+// call merged into one, and the ~6 MB growth gave no leak event (issue 11). Passes now carry
+// their call's collection id.
+const cache = [];
+for (let call = 0; call < 12; call++) {
+  cache.push(new Array(60000).fill(call));
   memwatch.gc();
   const t = Date.now();
   while (Date.now() - t < 1) {}
