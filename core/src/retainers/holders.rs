@@ -173,6 +173,12 @@ fn describe(snap: &HeapSnapshot, a: &SnapshotAnalysis, h: u32, members: &[u32], 
             (user(c), a.retained[m as usize], std::cmp::Reverse(m))
         })
         .unwrap_or(h);
+    // A gained closure is code: continue to the largest object of a user class it keeps alive
+    // (a listener's subscriber), so the example ends at what leaks.
+    let pick = match class_of(snap, pick as usize, Scheme::DevTools) {
+        Some("(closure)") => largest_user_object_under(snap, a, pick, &user).unwrap_or(pick),
+        _ => pick,
+    };
     let example = a.paths.path_to(snap, pick).unwrap_or_else(|| path.clone());
     // A global object or a closure context is a scope, not a bag: name the variable or property
     // the example goes through (`chainHead`, a module's `cache`) and its class.
@@ -202,6 +208,39 @@ fn describe(snap: &HeapSnapshot, a: &SnapshotAnalysis, h: u32, members: &[u32], 
         example,
     })
 }
+
+/// The node of a user class with the largest retained size among those `top` dominates
+/// (breadth-first over the dominator subtree, at most [`SUBTREE_LIMIT`] nodes).
+fn largest_user_object_under(
+    snap: &HeapSnapshot,
+    a: &SnapshotAnalysis,
+    top: u32,
+    user: &dyn Fn(&str) -> bool,
+) -> Option<u32> {
+    let mut inside: std::collections::HashSet<u32> = std::collections::HashSet::from([top]);
+    let mut queue = std::collections::VecDeque::from([top]);
+    let mut best: Option<(u64, u32)> = None;
+    while let Some(x) = queue.pop_front() {
+        for e in snap.edges_of(x as usize) {
+            let y = snap.edge_to[e];
+            if inside.len() >= SUBTREE_LIMIT || inside.contains(&y) || a.dominators.idom(y) != Some(x) {
+                continue;
+            }
+            inside.insert(y);
+            queue.push_back(y);
+            if class_of(snap, y as usize, Scheme::DevTools).is_some_and(user) {
+                let r = a.retained[y as usize];
+                if best.is_none_or(|(br, _)| r > br) {
+                    best = Some((r, y));
+                }
+            }
+        }
+    }
+    best.map(|(_, y)| y)
+}
+
+/// Most nodes looked at below one gained object for [`largest_user_object_under`].
+const SUBTREE_LIMIT: usize = 10_000;
 
 /// A global object (reached by the root's shortcut) or a closure context.
 fn is_scope(snap: &HeapSnapshot, n: usize) -> bool {

@@ -50,6 +50,8 @@ struct Expect {
     holder: &'static str,
     class: &'static str,
     leaked: &'static str,
+    /// How the representative path past the holder ends, when checked.
+    example_ends: Option<&'static str>,
 }
 
 fn check_holder(what: &str, h: &serde_json::Value, name: &str, e: &Expect) {
@@ -69,6 +71,10 @@ fn leak(name: &str, e: Expect) {
     check_holder("diff --retainers", &d["retainers"]["holders"][0], name, &e);
     let run = run_first_leak(name).unwrap_or_else(|| panic!("{name}: no leak event under memwatch run"));
     check_holder("run --leak-retainers", &run["holders"][0], name, &e);
+    if let Some(end) = e.example_ends {
+        let text = r["holders"][0]["example"]["text"].as_str().unwrap_or_default();
+        assert!(text.ends_with(end), "{name}: example {text:?} should end at {end:?}");
+    }
 }
 
 fn control(name: &str) {
@@ -82,14 +88,19 @@ macro_rules! leak_test {
     ($fn:ident, $name:literal, $holder:literal, $class:literal, $leaked:literal) => {
         #[test]
         fn $fn() {
-            leak($name, Expect { holder: $holder, class: $class, leaked: $leaked });
+            leak($name, Expect { holder: $holder, class: $class, leaked: $leaked, example_ends: None });
         }
     };
 }
 
 leak_test!(module_map_cache, "map-cache", "sessionCache", "Map", "Session");
 leak_test!(cache_held_by_a_closure, "closure-cache", "entries", "Array", "Record");
-leak_test!(listeners_on_a_long_lived_emitter, "emitter-listeners", "data", "Array", "(closure)");
+/// The gained objects are listener closures; the example continues to the subscriber they keep.
+#[test]
+fn listeners_on_a_long_lived_emitter() {
+    let e = Expect { holder: "data", class: "Array", leaked: "(closure)", example_ends: Some("-> sub -> Subscriber") };
+    leak("emitter-listeners", e);
+}
 leak_test!(array_in_a_singleton, "singleton-array", "entries", "Array", "AuditEntry");
 leak_test!(memo_keyed_by_objects, "memo-object-keys", "memo", "Map", "Rendered");
 leak_test!(strings_only, "strings-only", "requestLog", "Array", "(string)");
