@@ -36,10 +36,13 @@ struct PreviousFull {
     seq: u64,
     flags: u32,
     end_ns: u64,
+    collection: Option<u64>,
 }
 
-/// Back-to-back passes of one forced collection start within this time of the previous pass's end
-/// (V8 runs them in one loop, no JavaScript in between).
+/// For samples without a recorded collection id (older exports): back-to-back passes of one
+/// forced collection start within this time of the previous pass's end (V8 runs them in one
+/// loop, no JavaScript in between). Recorders that mark collections (`Sample::collection`) are
+/// never judged by timing: two `memwatch.gc()` calls 1 ms apart are two collections.
 const SAME_COLLECTION_GAP_NS: u64 = 10_000_000;
 
 pub struct Analyzer {
@@ -74,13 +77,21 @@ impl Analyzer {
         }
         let previous_full = self.last_full.take();
         let Some(stats) = self.stats.push(sample) else { return };
-        self.last_full = Some(PreviousFull { seq: sample.seq, flags: sample.flags, end_ns: sample.end_ns });
+        self.last_full = Some(PreviousFull {
+            seq: sample.seq,
+            flags: sample.flags,
+            end_ns: sample.end_ns,
+            collection: sample.collection,
+        });
         let all_garbage = |f: u32| f & flags::COLLECT_ALL_AVAILABLE_GARBAGE != 0;
-        let continues_previous = previous_full.is_some_and(|p| {
-            p.seq + 1 == sample.seq
-                && all_garbage(p.flags)
-                && all_garbage(sample.flags)
-                && sample.start_ns.saturating_sub(p.end_ns) <= SAME_COLLECTION_GAP_NS
+        let continues_previous = previous_full.is_some_and(|p| match (p.collection, sample.collection) {
+            (None, None) => {
+                p.seq + 1 == sample.seq
+                    && all_garbage(p.flags)
+                    && all_garbage(sample.flags)
+                    && sample.start_ns.saturating_sub(p.end_ns) <= SAME_COLLECTION_GAP_NS
+            }
+            (a, b) => a == b,
         });
         let b = Baseline { seq: sample.seq, time_ns: sample.end_ns, used: stats.current_base, continues_previous };
         out.push(Event::Stats(stats));
@@ -156,6 +167,7 @@ mod tests {
             heap: HeapStats { used_heap_size: used, ..Default::default() },
             spaces: None,
             snapshot: false,
+            collection: None,
         }
     }
 
@@ -179,5 +191,33 @@ mod tests {
         // Unflagged back-to-back full GCs keep node-memwatch's rule: equal size resets.
         let plain: Vec<Sample> = samples.iter().map(|s| Sample { flags: 0, ..s.clone() }).collect();
         assert!(analyze_samples(&plain, &config, 0.0).leaks.is_empty());
+    }
+
+    /// A busy loop calling `memwatch.gc()` every millisecond on a growing cache: each call's two
+    /// passes carry the call's collection id, so calls 1 ms apart are separate collections (by
+    /// timing alone they merged into one and the leak went unseen).
+    #[test]
+    fn collection_ids_decide_over_timing() {
+        let config = AnalyzerConfig { classic: Some(ClassicConfig::default()), trend: None };
+        let flags = flags::FORCED | flags::COLLECT_ALL_AVAILABLE_GARBAGE;
+        let pass = |seq: u64, used: u64, collection: Option<u64>| {
+            // 1 ms per pass, no gap: every pass starts right where the previous one ended.
+            let start_ns = seq * 1_000_000;
+            Sample { start_ns, end_ns: start_ns + 900_000, collection, ..full(seq, used, flags) }
+        };
+        let calls = |ids: bool| -> Vec<Sample> {
+            (0..8u64)
+                .flat_map(|i| {
+                    let used = 10_000_000 + i * 1_000_000;
+                    let id = ids.then_some(i + 1);
+                    [pass(i * 2, used, id), pass(i * 2 + 1, used, id)]
+                })
+                .collect()
+        };
+        let with_ids = analyze_samples(&calls(true), &config, 0.0);
+        assert_eq!(with_ids.leaks.len(), 1, "8 growing collections, classic rule of 5");
+        assert_eq!(with_ids.leaks[0].growth, 4_000_000);
+        // Without ids (an older export), passes this close are read as one collection.
+        assert!(analyze_samples(&calls(false), &config, 0.0).leaks.is_empty());
     }
 }

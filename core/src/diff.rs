@@ -104,21 +104,6 @@ fn side(s: &HeapSnapshot, r: &Reached) -> DiffSide {
     DiffSide { nodes: s.node_count() as u64, size_bytes: r.size, size: nice_size(signed(r.size)) }
 }
 
-/// node-memwatch's bucket for a node type; `None` for types it did not report (hidden,
-/// synthetic, cons/sliced strings, symbol, bigint, object shape, unknown).
-pub(crate) fn bucket_of(kind: NodeType) -> Option<&'static str> {
-    Some(match kind {
-        NodeType::Array => "Array",
-        NodeType::String => "String",
-        NodeType::Code => "Code",
-        NodeType::Closure => "Closure",
-        NodeType::RegExp => "RegExp",
-        NodeType::HeapNumber => "Number",
-        NodeType::Native => "Native",
-        _ => return None,
-    })
-}
-
 /// The nodes reachable from the root (node 0) and the sum of their self sizes.
 pub struct Reached {
     bits: Vec<u64>,
@@ -228,7 +213,7 @@ impl Buckets {
                 }
             }
         } else {
-            match bucket_of(kind) {
+            match crate::class::bucket_of_type(kind) {
                 Some(what) => self.slot(what),
                 None => return,
             }

@@ -7,6 +7,7 @@
 //! - [`analyzer::Analyzer`]: feeds samples through stats + detectors; the one path used live and offline.
 //! - [`detector_options`]: the detectors' option table, overlay of user choices and validation.
 //! - [`snapshot`]: streaming `.heapsnapshot` parser into a compact graph ([`snapshot::HeapSnapshot`]).
+//! - [`class`]: the class of a node (HeapDiff buckets, DevTools classes), used by every view.
 //! - [`diff`]: node-memwatch's `HeapDiff` of two snapshots.
 //! - [`summary`]: per-class counts and self sizes of one snapshot.
 //! - [`alloc`]: live allocation sites from V8's sampling heap profiler, their growth, pprof.
@@ -38,6 +39,7 @@
 
 pub mod alloc;
 pub mod analyzer;
+pub mod class;
 pub mod detector_options;
 pub mod diff;
 pub mod export;

@@ -149,6 +149,11 @@ pub struct Sample {
     /// so the stats engine and leak detectors skip them.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub snapshot: bool,
+    /// Which forced collection (one `memwatch.gc()` call) this pass belongs to, when the
+    /// recorder knows: V8 runs several full passes per call, and passes of the same call count
+    /// as one collection for the leak rules. Absent in older exports (then timing decides).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collection: Option<u64>,
 }
 
 impl Sample {

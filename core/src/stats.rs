@@ -176,6 +176,7 @@ mod tests {
             heap: HeapStats { used_heap_size: used, ..Default::default() },
             spaces: None,
             snapshot: false,
+            collection: None,
         }
     }
 

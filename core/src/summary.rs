@@ -1,10 +1,11 @@
 //! Per-class summary of one heap snapshot: how many nodes of each class and their total self
 //! size, largest first (the viewer's and `summarizeSnapshot`'s "what is in this heap" table).
 //!
-//! Classes are named like HeapDiff's buckets ("Array", "String", the constructor name for
-//! objects, "Code", "Closure", "RegExp", "Number", "Native"); node types that HeapDiff leaves
-//! unbucketed are listed under their V8 type in parentheses ("(hidden)", "(concatenated string)",
-//! ...) so the summary accounts for every node and byte of the file. Unreachable nodes count too.
+//! Classes are HeapDiff's buckets ([`crate::class::Scheme::Bucket`]: "Array", "String", the
+//! constructor name for objects, "Code", "Closure", "RegExp", "Number", "Native"); node types that
+//! HeapDiff leaves unbucketed are listed under their DevTools class ("(system)", "(string)" for
+//! concatenated and sliced strings, ...) so the summary accounts for every node and byte of the
+//! file. Unreachable nodes count too.
 //!
 //! ```
 //! use memwatch_core::{snapshot::HeapSnapshot, summary::summarize};
@@ -15,7 +16,8 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::snapshot::{HeapSnapshot, NodeType};
+use crate::class::{class_of, Scheme};
+use crate::snapshot::HeapSnapshot;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
@@ -41,31 +43,16 @@ pub fn summarize(snapshot: &HeapSnapshot) -> Vec<ClassSummary> {
     out
 }
 
-/// HeapDiff's bucket names, so a summary row and a diff row of the same class match; the types
-/// HeapDiff leaves out get a parenthesised name here.
+/// The HeapDiff bucket (so a summary row and a diff row of the same class match); nodes HeapDiff
+/// leaves out get their DevTools class (`(system)`, `(string)` for cons/sliced strings, ...).
 fn class_name(snapshot: &HeapSnapshot, n: usize) -> &str {
-    let kind = snapshot.node_kind(n);
-    if kind == NodeType::Object {
-        return snapshot.node_name_str(n);
-    }
-    if let Some(bucket) = crate::diff::bucket_of(kind) {
-        return bucket;
-    }
-    match kind {
-        NodeType::Hidden => "(hidden)",
-        NodeType::Synthetic => "(synthetic)",
-        NodeType::ConsString => "(concatenated string)",
-        NodeType::SlicedString => "(sliced string)",
-        NodeType::Symbol => "(symbol)",
-        NodeType::BigInt => "(bigint)",
-        NodeType::ObjectShape => "(object shape)",
-        _ => "(unknown)",
-    }
+    class_of(snapshot, n, Scheme::Bucket).or_else(|| class_of(snapshot, n, Scheme::DevTools)).unwrap_or("(unknown)")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::snapshot::NodeType;
 
     fn graph(nodes: &[(NodeType, &str, u64)]) -> HeapSnapshot {
         let mut g = HeapSnapshot::default();
@@ -98,7 +85,7 @@ mod tests {
             vec![
                 ("Array", 1, 100),
                 ("LeakingClass", 2, 48),
-                ("(hidden)", 1, 40),
+                ("(system)", 1, 40),
                 ("String", 1, 20),
                 ("Zed", 1, 20),
                 ("(synthetic)", 1, 0),

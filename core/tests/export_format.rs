@@ -20,6 +20,7 @@ fn sample(seq: u64, gc_type: GcType, used: u64) -> Sample {
         heap: HeapStats { used_heap_size: used, total_heap_size: used * 2, ..Default::default() },
         spaces: None,
         snapshot: false,
+        collection: None,
     }
 }
 
@@ -165,6 +166,7 @@ fn leak_retainers_records_attach_to_their_recorded_leak_only() {
         before_snapshot: None,
         after_snapshot: Some("snaps/leak.heapsnapshot".into()),
         classes: vec![],
+        holders: vec![],
         error: Some("test".into()),
     };
     let record = Record::LeakRetainers(LeakRetainersRecord {

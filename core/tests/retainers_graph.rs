@@ -275,7 +275,10 @@ fn deep_chain_does_not_overflow_the_stack() {
     assert_eq!(a.retained[1], 16_000_000);
     assert_eq!(a.classes()[0].retained_size, 16_000_000);
     let p = a.path_to(&snap, prev).unwrap();
-    assert_eq!(p.hops.len(), 1_000_000);
+    // Bounded: 32 hops at each end, the million-link run collapsed in the text.
+    assert_eq!(p.hops.len() as u64 + p.omitted_hops, 1_000_000);
+    assert_eq!(p.hops.len(), 64);
+    assert_eq!(p.text, "Link -> next x999999 -> Link");
 }
 
 /// A global Map `leakyCache` (with a backing table), and a closure holding an array.
@@ -494,4 +497,113 @@ fn deep_paths_with_many_leak_roots_stay_linear() {
     let r = leak_report(&base, &target, &target, &LeakOptions::default()).unwrap();
     assert_eq!(r.reported_objects, 199_990);
     assert!(t.elapsed().as_secs() < 60, "took {:?}", t.elapsed());
+}
+
+/// root -(shortcut)-> global -property "list"-> JS Array -internal "elements"-> (array) backing
+/// -> `n` closures `handler`, each with a string `name`; plus a String wrapper object.
+fn bucket_graph(n: u32) -> HeapSnapshot {
+    let mut b = Builder::new();
+    let global = b.node(NodeType::Object, "Window", 10);
+    b.edge(0, EdgeType::Shortcut, "global", global);
+    let list = b.node(NodeType::Object, "Array", 16);
+    b.edge(global, EdgeType::Property, "list", list);
+    let backing = b.node(NodeType::Array, "", 8 + 8 * n as u64);
+    b.edge(list, EdgeType::Internal, "elements", backing);
+    for i in 0..n {
+        let f = b.node_with_id(NodeType::Closure, "handler", 32, 1001 + 2 * i);
+        b.edge(backing, EdgeType::Element, &i.to_string(), f);
+        let s = b.node_with_id(NodeType::String, &format!("name{i}"), 20, 5001 + 2 * i);
+        b.edge(f, EdgeType::Property, "name", s);
+    }
+    let wrapper = b.node(NodeType::Object, "String", 12);
+    b.edge(global, EdgeType::Property, "boxed", wrapper);
+    b.build()
+}
+
+#[test]
+fn bucket_scheme_selects_what_heapdiff_counts() {
+    use memwatch_core::class::Scheme;
+    use memwatch_core::retainers::{class_growth, class_retainers, growth_report};
+    let (before, after) = (bucket_graph(2), bucket_graph(5));
+    let (ab, aa) = (SnapshotAnalysis::new(&before).unwrap(), SnapshotAnalysis::new(&after).unwrap());
+
+    // `Array` bucket: the JS array and its backing store; the JS array dominates the store.
+    let arr = class_retainers(&after, &aa, "Array", Scheme::Bucket, 5);
+    assert_eq!((arr.count, arr.self_size), (2, 16 + 48));
+    assert_eq!(arr.retained_size, 16 + 48 + 5 * 52);
+    assert_eq!(arr.paths[0].path, "(global) list -> Array");
+    // DevTools' `Array` class is only the JS array.
+    assert_eq!(class_retainers(&after, &aa, "Array", Scheme::DevTools, 5).count, 1);
+
+    // `Closure` (no DevTools class of that name) and `String` (strings plus the wrapper).
+    let clo = class_retainers(&after, &aa, "Closure", Scheme::Bucket, 5);
+    assert_eq!((clo.count, clo.retained_size), (5, 5 * 52));
+    assert_eq!(clo.paths[0].path, "(global) list -> Array elements -> [*] -> handler (closure)");
+    assert_eq!(class_retainers(&after, &aa, "Closure", Scheme::DevTools, 5).count, 0);
+    assert_eq!(class_retainers(&after, &aa, "String", Scheme::Bucket, 5).count, 6);
+
+    let g = class_growth(&before, &ab, &after, &aa, "Closure", Scheme::Bucket, 3).expect("closures grew");
+    assert_eq!((g.count_before, g.count_after, g.new_objects), (2, 5, 3));
+    assert_eq!(g.retained_size_delta, 3 * 52);
+    assert_eq!(g.paths.iter().map(|p| p.count).sum::<u64>(), 3);
+    assert!(class_growth(&before, &ab, &after, &aa, "Window", Scheme::Bucket, 3).is_none());
+
+    // For a DevTools class, class_growth is growth_report's row.
+    let report = growth_report(&before, &after, 10).unwrap();
+    let row = report.classes.iter().find(|c| c.class == "(closure)").expect("(closure) grew");
+    assert_eq!(class_growth(&before, &ab, &after, &aa, "(closure)", Scheme::DevTools, 3).as_ref(), Some(row));
+}
+
+/// A 5,000-link chain `(global) queue -> head -> next -> ... -> Item`: paths collapse the run,
+/// keep a bounded hop list, and every link groups under one path.
+#[test]
+fn chains_collapse_and_paths_stay_bounded() {
+    let mut b = Builder::new();
+    let global = b.node(NodeType::Object, "Window", 10);
+    b.edge(0, EdgeType::Shortcut, "global", global);
+    let queue = b.node(NodeType::Object, "Queue", 10);
+    b.edge(global, EdgeType::Property, "queue", queue);
+    let mut prev = b.node(NodeType::Object, "Item", 20);
+    b.edge(queue, EdgeType::Property, "head", prev);
+    for _ in 1..5000 {
+        let next = b.node(NodeType::Object, "Item", 20);
+        b.edge(prev, EdgeType::Property, "next", next);
+        prev = next;
+    }
+    let snap = b.build();
+    let a = SnapshotAnalysis::new(&snap).unwrap();
+    let p = a.path_to(&snap, prev).unwrap();
+    assert_eq!(p.text, "(global) queue -> head -> next x4999 -> Item");
+    assert_eq!(p.normalized, "(global) queue -> head -> next x* -> Item");
+    assert_eq!(p.hops.len(), 64);
+    assert_eq!(p.omitted_hops, 5002 - 64);
+    assert_eq!(p.hops.last().map(|h| h.node_id), Some(snap.node_id[prev as usize]));
+    let json = serde_json::to_string(&p).unwrap();
+    assert!(json.len() < 16_000, "{} bytes", json.len());
+    // Every link after the first shares one group.
+    let members = (4..snap.node_count() as u32).collect::<Vec<_>>();
+    let (groups, _) =
+        memwatch_core::retainers::group_by_path(&snap, &a.classes, &a.paths, &a.retained, members.into_iter(), 0);
+    assert_eq!(groups.len(), 1, "{:?}", groups.iter().map(|g| &g.path).collect::<Vec<_>>());
+    assert_eq!(groups[0].count, 4999);
+}
+
+/// Paths with many different hops keep their start and end and count what is left out.
+#[test]
+fn long_paths_are_shortened_in_the_middle() {
+    let mut b = Builder::new();
+    let global = b.node(NodeType::Object, "Window", 10);
+    b.edge(0, EdgeType::Shortcut, "global", global);
+    let mut prev = global;
+    for i in 0..100 {
+        let next = b.node(NodeType::Object, "Obj", 20);
+        b.edge(prev, EdgeType::Property, &format!("p{i}"), next);
+        prev = next;
+    }
+    let snap = b.build();
+    let a = SnapshotAnalysis::new(&snap).unwrap();
+    let p = a.path_to(&snap, prev).unwrap();
+    assert!(p.text.starts_with("(global) p0 -> p1 -> "), "{}", p.text);
+    assert!(p.text.ends_with(" -> p99 -> Obj"), "{}", p.text);
+    assert!(p.text.contains(" -> ... (70 hops) ... -> "), "{}", p.text);
 }

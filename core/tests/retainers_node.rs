@@ -2,7 +2,7 @@
 //! `leakyCache` of LeakingClass instances, a closure's `cachedItems` array, transient garbage
 //! between snapshots) and the leak report must name both holders and not the garbage.
 //!
-//! Needs `node` on PATH; without it the tests fail with a message saying so (they never skip).
+//! Needs `node` on PATH; without it the tests fail.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -59,7 +59,8 @@ fn leak_report_names_both_holders_and_not_the_garbage() {
         .find(|g| g.path.contains("cachedItems") && g.class == "Object")
         .unwrap_or_else(|| panic!("no cachedItems group:\n{dump}"));
     assert_eq!(items.count, 1000, "{dump}");
-    assert!(items.path.contains("add (closure) -> context -> cachedItems"), "{dump}");
+    // The closure prints with where it was defined (1-based line:column of its parameter list).
+    assert!(items.path.contains("add (leaky-app-snapshots.js:11:68) -> context -> cachedItems"), "{dump}");
     assert!(!dump.contains("TransientThing"), "transient garbage reported:\n{dump}");
     // Largest groups first, and the two holders' groups are the biggest.
     assert!(report.groups.windows(2).all(|w| w[0].retained_size >= w[1].retained_size));
@@ -141,4 +142,33 @@ fn retained_sizes_equal_memlabs() {
     eprintln!("memlab comparison: {equal} nodes equal, {} differ", differ.len());
     assert!(differ.is_empty(), "first differences (id, ours, memlab): {:?}", &differ[..differ.len().min(10)]);
     assert_eq!(equal, f.node_count());
+}
+
+/// Holders first: the Map behind `leakyCache` and the closure's `cachedItems` array head the
+/// report, with the leaked class and the closure's source location.
+#[test]
+fn holders_name_the_map_and_the_closure_variable() {
+    let dir = snapshots();
+    let [b, t, f] = ["baseline", "target", "final"].map(|n| load(&dir.join(format!("{n}.heapsnapshot"))));
+    let report = leak_report(&b, &t, &f, &LeakOptions::default()).unwrap();
+    let dump: Vec<&str> = report.holders.iter().map(|h| h.headline.as_str()).collect();
+    assert!(report.holders.len() >= 2, "{dump:?}");
+    let first = &report.holders[0];
+    assert_eq!((first.name.as_str(), first.class.as_str()), ("leakyCache", "Map"), "{dump:?}");
+    assert_eq!(first.classes[0].class, "LeakingClass");
+    assert_eq!(first.classes[0].count, 1000);
+    assert!(first.headline.starts_with("leakyCache Map +1000 LeakingClass, +"), "{dump:?}");
+    assert!(first.example.text.starts_with("(global) leakyCache -> Map table -> [k"), "{}", first.example.text);
+    let second = &report.holders[1];
+    assert_eq!(second.location.as_deref(), Some("leaky-app-snapshots.js:11:68"), "{dump:?}");
+    assert!(
+        second.headline.starts_with("cachedItems (leaky-app-snapshots.js:11:68) Array +1000 Object, +"),
+        "{dump:?}"
+    );
+    assert!(report.holders.windows(2).all(|w| w[0].gained_retained_size >= w[1].gained_retained_size));
+
+    // The same holders between two snapshots (diff --retainers).
+    let g = growth_report(&b, &t, 5).unwrap();
+    let names: Vec<&str> = g.holders.iter().map(|h| h.name.as_str()).collect();
+    assert_eq!(&names[..2], ["leakyCache", "cachedItems"], "{:?}", g.holders);
 }

@@ -416,3 +416,26 @@ fn progress_callback_reports_bytes_consumed() {
     let e = parse_reader_with(Broken, ParseOptions::default(), |_| {}).unwrap_err();
     assert_eq!(e.to_string(), "at byte 0: read error: disk on fire");
 }
+
+#[test]
+fn locations_are_read_by_field_name_and_checked() {
+    // Node offsets are multiples of the 7 node fields; V8 writes records in node order, these
+    // are not (the parser sorts them by node).
+    let s = parse_bytes(&tiny_with("\"locations\":[]", "\"locations\":[35,4,20,2,7,3,10,6]")).unwrap();
+    let got: Vec<(u32, u32, u32, u32)> = s.locations.iter().map(|l| (l.node, l.script_id, l.line, l.column)).collect();
+    assert_eq!(got, vec![(1, 3, 10, 6), (5, 4, 20, 2)]);
+    assert_eq!(s.location_of(5).map(|l| l.line), Some(20));
+    assert_eq!(s.location_of(2), None);
+    // Split anywhere, the same.
+    let bytes = tiny_with("\"locations\":[]", "\"locations\":[35,4,20,2,7,3,10,6]");
+    assert_eq!(parse_in_chunks(&bytes, 3, ParseOptions::default()).locations, s.locations);
+
+    // Records naming no node are dropped, not fatal (no count depends on them); the others stay.
+    let s = parse_bytes(&tiny_with("\"locations\":[]", "\"locations\":[36,4,20,2,70,4,20,2,7,3,10,6,14,9]")).unwrap();
+    assert_eq!(s.locations.iter().map(|l| l.node).collect::<Vec<_>>(), vec![1]);
+    let e = err(&tiny_with("\"locations\":[]", "\"locations\":[7,4,x]"));
+    assert!(e.to_string().contains("expected an integer but found 'x'"), "{e}");
+    // Without location_fields in the header, the array is skipped.
+    let s = parse_bytes(&tiny_with("\"location_fields\"", "\"x_location_fields\"")).unwrap();
+    assert!(s.locations.is_empty());
+}

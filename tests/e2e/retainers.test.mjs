@@ -15,7 +15,7 @@ const FIX = path.join(OUT, 'retainers-fixtures');
 const COUNT = 400;
 const WRITER = `
 const v8 = require('node:v8'), path = require('node:path');
-class LeakingClass { constructor(i) { this.payload = new Array(8).fill(i); } }
+class LeakingClass { constructor(i) { this.payload = new Array(8).fill(i); this.onDone = () => i; } }
 globalThis.leakyCache = new Map();
 const before = v8.writeHeapSnapshot(path.join(process.argv[1], 'before.heapsnapshot'));
 for (let i = 0; i < ${COUNT}; i++) leakyCache.set('k' + i, new LeakingClass(i));
@@ -92,6 +92,25 @@ describe('retainer panel', () => {
     assert.match(all[0][1], new RegExp(`^${formatInt(COUNT)} objects, `));
     await page.screenshot({ path: path.join(OUT, 'retainers.png'), fullPage: true });
   });
+
+  // HeapDiff rows are buckets: `Array` (JS arrays and V8's internal arrays), `String`, `Closure`.
+  // Each grew by at least COUNT objects, all held through leakyCache.
+  for (const what of ['Array', 'String', 'Closure']) {
+    test(`${what} row: the panel shows who holds its new objects`, async () => {
+      await page.click('#tab-timeline');
+      await page.click('#tab-diff');
+      await page.locator(`#diff-table tbody tr[data-what="${what}"] button.row-action`).click();
+      await page.waitForFunction((w) => document.querySelector('#retainers-title').textContent === `Who retains ${w}?`
+        && document.querySelector('#retainers-status').textContent.endsWith('ready'), what);
+      const newObjects = Number((await page.textContent('#retainers-body [data-field="new_objects"] dd')).replace(/\D/g, ''));
+      assert.ok(newObjects >= COUNT, `${what}: ${newObjects} new objects`);
+      const growthPaths = await page.$$eval('#growth-paths li code.path', (els) => els.map((e) => e.textContent));
+      assert.ok(growthPaths.length >= 1, `${what}: no growth paths`);
+      assert.match(growthPaths[0], /^\(global\) leakyCache -> /, what);
+      const all = await page.$$eval('#class-paths li code.path', (els) => els.map((e) => e.textContent));
+      assert.ok(all.some((p) => p.includes('leakyCache')), `${what}: ${all.join('\n')}`);
+    });
+  }
 
   test('keyboard: Enter on a row selects it and moves focus to the panel', async () => {
     await page.click('#tab-timeline');

@@ -5,8 +5,11 @@
 //! and keeps them in the `Snapshot` (`Snapshot::analysis`); later calls only group and render.
 //! The results equal the core's `growth_report` / `leak_report` (same options as the CLI).
 
-use memwatch_core::retainers::{growth_report_with, leak_report_with, GrowthOptions, IdSet, LeakOptions};
-use serde::{Deserialize, Serialize};
+use memwatch_core::class::{bucket_classes, Scheme};
+use memwatch_core::retainers::{
+    class_growth, class_retainers, defaults, growth_report_with, leak_report_with, GrowthOptions, IdSet, LeakOptions,
+};
+use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 use crate::snapshot::Snapshot;
@@ -17,7 +20,7 @@ use crate::{from_js, js_error, to_js};
 #[wasm_bindgen(js_name = growthReport, unchecked_return_type = "GrowthReport")]
 pub fn growth(before: &Snapshot, after: &Snapshot, n: u32) -> Result<JsValue, JsValue> {
     // The options of core's `growth_report` (and so of `memwatch diff --retainers N`).
-    let opts = GrowthOptions { max_classes: n as usize, paths_per_class: 3, include_internal: false };
+    let opts = GrowthOptions::top(n as usize);
     let (ab, aa) = (before.analysis().map_err(js_error)?, after.analysis().map_err(js_error)?);
     to_js(&growth_report_with(before.graph(), ab, after.graph(), aa, &opts))
 }
@@ -31,19 +34,51 @@ pub fn retained_sizes(snapshot: &Snapshot) -> Result<JsValue, JsValue> {
 
 /// Count, self and retained size of class `class_name` in `snapshot`, and up to `k` retainer
 /// path groups of its members that no other member dominates (largest retained size first).
+/// `scheme`: `"devtools"` (default; the classes of `retainedSizes` and `growthReport`) or
+/// `"bucket"` (a HeapDiff row's name: `Array`, `String`, `Closure`, a constructor name).
 /// A class with no reachable member gives zeros and no paths.
 #[wasm_bindgen(js_name = classRetainers, unchecked_return_type = "ClassRetainers")]
-pub fn class_retainers(snapshot: &Snapshot, class_name: &str, k: u32) -> Result<JsValue, JsValue> {
-    let snap = snapshot.graph();
+pub fn class_retainers_js(
+    snapshot: &Snapshot,
+    class_name: &str,
+    k: u32,
+    scheme: Option<String>,
+) -> Result<JsValue, JsValue> {
+    let scheme = parse_scheme(scheme)?;
     let analysis = snapshot.analysis().map_err(js_error)?;
-    let totals = analysis.classes().iter().find(|c| c.class == class_name).cloned().unwrap_or_default();
-    to_js(&ClassRetainers {
-        class: class_name.to_string(),
-        count: totals.count,
-        self_size: totals.self_size,
-        retained_size: totals.retained_size,
-        paths: analysis.class_paths(snap, class_name, k as usize),
-    })
+    to_js(&class_retainers(snapshot.graph(), analysis, class_name, scheme, k as usize))
+}
+
+/// How class `class_name` (under `scheme`, as for `classRetainers`) changed from `before` to
+/// `after`: counts, self and retained sizes, new objects and up to 3 path groups of the new
+/// objects (the paths of `growthReport`); `null` when it did not grow.
+#[wasm_bindgen(js_name = classGrowth, unchecked_return_type = "ClassGrowth | null")]
+pub fn class_growth_js(
+    before: &Snapshot,
+    after: &Snapshot,
+    class_name: &str,
+    scheme: Option<String>,
+) -> Result<JsValue, JsValue> {
+    let scheme = parse_scheme(scheme)?;
+    let (ab, aa) = (before.analysis().map_err(js_error)?, after.analysis().map_err(js_error)?);
+    let k = defaults::PATHS_PER_CLASS;
+    to_js(&class_growth(before.graph(), ab, after.graph(), aa, class_name, scheme, k))
+}
+
+/// The DevTools classes (`retainedSizes`, `growthReport`) whose objects a HeapDiff bucket holds:
+/// `"Array"` -> `["(array)", "Array"]`, `"Closure"` -> `["(closure)", "Closure"]`, a constructor
+/// name -> itself.
+#[wasm_bindgen(js_name = bucketClasses)]
+pub fn bucket_classes_js(bucket: &str) -> Vec<String> {
+    bucket_classes(bucket)
+}
+
+fn parse_scheme(scheme: Option<String>) -> Result<Scheme, JsValue> {
+    match scheme.as_deref() {
+        None => Ok(Scheme::DevTools),
+        Some(s) => Scheme::parse(s)
+            .ok_or_else(|| js_error(format!("unknown class scheme {s:?} (expected \"bucket\" or \"devtools\")"))),
+    }
 }
 
 /// Three-snapshot leak report (baseline, target after the action, final after cleanup; all of
@@ -74,16 +109,6 @@ extern "C" {
     /// A JS `LeakReportOptions` object (typed parameter; deserialized with serde).
     #[wasm_bindgen(typescript_type = "LeakReportOptions")]
     pub type LeakReportOptionsJs;
-}
-
-/// `classRetainers`: a class's totals in one snapshot and where its top members are held.
-#[derive(Serialize, tsify::Tsify)]
-struct ClassRetainers {
-    class: String,
-    count: u64,
-    self_size: u64,
-    retained_size: u64,
-    paths: Vec<memwatch_core::retainers::PathGroup>,
 }
 
 /// Options with every field optional (core's `LeakOptions` requires all).

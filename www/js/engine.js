@@ -54,7 +54,7 @@ export class Engine {
 
   /**
    * Retainer paths of class `what` in snapshot `after` and its growth since `before`:
-   * { retainers: ClassRetainers, growth: ClassGrowth | null } (pkg's classRetainers/growthReport).
+   * { retainers: ClassRetainers, growth: ClassGrowth | null } (pkg's classRetainers/classGrowth, bucket scheme).
    */
   retainers(before, after, what, k = 5) {
     return this.#call('retainers', { before, after, what, k });

@@ -34,7 +34,6 @@ function wasm() {
 const snapshots = new Map(); // handle -> parsed snapshot (wasm object)
 let nextHandle = 1;
 let loadedExport = null; // the parsed export (wasm Export handle)
-const growthReports = new Map(); // "before:after" handles -> growthReport over all growing classes
 
 /** Reads a File as a stream, calling onChunk(Uint8Array) and posting throttled progress. */
 async function streamFile(file, id, onChunk) {
@@ -140,24 +139,18 @@ const ops = {
   },
 
   /**
-   * Who retains class `what` (issue 6): its retainer paths and retained size in AFTER
-   * (`classRetainers`), and its row of the growth report BEFORE -> AFTER (retained-size delta,
-   * paths of the new objects; null when the class did not grow). The growth report covers every
-   * growing class and is kept per pair, so selecting another class only analyses AFTER again.
+   * Who retains HeapDiff row `what` (a bucket: `Array`, `String`, `Closure` or a constructor name):
+   * its retainer paths and retained size in AFTER (`classRetainers`), and how it grew from BEFORE
+   * (`classGrowth`: retained-size delta, paths of the new objects; null when it did not grow).
+   * Both select the row's objects with the engine's bucket scheme, the classes HeapDiff counted.
    */
   async retainers({ before, after, what, k }) {
     const w = await wasm();
     const b = getSnapshot(before);
     const a = getSnapshot(after);
-    const key = `${before}:${after}`;
-    let growth = growthReports.get(key);
-    if (!growth) {
-      growth = w.growthReport(b, a, 0xffffffff);
-      growthReports.set(key, growth);
-    }
     return {
-      retainers: w.classRetainers(a, what, k),
-      growth: growth.classes.find((c) => c.class === what) ?? null,
+      retainers: w.classRetainers(a, what, k, 'bucket'),
+      growth: w.classGrowth(b, a, what, 'bucket') ?? null,
     };
   },
 
@@ -168,9 +161,6 @@ const ops = {
   async drop({ handle }) {
     snapshots.get(handle)?.free?.();
     snapshots.delete(handle);
-    for (const key of growthReports.keys()) {
-      if (key.split(':').includes(String(handle))) growthReports.delete(key);
-    }
     return true;
   },
 };

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::retainers::ClassGrowth;
+use crate::retainers::{ClassGrowth, Holder};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
@@ -24,6 +24,9 @@ pub struct LeakRetainers {
     /// Growing classes, largest self-size growth first, each with representative retainer paths
     /// of its new objects (`retainers::growth_report`).
     pub classes: Vec<ClassGrowth>,
+    /// The new objects by holder (`retainers::GrowthReport::holders`), largest growth first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub holders: Vec<Holder>,
     /// Why `classes` is empty when the snapshots could not be taken or read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,

@@ -5,9 +5,8 @@ use crate::snapshot::HeapSnapshot;
 use super::classes::Classes;
 use super::dominators::DominatorTree;
 use super::essential::EdgeFilter;
-use super::grouping::{group_by_path, render_budget, PathGroup};
 use super::paths::{RetainerPath, RetainerPaths};
-use super::retained::{class_retained, retained_sizes, ClassRetained, ClassSummary};
+use super::retained::{class_retained, retained_sizes, ClassRetained, RetainedByClass};
 use super::{check, RetainersError};
 
 /// Dominator tree, retained sizes (per node and per class) and retainer paths of a snapshot.
@@ -24,7 +23,7 @@ pub struct SnapshotAnalysis {
     /// Retained size per node index.
     pub retained: Vec<u64>,
     pub classes: Classes,
-    pub summary: ClassSummary,
+    pub summary: RetainedByClass,
     pub paths: RetainerPaths,
 }
 
@@ -48,19 +47,5 @@ impl SnapshotAnalysis {
 
     pub fn path_to(&self, snap: &HeapSnapshot, node: u32) -> Option<RetainerPath> {
         self.paths.path_to(snap, node)
-    }
-
-    /// Retainer paths of the members of class `class` (by name) that no other member of the
-    /// class dominates, grouped by normalised path, largest retained size first.
-    pub fn class_paths(&self, snap: &HeapSnapshot, class: &str, max_groups: usize) -> Vec<PathGroup> {
-        let ids: Vec<u32> = (0..self.classes.id_count() as u32)
-            .filter(|&c| self.summary.get(c).is_some_and(|r| r.class == class))
-            .collect();
-        let members = (0..snap.node_count() as u32)
-            .filter(|&v| ids.contains(&self.classes.class_of[v as usize]) && self.summary.is_top(v));
-        let (mut groups, _) =
-            group_by_path(snap, &self.classes, &self.paths, &self.retained, members, render_budget(max_groups));
-        groups.truncate(max_groups);
-        groups
     }
 }

@@ -1,9 +1,10 @@
-//! Class of a node, as DevTools' summary view groups them: objects and native objects by
-//! constructor name, everything else by node type (`(closure)`, `(string)`, `(array)`, ...).
+//! Class ids of nodes for the retainer views: [`crate::class::Scheme::DevTools`] classes as one
+//! `u32` per node, so per-class sums are dense arrays (no hashing per node).
 //!
 //! Class ids are string indices for named objects (V8 deduplicates strings, so equal names share
-//! an index) and `strings.len() + type` for the type classes: one `u32` per node, no hashing.
+//! an index) and `strings.len() + type` for the type classes.
 
+use crate::class::{type_class, TYPE_CLASS_NAMES};
 use crate::snapshot::{HeapSnapshot, NodeType};
 
 pub struct Classes {
@@ -29,6 +30,7 @@ impl Classes {
         self.type_base as usize + TYPE_CLASS_NAMES.len()
     }
 
+    /// The class's name: equals `crate::class::class_of(snap, n, Scheme::DevTools)` for its nodes.
     pub fn name<'a>(&self, snap: &'a HeapSnapshot, class: u32) -> &'a str {
         if class >= self.type_base {
             TYPE_CLASS_NAMES.get((class - self.type_base) as usize).copied().unwrap_or("(unknown)")
@@ -37,50 +39,8 @@ impl Classes {
         }
     }
 
-    /// Whether the class is a V8 internal one (not something user code allocates directly).
+    /// Whether the node is V8-internal (see [`crate::class::is_internal_node`]).
     pub fn is_internal(&self, snap: &HeapSnapshot, n: usize) -> bool {
-        match snap.node_kind(n) {
-            NodeType::Hidden
-            | NodeType::Code
-            | NodeType::Synthetic
-            | NodeType::ObjectShape
-            | NodeType::Array
-            | NodeType::Unknown => true,
-            NodeType::Object | NodeType::Native => snap.node_name_str(n).starts_with("system / "),
-            _ => false,
-        }
+        crate::class::is_internal_node(snap, n)
     }
 }
-
-fn type_class(t: NodeType) -> usize {
-    match t {
-        NodeType::Hidden => 0,
-        NodeType::Array => 1,
-        NodeType::String | NodeType::ConsString | NodeType::SlicedString => 2,
-        NodeType::Code => 3,
-        NodeType::Closure => 4,
-        NodeType::RegExp => 5,
-        NodeType::HeapNumber => 6,
-        NodeType::Synthetic => 7,
-        NodeType::Symbol => 8,
-        NodeType::BigInt => 9,
-        NodeType::ObjectShape => 10,
-        // Object/Native never get here.
-        NodeType::Object | NodeType::Native | NodeType::Unknown => 11,
-    }
-}
-
-const TYPE_CLASS_NAMES: [&str; 12] = [
-    "(system)",
-    "(array)",
-    "(string)",
-    "(compiled code)",
-    "(closure)",
-    "(regexp)",
-    "(number)",
-    "(synthetic)",
-    "(symbol)",
-    "(bigint)",
-    "(object shape)",
-    "(unknown)",
-];

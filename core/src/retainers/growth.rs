@@ -9,9 +9,10 @@ use crate::snapshot::HeapSnapshot;
 
 use super::analysis::SnapshotAnalysis;
 use super::grouping::{group_by_path, render_budget, PathGroup};
+use super::holders::{holders, Holder};
 use super::retained::ClassRetained;
 use super::RetainersError;
-use crate::node_sets::IdSet;
+use crate::node_sets::{Bits, IdSet};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
@@ -35,6 +36,10 @@ pub struct ClassGrowth {
 pub struct GrowthReport {
     /// Growing classes (self size or count grew), largest self-size growth first.
     pub classes: Vec<ClassGrowth>,
+    /// The new objects grouped by the object holding them (existing before), largest gained
+    /// retained size first (at most `max_classes`).
+    #[serde(default)]
+    pub holders: Vec<Holder>,
 }
 
 #[derive(Clone, Debug)]
@@ -45,11 +50,18 @@ pub struct GrowthOptions {
     pub include_internal: bool,
 }
 
+impl GrowthOptions {
+    /// The `n` classes that grew most, with the default number of paths, user classes only.
+    pub fn top(n: usize) -> GrowthOptions {
+        GrowthOptions { max_classes: n, paths_per_class: super::defaults::PATHS_PER_CLASS, include_internal: false }
+    }
+}
+
 /// The `n` classes whose total self size grew most from `before` to `after` (ties: count growth,
 /// then name), each with its retained-size delta and up to 3 representative retainer paths of
 /// its new members.
 pub fn growth_report(before: &HeapSnapshot, after: &HeapSnapshot, n: usize) -> Result<GrowthReport, RetainersError> {
-    let opts = GrowthOptions { max_classes: n, paths_per_class: 3, include_internal: false };
+    let opts = GrowthOptions::top(n);
     let ab = SnapshotAnalysis::new(before)?;
     let aa = SnapshotAnalysis::new(after)?;
     Ok(growth_report_with(before, &ab, after, &aa, &opts))
@@ -88,11 +100,10 @@ pub fn growth_report_since(
     opts: &GrowthOptions,
 ) -> GrowthReport {
     let old = &base.classes;
-    let is_internal_class = |name: &str| name.starts_with("system / ") || INTERNAL_TYPE_CLASSES.contains(&name);
     let mut rows: Vec<ClassGrowth> = aa
         .classes()
         .iter()
-        .filter(|c| opts.include_internal || !is_internal_class(&c.class))
+        .filter(|c| opts.include_internal || !crate::class::is_internal_class(&c.class))
         .filter_map(|c| {
             let (cb, sb, rb) = old.get(c.class.as_str()).map_or((0, 0, 0), |o| (o.count, o.self_size, o.retained_size));
             let delta = c.retained_size as i64 - rb as i64;
@@ -120,10 +131,11 @@ pub fn growth_report_since(
     });
     rows.truncate(opts.max_classes);
     if rows.is_empty() {
-        return GrowthReport { classes: rows };
+        return GrowthReport { classes: rows, holders: Vec::new() };
     }
 
     let before_ids = &base.ids;
+    let holders = growth_holders(before_ids, after, aa, opts);
     // Class id (in AFTER) -> row.
     let mut row_of_class: HashMap<u32, usize> = HashMap::new();
     for c in 0..aa.classes.id_count() as u32 {
@@ -158,8 +170,36 @@ pub fn growth_report_since(
         g.truncate(opts.paths_per_class);
         row.paths = g;
     }
-    GrowthReport { classes: rows }
+    GrowthReport { classes: rows, holders }
 }
 
-const INTERNAL_TYPE_CLASSES: [&str; 6] =
-    ["(system)", "(array)", "(compiled code)", "(synthetic)", "(object shape)", "(unknown)"];
+/// New objects (user-level unless `include_internal`) that no other such new object dominates,
+/// grouped by holder.
+fn growth_holders(
+    before_ids: &IdSet,
+    after: &HeapSnapshot,
+    aa: &SnapshotAnalysis,
+    opts: &GrowthOptions,
+) -> Vec<Holder> {
+    let n = after.node_count();
+    let dom = &aa.dominators;
+    let mut gained_bits = Bits::new(n);
+    let mut covered = Bits::new(n);
+    let mut gained: Vec<u32> = Vec::new();
+    for &v in dom.order.iter().skip(1) {
+        let v = v as usize;
+        let d = dom.idom[v] as usize;
+        if covered.get(d) || gained_bits.get(d) {
+            covered.set(v);
+        }
+        let internal = !opts.include_internal && crate::class::is_internal_node(after, v);
+        if internal || before_ids.contains(after.node_id[v]) {
+            continue;
+        }
+        gained_bits.set(v);
+        if !covered.get(v) {
+            gained.push(v as u32);
+        }
+    }
+    holders(after, aa, &gained, |x| before_ids.contains(after.node_id[x]), opts.max_classes)
+}

@@ -14,6 +14,7 @@ use crate::snapshot::HeapSnapshot;
 
 use super::analysis::SnapshotAnalysis;
 use super::grouping::{group_by_path, render_budget, PathGroup};
+use super::holders::{holders, Holder};
 use super::RetainersError;
 use crate::node_sets::{Bits, IdSet};
 
@@ -27,7 +28,7 @@ pub struct LeakOptions {
 
 impl Default for LeakOptions {
     fn default() -> Self {
-        LeakOptions { include_internal: false, max_groups: 50 }
+        LeakOptions { include_internal: false, max_groups: super::defaults::MAX_GROUPS }
     }
 }
 
@@ -50,6 +51,10 @@ pub struct LeakReport {
     pub omitted_groups: u64,
     /// By class and normalised retainer path, largest retained size first.
     pub groups: Vec<PathGroup>,
+    /// The leak roots grouped by the object holding them (existing since BASELINE), largest
+    /// gained retained size first (at most `max_groups`): the report's first lines.
+    #[serde(default)]
+    pub holders: Vec<Holder>,
 }
 
 /// Leak report over three snapshots of one isolate (ids must come from the same process).
@@ -102,6 +107,7 @@ pub fn leak_report_with(
         }
     }
     let reported_retained_size = roots.iter().map(|&v| a.retained[v as usize]).sum();
+    let holders = holders(fin, a, &roots, |n| base_ids.contains(fin.node_id[n]), opts.max_groups);
     let reported_objects = roots.len() as u64;
     let (mut groups, unrendered) =
         group_by_path(fin, &a.classes, &a.paths, &a.retained, roots.into_iter(), render_budget(opts.max_groups));
@@ -120,5 +126,6 @@ pub fn leak_report_with(
         reported_retained_size,
         omitted_groups,
         groups,
+        holders,
     }
 }

@@ -10,19 +10,25 @@
 //! - [`leak_report`]: three-snapshot leak set `(target \ baseline) ∩ final`, grouped by class and
 //!   retainer path.
 //! - [`growth_report`]: classes whose retained size grew between two snapshots, with paths.
+//! - [`class_retainers`] / [`class_growth`]: one class under a [`crate::class::Scheme`] (the
+//!   viewer selects HeapDiff buckets such as `Array` or `Closure`).
 //!
 //! High-level entry points fail only with [`RetainersError`]. Every result type is `serde`-serialisable for the CLI's `--json`, wasm and the viewer.
 //! No recursion anywhere: heap graphs are deep (a 1M-element linked list is a 1M-deep path).
 
 mod analysis;
 mod classes;
+pub mod defaults;
 pub mod dominators;
 pub mod essential;
 mod grouping;
 mod growth;
+mod holders;
 mod leaks;
 pub mod paths;
 mod retained;
+mod select;
+mod sources;
 
 pub use crate::node_sets::IdSet;
 pub use analysis::SnapshotAnalysis;
@@ -33,9 +39,12 @@ pub use grouping::{group_by_path, PathGroup};
 pub use growth::{
     growth_report, growth_report_since, growth_report_with, ClassGrowth, GrowthBaseline, GrowthOptions, GrowthReport,
 };
+pub use holders::{holders, ClassCount, Holder};
 pub use leaks::{leak_report, leak_report_with, LeakOptions, LeakReport};
 pub use paths::{Hop, RetainerPath, RetainerPaths};
-pub use retained::{class_retained, retained_sizes, ClassRetained, ClassSummary};
+pub use retained::{class_retained, retained_sizes, ClassRetained, RetainedByClass};
+pub use select::{class_growth, class_retainers, ClassRetainers};
+pub use sources::Sources;
 
 /// Why a snapshot cannot be analysed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -34,6 +34,7 @@ use crate::snapshot::{EdgeType, HeapSnapshot, NodeType};
 
 use super::dominators::NONE;
 use super::essential::EdgeFilter;
+use super::sources::Sources;
 use crate::sliced;
 
 /// Cost-limited shortest-path tree from the root: for each node, the edge it was reached by.
@@ -45,6 +46,8 @@ pub struct RetainerPaths {
     /// names, owner types and names), built parent-first during the search so that grouping
     /// costs O(1) per object even when paths are very deep.
     path_hash: Vec<u64>,
+    /// Script names, for closures' `name (file:line:col)`.
+    sources: Sources,
 }
 
 /// One step of a path: the edge from the previous node to `node_index`.
@@ -65,9 +68,13 @@ pub struct Hop {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct RetainerPath {
-    /// From the root's first edge to the object itself.
+    /// From the root's first edge to the object itself; of a very long path only the first and
+    /// last 32 hops, the others counted in `omitted_hops`.
     #[cfg_attr(feature = "ts", tsify(type = "RetainerHop[]"))]
     pub hops: Vec<Hop>,
+    /// Hops left out of `hops` in the middle of a long path.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub omitted_hops: u64,
     /// `(global) leakyCache -> Map table -> [k17] -> LeakingClass`
     pub text: String,
     /// The same with indices and keys replaced by `[*]`: the grouping key.
@@ -75,6 +82,10 @@ pub struct RetainerPath {
 }
 
 const MAX_COST: usize = 7;
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
 
 impl RetainerPaths {
     pub fn compute(snap: &HeapSnapshot) -> RetainerPaths {
@@ -86,7 +97,7 @@ impl RetainerPaths {
         let mut parent_node = vec![NONE; n];
         let mut parent_edge = vec![u64::MAX; n];
         if n == 0 {
-            return RetainerPaths { parent_node, parent_edge, path_hash: Vec::new() };
+            return RetainerPaths { parent_node, parent_edge, path_hash: Vec::new(), sources: Sources::default() };
         }
         let mut dist = vec![u32::MAX; n];
         let mut path_hash = vec![0u64; n];
@@ -115,7 +126,16 @@ impl RetainerPaths {
                         parent_edge[w] = e as u64;
                         // `v` is settled, so its hash is final; `w`'s is rewritten if a
                         // shorter path comes later.
-                        path_hash[w] = hop_hash(snap, path_hash[v as usize], v as usize, e);
+                        // A hop repeating the one that reached `v` (`next` in a linked chain)
+                        // keeps `v`'s hash: chain members at any depth group together.
+                        path_hash[w] = match parent_edge[v as usize] {
+                            pe if pe != u64::MAX
+                                && same_hop(snap, parent_node[v as usize] as usize, pe as usize, v as usize, e) =>
+                            {
+                                path_hash[v as usize]
+                            }
+                            _ => hop_hash(snap, path_hash[v as usize], v as usize, e),
+                        };
                         // Costs are 1..=MAX_COST, so nothing lands in the bucket being drained.
                         buckets[nd as usize % (MAX_COST + 1)].push(w as u32);
                         pending += 1;
@@ -138,7 +158,7 @@ impl RetainerPaths {
             next = 0;
             true
         });
-        RetainerPaths { parent_node, parent_edge, path_hash }
+        RetainerPaths { parent_node, parent_edge, path_hash, sources: Sources::new(snap) }
     }
 
     pub fn is_reachable(&self, n: u32) -> bool {
@@ -164,13 +184,26 @@ impl RetainerPaths {
         true
     }
 
+    /// The node `n` was reached from on its path (`None` for the root and unreachable nodes).
+    pub fn parent(&self, n: u32) -> Option<u32> {
+        match self.parent_node.get(n as usize) {
+            Some(&p) if n != 0 && p != NONE => Some(p),
+            _ => None,
+        }
+    }
+
+    /// Script names for closures' source locations.
+    pub fn sources(&self) -> &Sources {
+        &self.sources
+    }
+
     /// The retainer path of node `n`, or `None` when it is not reachable from the root.
     pub fn path_to(&self, snap: &HeapSnapshot, n: u32) -> Option<RetainerPath> {
         let mut edges = Vec::new();
         if !self.edges_to(n, &mut edges) {
             return None;
         }
-        Some(render(snap, &edges, n))
+        Some(render(snap, &self.sources, &edges, n))
     }
 
     /// A 64-bit hash of `path_to(n).normalized` without building it (for grouping many nodes);
@@ -196,6 +229,17 @@ fn hop_hash(snap: &HeapSnapshot, h: u64, from: usize, e: usize) -> u64 {
     let h = mix(h, edge_name_token(snap, e) as u64);
     let h = mix(h, snap.node_type[from] as u64);
     mix(h, snap.node_name[from] as u64)
+}
+
+/// Whether hop `e2` leaving `b` repeats hop `e1` leaving `a` (same edge type and name, owners of
+/// the same type and name), as links of a chain do.
+#[inline]
+fn same_hop(snap: &HeapSnapshot, a: usize, e1: usize, b: usize, e2: usize) -> bool {
+    ekind(snap, e1) == ekind(snap, e2)
+        && ename(snap, e1) == ename(snap, e2)
+        && !ekind(snap, e1).has_index_name()
+        && snap.node_type[a] == snap.node_type[b]
+        && snap.node_name[a] == snap.node_name[b]
 }
 
 /// Edge type, `Unknown` when the snapshot was parsed without edge details (never panics).
@@ -256,8 +300,14 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
-/// How a node reads in a path.
+/// How a node reads in a path (closures without their source location).
 pub fn node_label(snap: &HeapSnapshot, n: usize) -> String {
+    label(snap, &Sources::default(), n)
+}
+
+/// How a node reads in a path: closures as `name (file:line:col)` when the snapshot recorded
+/// where they were defined (`(anonymous) (server.js:29:18)`), else `name (closure)`.
+fn label(snap: &HeapSnapshot, sources: &Sources, n: usize) -> String {
     let name = snap.node_name_str(n);
     let or = |fallback: &str| {
         if name.is_empty() {
@@ -270,7 +320,10 @@ pub fn node_label(snap: &HeapSnapshot, n: usize) -> String {
         NodeType::Object | NodeType::Native => or("Object"),
         NodeType::Closure => {
             let f = if name.is_empty() { "(anonymous)" } else { name };
-            format!("{} (closure)", truncate(f, 60))
+            match sources.location(snap, n) {
+                Some(at) => format!("{} ({at})", truncate(f, 60)),
+                None => format!("{} (closure)", truncate(f, 60)),
+            }
         }
         NodeType::String | NodeType::ConsString | NodeType::SlicedString => {
             format!("\"{}\"", truncate(name, 40))
@@ -289,10 +342,10 @@ pub fn node_label(snap: &HeapSnapshot, n: usize) -> String {
 }
 
 /// The target's label in the normalised path: strings by type, not contents.
-fn node_group_label(snap: &HeapSnapshot, n: usize) -> String {
+fn node_group_label(snap: &HeapSnapshot, sources: &Sources, n: usize) -> String {
     match snap.node_kind(n) {
         NodeType::String | NodeType::ConsString | NodeType::SlicedString => "(string)".into(),
-        _ => node_label(snap, n),
+        _ => label(snap, sources, n),
     }
 }
 
@@ -307,7 +360,7 @@ fn edge_name(snap: &HeapSnapshot, e: usize) -> String {
 /// Label of slot `slot` of a Map's backing table (V8's OrderedHashMap stores entries as key,
 /// value, chain): a value slot reads `[key]`, with the key from the slot before; a key slot
 /// (its value in the slot after) reads `(key)`. `None` when neither neighbour is an object.
-fn map_slot_label(snap: &HeapSnapshot, table: usize, slot: u64) -> Option<String> {
+fn map_slot_label(snap: &HeapSnapshot, sources: &Sources, table: usize, slot: u64) -> Option<String> {
     let slot_edge = |s: u64| {
         let s = s.to_string();
         snap.edges_of(table).find(|&e| ekind(snap, e) == EdgeType::Internal && snap.strings.get(ename(snap, e)) == s)
@@ -318,15 +371,16 @@ fn map_slot_label(snap: &HeapSnapshot, table: usize, slot: u64) -> Option<String
             NodeType::String | NodeType::ConsString | NodeType::SlicedString => {
                 format!("[{}]", truncate(snap.node_name_str(k), 40))
             }
-            _ => format!("[{}@{}]", node_label(snap, k), snap.node_id[k]),
+            _ => format!("[{}@{}]", label(snap, sources, k), snap.node_id[k]),
         });
     }
     slot_edge(slot + 1).map(|_| "(key)".to_string())
 }
 
 /// Renders the hops `edges` (from the root) ending at `target`.
-fn render(snap: &HeapSnapshot, edges: &[(u32, usize)], target: u32) -> RetainerPath {
-    let mut hops = Vec::with_capacity(edges.len());
+fn render(snap: &HeapSnapshot, sources: &Sources, edges: &[(u32, usize)], target: u32) -> RetainerPath {
+    let mut hops = Vec::with_capacity(edges.len().min(2 * KEEP_HOPS));
+    let mut omitted_hops = 0u64;
     // (text, normalized) segments; `glue_space` joins "(global) leakyCache" with a space.
     let mut segs: Vec<(String, String)> = Vec::new();
     let mut glue_space = false;
@@ -341,7 +395,7 @@ fn render(snap: &HeapSnapshot, edges: &[(u32, usize)], target: u32) -> RetainerP
                 glue_space = true;
                 Some(("(global)".into(), "(global)".into()))
             } else {
-                let l = node_label(snap, b);
+                let l = label(snap, sources, b);
                 Some((l.clone(), l))
             }
         } else if is_global_object_edge(snap, a, e) {
@@ -352,7 +406,7 @@ fn render(snap: &HeapSnapshot, edges: &[(u32, usize)], target: u32) -> RetainerP
             glue_space = true;
             Some(("(global)".into(), "(global)".into()))
         } else if snap.node_kind(a) == NodeType::Synthetic && snap.node_kind(b) == NodeType::Synthetic {
-            let l = node_label(snap, b);
+            let l = label(snap, sources, b);
             Some((l.clone(), l))
         } else {
             match kind {
@@ -360,8 +414,8 @@ fn render(snap: &HeapSnapshot, edges: &[(u32, usize)], target: u32) -> RetainerP
                     // After `[i]` the object is anonymous in code: name its class first
                     // (`[k17] -> LeakingClass -> payload`).
                     if prev_edge.is_some_and(|pe| is_index_hop(snap, pe)) {
-                        let l = node_label(snap, a);
-                        segs.push((l.clone(), node_group_label(snap, a)));
+                        let l = label(snap, sources, a);
+                        segs.push((l.clone(), node_group_label(snap, sources, a)));
                     }
                     let t = truncate(&name, 80);
                     Some((t.clone(), t))
@@ -376,22 +430,22 @@ fn render(snap: &HeapSnapshot, edges: &[(u32, usize)], target: u32) -> RetainerP
                             && snap.node_name_str(owner) == "Map"
                     });
                     let label = match name.parse::<u64>() {
-                        Ok(slot) if in_map_table => map_slot_label(snap, a, slot),
+                        Ok(slot) if in_map_table => map_slot_label(snap, sources, a, slot),
                         _ => None,
                     };
                     Some((label.unwrap_or_else(|| format!("[{name}]")), "[*]".into()))
                 }
                 EdgeType::Internal if snap.node_kind(a) == NodeType::Closure => {
-                    let l = node_label(snap, a);
+                    let l = label(snap, sources, a);
                     segs.push((l.clone(), l));
                     Some((name.clone(), name.clone()))
                 }
                 EdgeType::Internal => {
-                    let t = format!("{} {}", node_label(snap, a), truncate(&name, 80));
+                    let t = format!("{} {}", label(snap, sources, a), truncate(&name, 80));
                     Some((t.clone(), t))
                 }
                 _ => {
-                    let l = node_label(snap, a);
+                    let l = label(snap, sources, a);
                     Some((format!("{l} [{name}]"), format!("{l} [*]")))
                 }
             }
@@ -399,20 +453,25 @@ fn render(snap: &HeapSnapshot, edges: &[(u32, usize)], target: u32) -> RetainerP
         if let Some(s) = seg {
             segs.push(s);
         }
-        hops.push(Hop {
-            edge_type: edge_type_name(kind).into(),
-            edge_name: name,
-            node_index: b as u32,
-            node_id: snap.node_id[b],
-            node: node_label(snap, b),
-        });
+        if k < KEEP_HOPS || k + KEEP_HOPS >= edges.len() {
+            hops.push(Hop {
+                edge_type: edge_type_name(kind).into(),
+                edge_name: name,
+                node_index: b as u32,
+                node_id: snap.node_id[b],
+                node: label(snap, sources, b),
+            });
+        } else {
+            omitted_hops += 1;
+        }
         prev_edge = Some(e);
     }
     let t = target as usize;
     // Synthetic targets were already named by their hop.
     if edges.is_empty() || snap.node_kind(t) != NodeType::Synthetic {
-        segs.push((node_label(snap, t), node_group_label(snap, t)));
+        segs.push((label(snap, sources, t), node_group_label(snap, sources, t)));
     }
+    let segs = shorten(collapse_runs(segs));
     let join = |pick: fn(&(String, String)) -> &String| {
         let mut s = String::new();
         for (i, seg) in segs.iter().enumerate() {
@@ -423,8 +482,59 @@ fn render(snap: &HeapSnapshot, edges: &[(u32, usize)], target: u32) -> RetainerP
         }
         s
     };
-    RetainerPath { text: join(|s| &s.0), normalized: join(|s| &s.1), hops }
+    RetainerPath { text: join(|s| &s.0), normalized: join(|s| &s.1), hops, omitted_hops }
 }
+
+/// Runs of the same hop (`next -> next -> next`, a linked chain) read as one: `next x3`
+/// (normalised `next x*`, so members at any depth of a chain share a path).
+fn collapse_runs(segs: Vec<(String, String)>) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::with_capacity(segs.len().min(64));
+    let mut run = 0usize;
+    for seg in segs {
+        if out.last().is_some_and(|last| run > 0 && strip_run(&last.0) == seg.0) {
+            run += 1;
+            if let Some(last) = out.last_mut() {
+                last.0 = format!("{} x{run}", seg.0);
+                last.1 = format!("{} x*", seg.1);
+            }
+            continue;
+        }
+        run = 1;
+        out.push(seg);
+    }
+    out
+}
+
+/// The segment text without a ` xN` run suffix added by [`collapse_runs`].
+fn strip_run(s: &str) -> &str {
+    match s.rsplit_once(" x") {
+        Some((head, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => head,
+        _ => s,
+    }
+}
+
+/// Paths longer than [`MAX_SEGMENTS`] keep their start and end and say how many segments were
+/// left out in between (never cut at the end: the holder is near the start, the object at the end).
+fn shorten(segs: Vec<(String, String)>) -> Vec<(String, String)> {
+    if segs.len() <= MAX_SEGMENTS {
+        return segs;
+    }
+    let n = segs.len();
+    let left_out = n - 2 * KEEP_SEGMENTS;
+    let mut out: Vec<(String, String)> = Vec::with_capacity(2 * KEEP_SEGMENTS + 1);
+    let mut it = segs.into_iter();
+    out.extend(it.by_ref().take(KEEP_SEGMENTS));
+    out.push((format!("... ({left_out} hops) ..."), "...".to_string()));
+    out.extend(it.skip(left_out));
+    out
+}
+
+/// Longest rendered path, in segments, before its middle is left out.
+const MAX_SEGMENTS: usize = 40;
+/// Segments kept at each end of a shortened path.
+const KEEP_SEGMENTS: usize = 16;
+/// Hops listed at each end of a path's `hops` (JSON); the rest are counted in `omitted_hops`.
+const KEEP_HOPS: usize = 32;
 
 /// The native context's edge to its global object.
 fn is_global_object_edge(snap: &HeapSnapshot, from: usize, e: usize) -> bool {

@@ -31,9 +31,9 @@ pub struct ClassRetained {
     pub retained_size: u64,
 }
 
-/// Per-class totals plus, per node, whether it is a "top" member of its class (no other member of
+/// Per-class retained totals plus, per node, whether it is a "top" member of its class (no other member of
 /// its class dominates it). Classes sorted by retained size, largest first.
-pub struct ClassSummary {
+pub struct RetainedByClass {
     pub classes: Vec<ClassRetained>,
     /// Class id -> index in `classes` (u32::MAX when the class has no reachable member).
     pub index_of_class: Vec<u32>,
@@ -41,7 +41,7 @@ pub struct ClassSummary {
     pub top_of_class: Vec<u64>,
 }
 
-impl ClassSummary {
+impl RetainedByClass {
     pub fn is_top(&self, n: u32) -> bool {
         self.top_of_class[n as usize / 64] >> (n % 64) & 1 == 1
     }
@@ -55,7 +55,12 @@ impl ClassSummary {
 /// Walks the dominator tree depth-first with an explicit stack, keeping per class the number of
 /// members on the current root path: a node is its class's top member when that count is 0.
 /// O(n) time; memory: the tree as CSR (2 `u32` per reachable node), one `u32` per class id.
-pub fn class_retained(snap: &HeapSnapshot, dom: &DominatorTree, retained: &[u64], classes: &Classes) -> ClassSummary {
+pub fn class_retained(
+    snap: &HeapSnapshot,
+    dom: &DominatorTree,
+    retained: &[u64],
+    classes: &Classes,
+) -> RetainedByClass {
     let n = snap.node_count();
     let ids = classes.id_count();
     let mut count = vec![0u64; ids];
@@ -121,5 +126,5 @@ pub fn class_retained(snap: &HeapSnapshot, dom: &DominatorTree, retained: &[u64]
     for (i, (c, _)) in classes_out.iter().enumerate() {
         index_of_class[*c as usize] = i as u32;
     }
-    ClassSummary { classes: classes_out.into_iter().map(|(_, c)| c).collect(), index_of_class, top_of_class }
+    RetainedByClass { classes: classes_out.into_iter().map(|(_, c)| c).collect(), index_of_class, top_of_class }
 }

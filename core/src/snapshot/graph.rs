@@ -183,6 +183,18 @@ pub struct HeapSnapshot {
     pub edge_name_or_index: Vec<u32>,
     /// Target node index (already divided by the node field count).
     pub edge_to: Vec<u32>,
+    /// Where functions were defined (the file's `"locations"`), sorted by node, one per node.
+    pub locations: Vec<SourceLocation>,
+}
+
+/// A `"locations"` record: node `node` (a closure) was defined in script `script_id` at `line`,
+/// `column` (both 0-based, as V8 writes them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SourceLocation {
+    pub node: u32,
+    pub script_id: u32,
+    pub line: u32,
+    pub column: u32,
 }
 
 impl HeapSnapshot {
@@ -210,6 +222,12 @@ impl HeapSnapshot {
 
     pub fn edges_of(&self, n: usize) -> std::ops::Range<usize> {
         self.first_edge[n] as usize..self.first_edge[n + 1] as usize
+    }
+
+    /// Where node `n` was defined, when the snapshot recorded it.
+    pub fn location_of(&self, n: usize) -> Option<&SourceLocation> {
+        let i = self.locations.binary_search_by_key(&(n as u32), |l| l.node).ok()?;
+        self.locations.get(i)
     }
 
     pub fn edge_kind(&self, e: usize) -> EdgeType {

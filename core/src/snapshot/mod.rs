@@ -9,5 +9,5 @@
 mod graph;
 mod parser;
 
-pub use graph::{EdgeType, HeapSnapshot, NodeType, StringTable};
+pub use graph::{EdgeType, HeapSnapshot, NodeType, SourceLocation, StringTable};
 pub use parser::{parse_bytes, parse_reader, parse_reader_with, ParseError, ParseOptions, SnapshotParser, READ_CHUNK};

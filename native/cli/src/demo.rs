@@ -84,10 +84,21 @@ fn print_top_retainers(r: &LeakRetainers) {
     if let Some(e) = &r.error {
         println!("          (no retainer paths: {e})");
     }
-    for c in r.classes.iter().take(3) {
-        let growth = c.count_after as i64 - c.count_before as i64;
-        let held_by = c.paths.first().map(|p| p.path.as_str()).unwrap_or("(no path)");
-        println!("          {:+} {:<14} held by {}", growth, printable(&c.class, NAME_WIDTH), printable(held_by, 160));
+    for h in r.holders.iter().take(3) {
+        println!("          {}", printable(&h.headline, 160));
+        println!("            held at {}", printable(&h.path.text, 160));
+    }
+    if r.holders.is_empty() {
+        for c in r.classes.iter().take(3) {
+            let growth = c.count_after as i64 - c.count_before as i64;
+            let held_by = c.paths.first().map(|p| p.path.as_str()).unwrap_or("(no path)");
+            println!(
+                "          {:+} {:<14} held by {}",
+                growth,
+                printable(&c.class, NAME_WIDTH),
+                printable(held_by, 160)
+            );
+        }
     }
 }
 

@@ -105,6 +105,8 @@ pub fn run(args: Args) -> CliResult {
     } else {
         let mut t = table(&diff);
         if let Some(g) = &growth {
+            t.push_str("\nWho holds what grew (by holder, largest growth first):\n");
+            t.push_str(&render::holders(&g.holders, "  "));
             t.push_str("\nWho retains the growing classes:\n");
             t.push_str(&render::class_growth(&g.classes));
         }

@@ -33,7 +33,7 @@ pub struct Args {
     #[arg(long)]
     pub include_internal: bool,
     /// Show at most N groups (0: all).
-    #[arg(long, value_name = "N", default_value_t = 20)]
+    #[arg(long, value_name = "N", default_value_t = memwatch_core::retainers::defaults::MAX_GROUPS)]
     pub max_groups: usize,
     /// Exit with status 1 when leaked objects are reported (for CI).
     #[arg(long)]
@@ -127,19 +127,22 @@ fn write_text(out: &mut impl Write, r: &LeakReport, args: &Args) -> std::io::Res
         r.reported_objects,
         nice_size(r.reported_retained_size as i64)
     )?;
+    writeln!(out, "Who holds them (by holder, largest first):")?;
+    write!(out, "{}", crate::render::holders(&r.holders, ""))?;
+    writeln!(out, "\nBy class and retainer path:")?;
     for (i, g) in r.groups.iter().enumerate() {
         writeln!(
             out,
             "#{:<3} {} x{}  retained {}  self {}",
             i + 1,
-            safe(&g.class),
+            crate::render::printable(&g.class, crate::render::NAME_WIDTH),
             g.count,
             nice_size(g.retained_size as i64),
             nice_size(g.self_size as i64)
         )?;
-        writeln!(out, "     {}", safe(&g.path))?;
+        writeln!(out, "     {}", crate::render::printable(&g.path, 200))?;
         let id = g.example.hops.last().map_or(0, |h| h.node_id);
-        writeln!(out, "     e.g. @{id}: {}\n", safe(&g.example.text))?;
+        writeln!(out, "     e.g. @{id}: {}\n", crate::render::printable(&g.example.text, 200))?;
     }
     if r.omitted_groups > 0 {
         writeln!(out, "... {} more groups (use --max-groups 0 to see all)", r.omitted_groups)?;

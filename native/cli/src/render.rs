@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use memwatch_core::alloc::LeakAllocations;
 use memwatch_core::leak::LeakRetainers;
-use memwatch_core::retainers::ClassGrowth;
+use memwatch_core::retainers::{ClassGrowth, Holder};
 use memwatch_core::size::nice_size;
 
 /// Width of class-name columns in tables.
@@ -116,12 +116,39 @@ pub fn leak_allocations(a: &LeakAllocations) -> String {
     out
 }
 
+/// Holders first (see `memwatch_core::retainers::holders`): one headline per holder, its path
+/// from a GC root, what it gained by class, and one path past it to a gained object.
+pub fn holders(holders: &[Holder], indent: &str) -> String {
+    let mut out = String::new();
+    for (i, h) in holders.iter().enumerate() {
+        let _ = writeln!(out, "{indent}#{:<2} {}", i + 1, printable(&h.headline, PATH_WIDTH));
+        let _ = writeln!(out, "{indent}    held at: {}", printable(&h.path.text, PATH_WIDTH));
+        let gained: Vec<String> = h
+            .classes
+            .iter()
+            .map(|c| format!("{} {} ({})", c.count, printable(&c.class, NAME_WIDTH), nice_size(c.retained_size as i64)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "{indent}    gained:  {} objects retaining {}: {}; holder retains {}",
+            h.gained_objects,
+            nice_size(h.gained_retained_size as i64),
+            gained.join(", "),
+            nice_size(h.retained_size as i64)
+        );
+        let id = h.example.hops.last().map_or(0, |x| x.node_id);
+        let _ = writeln!(out, "{indent}    e.g. @{id}: {}", printable(&h.example.text, PATH_WIDTH));
+    }
+    out
+}
+
 /// What a leak event's retainers say, under the `leak:` line of `memwatch run`.
 pub fn leak_retainers(r: &LeakRetainers) -> String {
     match &r.error {
         Some(e) => format!("  (no retainer paths: {})\n", escape_controls(e, false)),
         None => format!(
-            "  growing since the previous snapshot, and who holds the new objects:\n{}",
+            "  who holds what grew since the previous snapshot:\n{}  growing classes:\n{}",
+            holders(&r.holders, "  "),
             class_growth(&r.classes)
         ),
     }

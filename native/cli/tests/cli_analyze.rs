@@ -30,6 +30,7 @@ fn write_export(path: &Path, step: u64, trailing_garbage: &[u8]) {
             heap: HeapStats { used_heap_size: if full { 20 * MB + i * step } else { 25 * MB }, ..Default::default() },
             spaces: None,
             snapshot: false,
+            collection: None,
         }))
         .expect("write");
     }

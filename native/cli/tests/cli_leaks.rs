@@ -1,5 +1,5 @@
 //! `memwatch leaks` driven as a user would, on snapshots written by a real Node process.
-//! Needs `node` on PATH; without it the tests fail with a message saying so (they never skip).
+//! Needs `node` on PATH; without it the tests fail.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -38,11 +38,32 @@ fn text_report_names_holders_and_fail_flag_exits_1() {
     assert!(text.contains("(global) leakyCache -> Map table -> [*] -> LeakingClass"), "{text}");
     assert!(text.contains("e.g. @"), "{text}");
     assert!(text.contains("-> [k"), "{text}");
-    assert!(text.contains("add (closure) -> context -> cachedItems -> [*] -> Object"), "{text}");
+    assert!(text.contains("add (leaky-app-snapshots.js:11:68) -> context -> cachedItems -> [*] -> Object"), "{text}");
     assert!(!text.contains("TransientThing"), "{text}");
 
     let out = memwatch(&["leaks", "--fail-on-leak", &b, &t, &f]);
     assert_eq!(out.status.code(), Some(1));
+}
+
+/// The report starts with the holders: the Map behind `leakyCache` with its leaked class, then
+/// the closure's `cachedItems` with the closure's file:line:col; `diff --retainers` says the same.
+#[test]
+fn holders_come_first_with_class_and_location() {
+    let (_dir, [b, t, f]) = snapshots();
+    let out = memwatch(&["leaks", &b, &t, &f]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let holders: Vec<&str> = text.lines().filter(|l| l.starts_with('#')).collect();
+    assert!(holders[0].starts_with("#1  leakyCache Map +500 LeakingClass, +"), "{text}");
+    assert!(holders[1].starts_with("#2  cachedItems (leaky-app-snapshots.js:11:68) Array +500 Object, +"), "{text}");
+    assert!(text.find("Who holds them").unwrap() < text.find("By class and retainer path").unwrap(), "{text}");
+
+    let out = memwatch(&["diff", "--retainers", "5", &b, &t]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let section = &text[text.find("Who holds what grew").expect("holder section")..];
+    let first: Vec<&str> = section.lines().skip(1).take(5).collect();
+    assert!(first[0].starts_with("  #1  leakyCache Map +500 LeakingClass, +"), "{section}");
+    assert!(first.iter().any(|l| l.starts_with("  #2  cachedItems (leaky-app-snapshots.js:11:68) Array")), "{section}");
 }
 
 #[test]

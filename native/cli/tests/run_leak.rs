@@ -46,3 +46,15 @@ fn js_leak_listener_gets_dates() {
     assert_eq!(v["dates"], true);
     assert!(v["growth"].as_i64().unwrap() > 0);
 }
+
+/// Regression (issue 11): with 1 ms between `memwatch.gc()` calls, each call's passes used to
+/// merge with the next call's by timing (within 10 ms), so equal-looking pairs reset the classic
+/// rule and the growing cache gave no leak event. Passes now carry their call's collection id.
+#[test]
+fn busy_loop_gc_calls_1ms_apart_still_give_a_leak_event() {
+    let r = run(&["run", js("busy-loop-growing.js").to_str().unwrap(), "--json"]);
+    assert_eq!(r.code, Some(0), "stderr: {}", r.stderr);
+    let leaks = r.events("leak");
+    assert!(!leaks.is_empty(), "no leak event; stats: {:?}", r.events("stats").len());
+    assert!(leaks[0]["growth"].as_i64().unwrap() > 1_000_000, "{}", leaks[0]);
+}

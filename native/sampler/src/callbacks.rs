@@ -65,6 +65,7 @@ pub(super) unsafe extern "C" fn gc_epilogue(
         start_ns: s.gc_start_ns.get().min(end_ns),
         end_ns,
         snapshot: s.in_snapshot.get(),
+        collection: s.collection.get(),
         ..RawSample::default()
     };
     if memwatch_core::sample::GcType::from_v8_bits(ty.0).is_full() && !raw.snapshot {

@@ -96,6 +96,7 @@ impl Memwatch {
             before_snapshot: None,
             after_snapshot: None,
             classes: Vec::new(),
+            holders: Vec::new(),
             error: None,
         };
         if self.0.heap_limit_hit.get() {
@@ -103,20 +104,21 @@ impl Memwatch {
             return report;
         }
         let before = state.baseline.take();
-        let opts = GrowthOptions { max_classes: state.classes, paths_per_class: 3, include_internal: false };
+        let opts = GrowthOptions::top(state.classes);
         let result = self.analysed_snapshot(isolate, "leak", |(snap, analysis)| {
-            before.as_ref().map(|b| growth_report_since(&b.growth, snap, analysis, &opts).classes)
+            before.as_ref().map(|b| growth_report_since(&b.growth, snap, analysis, &opts))
         });
         match result {
             Err(e) => report.error = Some(e.to_string()),
-            Ok((now, classes)) => {
+            Ok((now, growth)) => {
                 report.time_ns = now.time_ns;
                 report.after_snapshot = now.kept_as.clone();
-                match (&before, classes) {
-                    (Some(b), Some(classes)) => {
+                match (&before, growth) {
+                    (Some(b), Some(growth)) => {
                         report.since_ns = b.time_ns;
                         report.before_snapshot = b.kept_as.clone();
-                        report.classes = classes;
+                        report.classes = growth.classes;
+                        report.holders = growth.holders;
                     }
                     _ => {
                         report.error = Some("no baseline snapshot: the leak came before any full GC was polled".into())

@@ -174,6 +174,9 @@ pub(crate) struct Shared {
     gc_start_ns: Cell<u64>,
     seq: Cell<u64>,
     in_snapshot: Cell<bool>,
+    /// Id of the forced collection ([`Memwatch::gc`]) running now (0: none), and the last id given.
+    collection: Cell<u64>,
+    collections: Cell<u64>,
     buffer: RefCell<Vec<RawSample>>,
     soft_cap: usize,
     hard_cap: usize,
@@ -343,6 +346,8 @@ impl Memwatch {
             gc_start_ns: Cell::new(0),
             seq: Cell::new(0),
             in_snapshot: Cell::new(false),
+            collection: Cell::new(0),
+            collections: Cell::new(0),
             buffer: RefCell::new(Vec::with_capacity(cap)),
             soft_cap: cap,
             hard_cap: cap.saturating_mul(HARD_CAP_FACTOR),
@@ -455,8 +460,21 @@ impl Memwatch {
 
     /// Forces a full collection (V8's low-memory notification). Stats for it arrive through
     /// the next [`poll`](Self::poll), never from inside this call.
+    ///
+    /// Every GC pass V8 runs for this call is recorded with the call's collection id
+    /// (`Sample::collection`), so the leak rules count the call once however many passes it
+    /// takes, and never merge two calls however close together.
     pub fn gc(isolate: &mut v8::Isolate) {
+        let mw = Memwatch::of(isolate);
+        if let Some(mw) = &mw {
+            let id = mw.0.collections.get() + 1;
+            mw.0.collections.set(id);
+            mw.0.collection.set(id);
+        }
         isolate.low_memory_notification();
+        if let Some(mw) = &mw {
+            mw.0.collection.set(0);
+        }
     }
 
     /// Wall-clock milliseconds at the recording's origin (sample times are relative to it).

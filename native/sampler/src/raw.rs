@@ -42,6 +42,8 @@ pub(crate) struct RawSample {
     pub start_ns: u64,
     pub end_ns: u64,
     pub snapshot: bool,
+    /// Id of the `memwatch.gc()` call running this GC (0: none).
+    pub collection: u64,
     pub heap: HeapStats,
     /// Number of valid entries in `spaces` (0 when per-space sampling is off).
     pub n_spaces: u8,
@@ -92,6 +94,7 @@ impl RawSample {
             heap: self.heap,
             spaces,
             snapshot: self.snapshot,
+            collection: (self.collection != 0).then_some(self.collection),
         }
     }
 }

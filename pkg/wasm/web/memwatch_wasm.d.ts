@@ -43,6 +43,15 @@ export interface AnalyzerConfig {
  */
 export type AnalyzerEvent = ({ event: "stats" } & Stats) | ({ event: "leak" } & LeakEvent);
 
+/**
+ * Gained objects of one class under a holder.
+ */
+export interface ClassCount {
+    class: string;
+    count: number;
+    retained_size: number;
+}
+
 export interface ClassGrowth {
     class: string;
     count_before: number;
@@ -76,13 +85,19 @@ export interface ClassRetainedSize {
 }
 
 /**
- * `classRetainers`: a class's totals in one snapshot and where its top members are held.
+ * A class's totals in one snapshot and where its top members are held (`classRetainers`).
  */
 export interface ClassRetainers {
     class: string;
     count: number;
     self_size: number;
+    /**
+     * Sum of retained sizes of the members no other member dominates.
+     */
     retained_size: number;
+    /**
+     * Path groups of those members, largest retained size first.
+     */
     paths: PathGroup[];
 }
 
@@ -284,6 +299,12 @@ export interface GcSample {
      * so the stats engine and leak detectors skip them.
      */
     snapshot?: boolean;
+    /**
+     * Which forced collection (one `memwatch.gc()` call) this pass belongs to, when the
+     * recorder knows: V8 runs several full passes per call, and passes of the same call count
+     * as one collection for the leak rules. Absent in older exports (then timing decides).
+     */
+    collection?: number;
 }
 
 /**
@@ -301,6 +322,11 @@ export interface GrowthReport {
      * Growing classes (self size or count grew), largest self-size growth first.
      */
     classes: ClassGrowth[];
+    /**
+     * The new objects grouped by the object holding them (existing before), largest gained
+     * retained size first (at most `max_classes`).
+     */
+    holders?: Holder[];
 }
 
 /**
@@ -343,6 +369,53 @@ export interface HeapStats {
     external_memory?: number;
     number_of_native_contexts?: number;
     number_of_detached_contexts?: number;
+}
+
+/**
+ * One holder and what it gained.
+ */
+export interface Holder {
+    /**
+     * The report's line: `name (file:line:col) Class +count TopClass, +size`.
+     */
+    headline: string;
+    /**
+     * The variable, property or key it is reached by (`leakyCache`, `cachedItems`, `[3]`).
+     */
+    name: string;
+    /**
+     * Its class (DevTools scheme: `Map`, `Array`, `system / Context`, ...).
+     */
+    class: string;
+    /**
+     * `file:line:col` of the nearest closure on its path (whose variable it is), if any.
+     */
+    location?: string;
+    node_id: number;
+    /**
+     * From a GC root to the holder.
+     */
+    path: RetainerPath;
+    /**
+     * Gained objects under it (those no other gained object holds).
+     */
+    gained_objects: number;
+    /**
+     * Their retained size: what the holder grew by.
+     */
+    gained_retained_size: number;
+    /**
+     * The holder's own retained size now.
+     */
+    retained_size: number;
+    /**
+     * The gained objects by class, user classes first, then by retained size (at most 5).
+     */
+    classes: ClassCount[];
+    /**
+     * A path past the holder to its largest gained object of a user class.
+     */
+    example: RetainerPath;
 }
 
 /**
@@ -451,6 +524,11 @@ export interface LeakReport {
      * By class and normalised retainer path, largest retained size first.
      */
     groups: PathGroup[];
+    /**
+     * The leak roots grouped by the object holding them (existing since BASELINE), largest
+     * gained retained size first (at most `max_groups`): the report's first lines.
+     */
+    holders?: Holder[];
 }
 
 /**
@@ -487,6 +565,10 @@ export interface LeakRetainers {
      * of its new objects (`retainers::growth_report`).
      */
     classes: ClassGrowth[];
+    /**
+     * The new objects by holder (`retainers::GrowthReport::holders`), largest growth first.
+     */
+    holders?: Holder[];
     /**
      * Why `classes` is empty when the snapshots could not be taken or read.
      */
@@ -594,9 +676,14 @@ export interface RetainerHop {
 
 export interface RetainerPath {
     /**
-     * From the root's first edge to the object itself.
+     * From the root's first edge to the object itself; of a very long path only the first and
+     * last 32 hops, the others counted in `omitted_hops`.
      */
     hops: RetainerHop[];
+    /**
+     * Hops left out of `hops` in the middle of a long path.
+     */
+    omitted_hops?: number;
     /**
      * `(global) leakyCache -> Map table -> [k17] -> LeakingClass`
      */
@@ -606,6 +693,11 @@ export interface RetainerPath {
      */
     normalized: string;
 }
+
+/**
+ * A naming scheme for node classes (see the module docs).
+ */
+export type Scheme = "bucket" | "dev_tools";
 
 /**
  * A site whose live bytes grew between two profiles.
@@ -860,11 +952,27 @@ export class SnapshotParser {
 export function analyzeExport(bytes: Uint8Array | number[], options?: AnalyzerConfig | null): ExportAnalysis;
 
 /**
+ * The DevTools classes (`retainedSizes`, `growthReport`) whose objects a HeapDiff bucket holds:
+ * `"Array"` -> `["(array)", "Array"]`, `"Closure"` -> `["(closure)", "Closure"]`, a constructor
+ * name -> itself.
+ */
+export function bucketClasses(bucket: string): string[];
+
+/**
+ * How class `class_name` (under `scheme`, as for `classRetainers`) changed from `before` to
+ * `after`: counts, self and retained sizes, new objects and up to 3 path groups of the new
+ * objects (the paths of `growthReport`); `null` when it did not grow.
+ */
+export function classGrowth(before: Snapshot, after: Snapshot, class_name: string, scheme?: string | null): ClassGrowth | null;
+
+/**
  * Count, self and retained size of class `class_name` in `snapshot`, and up to `k` retainer
  * path groups of its members that no other member dominates (largest retained size first).
+ * `scheme`: `"devtools"` (default; the classes of `retainedSizes` and `growthReport`) or
+ * `"bucket"` (a HeapDiff row's name: `Array`, `String`, `Closure`, a constructor name).
  * A class with no reachable member gives zeros and no paths.
  */
-export function classRetainers(snapshot: Snapshot, class_name: string, k: number): ClassRetainers;
+export function classRetainers(snapshot: Snapshot, class_name: string, k: number, scheme?: string | null): ClassRetainers;
 
 /**
  * Which format a file holds, from its first bytes (up to 4096; the whole file when shorter):
@@ -947,7 +1055,9 @@ export interface InitOutput {
     readonly analyzer_new: (a: number, b: number) => [number, number, number];
     readonly analyzer_push: (a: number, b: any) => [number, number, number];
     readonly analyzer_stats: (a: number) => [number, number, number];
-    readonly classRetainers: (a: number, b: number, c: number, d: number) => [number, number, number];
+    readonly bucketClasses: (a: number, b: number) => [number, number];
+    readonly classGrowth: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number];
+    readonly classRetainers: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number];
     readonly detectFileKind: (a: number, b: number) => [number, number, number];
     readonly detectorOptions: () => [number, number, number];
     readonly diffSnapshots: (a: any, b: any) => [number, number, number];
@@ -991,6 +1101,7 @@ export interface InitOutput {
     readonly __externref_table_alloc: () => number;
     readonly __wbindgen_externrefs: WebAssembly.Table;
     readonly __externref_table_dealloc: (a: number) => void;
+    readonly __externref_drop_slice: (a: number, b: number) => void;
     readonly __wbindgen_start: () => void;
 }
 

@@ -40,6 +40,8 @@ pub(crate) struct Layout {
     pub has_detachedness: bool,
     pub node_count: Option<u64>,
     pub edge_count: Option<u64>,
+    /// `meta.location_fields` (V8: object_index, script_id, line, column); empty when absent.
+    pub location_fields: Vec<String>,
 }
 
 impl Layout {
@@ -65,6 +67,7 @@ struct Meta {
     node_types: Option<Vec<serde_json::Value>>,
     edge_fields: Option<Vec<String>>,
     edge_types: Option<Vec<serde_json::Value>>,
+    location_fields: Option<Vec<String>>,
 }
 
 /// Parses the captured `"snapshot"` value. Errors are plain messages; the caller locates them.
@@ -141,6 +144,7 @@ pub(crate) fn parse_header(raw: &[u8]) -> Result<Layout, String> {
         has_detachedness,
         node_count: header.node_count,
         edge_count: header.edge_count,
+        location_fields: meta.location_fields.unwrap_or_default(),
     })
 }
 

@@ -9,11 +9,13 @@
 //! - `meta`: the `"snapshot"` header (captured raw, parsed with serde_json) -> field layout;
 //! - `numbers` + `columns`: the integer arrays and the sinks filling the node/edge columns;
 //! - `strings`: the string table, unescaped into one arena;
+//! - `locations`: where closures were defined (`"locations"`, read when the header came first);
 //! - `skip`: skipping keys we do not read, with an explicit nesting stack (no recursion);
 //! - `validate`: cross-checks run by `finish` (counts, ranges), assembling the snapshot.
 
 mod columns;
 mod error;
+mod locations;
 mod meta;
 mod numbers;
 mod skip;
@@ -25,6 +27,7 @@ use std::io::Read;
 use columns::{reserve_count, EdgeSink, NodeSink};
 pub use error::ParseError;
 use error::{fail, show_byte, Fail, Position};
+use locations::LocationSink;
 use meta::Layout;
 use numbers::{IntArray, RawInts};
 use skip::Skipper;
@@ -80,6 +83,7 @@ enum Section {
     Nodes(IntArray),
     Edges(IntArray),
     Strings(StrArray),
+    Locations(IntArray),
     Skip(Skipper),
 }
 
@@ -101,6 +105,7 @@ pub struct SnapshotParser {
     nodes: Option<Ints<NodeSink>>,
     edges: Option<Ints<EdgeSink>>,
     strings: Option<StringTable>,
+    locations: Option<LocationSink>,
     /// Byte offsets where each section's value starts (to locate validation errors).
     at: validate::Offsets,
     nodes_done: bool,
@@ -133,6 +138,7 @@ impl SnapshotParser {
             nodes: None,
             edges: None,
             strings: None,
+            locations: None,
             at: validate::Offsets::default(),
             nodes_done: false,
             failed: None,
@@ -194,6 +200,7 @@ impl SnapshotParser {
             nodes: self.nodes,
             edges: self.edges,
             strings: self.strings,
+            locations: self.locations,
             at: self.at,
             end,
             opts: self.opts,
@@ -325,6 +332,15 @@ impl SnapshotParser {
                 self.strings = Some(StringTable::default());
                 Section::Strings(StrArray::new())
             }
+            b"locations" => {
+                dup(self.at.locations.is_some(), &self.key)?;
+                self.at.locations = Some(offset);
+                self.locations = self.layout.as_ref().and_then(LocationSink::new);
+                match self.locations {
+                    Some(_) => Section::Locations(IntArray::new()),
+                    None => Section::Skip(Skipper::new(false)),
+                }
+            }
             _ => Section::Skip(Skipper::new(false)),
         };
         Ok(())
@@ -345,6 +361,10 @@ impl SnapshotParser {
             Section::Strings(arr) => match &mut self.strings {
                 Some(table) => arr.feed(buf, table),
                 None => fail(0, "internal error: string table missing"),
+            },
+            Section::Locations(arr) => match &mut self.locations {
+                Some(sink) => arr.feed(buf, sink),
+                None => fail(0, "internal error: locations sink missing"),
             },
             Section::Header(s) | Section::Skip(s) => s.feed(buf),
             Section::None => fail(0, "internal error: no section"),

@@ -3,6 +3,7 @@
 
 use super::columns::{EdgeSink, NodeSink};
 use super::error::ParseError;
+use super::locations::LocationSink;
 use super::meta::Layout;
 use super::numbers::replay;
 use super::{Ints, ParseOptions};
@@ -15,6 +16,7 @@ pub(super) struct Offsets {
     pub nodes: Option<u64>,
     pub edges: Option<u64>,
     pub strings: Option<u64>,
+    pub locations: Option<u64>,
 }
 
 pub(super) struct Parts {
@@ -22,6 +24,7 @@ pub(super) struct Parts {
     pub nodes: Option<Ints<NodeSink>>,
     pub edges: Option<Ints<EdgeSink>>,
     pub strings: Option<StringTable>,
+    pub locations: Option<LocationSink>,
     pub at: Offsets,
     /// Offset of the end of input.
     pub end: u64,
@@ -158,6 +161,19 @@ pub(super) fn assemble(p: Parts) -> Result<HeapSnapshot, ParseError> {
     strings.bytes.shrink_to_fit();
     strings.offsets.shrink_to_fit();
 
+    // Locations: records naming no node are dropped (see `locations`), a partial record too.
+    let locations = match p.locations {
+        Some(l) => {
+            let mut locs = l.locations;
+            locs.retain(|x| u64::from(x.node) < node_count);
+            locs.sort_by_key(|x| x.node);
+            locs.dedup_by_key(|x| x.node);
+            locs.shrink_to_fit();
+            locs
+        }
+        None => Vec::new(),
+    };
+
     Ok(HeapSnapshot {
         strings,
         node_type: nodes.node_type,
@@ -169,5 +185,6 @@ pub(super) fn assemble(p: Parts) -> Result<HeapSnapshot, ParseError> {
         edge_type: edges.edge_type,
         edge_name_or_index: edges.edge_name_or_index,
         edge_to: edges.edge_to,
+        locations,
     })
 }

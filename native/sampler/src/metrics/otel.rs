@@ -128,6 +128,7 @@ mod tests {
             heap: HeapStats { used_heap_size: used, ..HeapStats::default() },
             spaces: None,
             snapshot: false,
+            collection: None,
         }
     }
 

@@ -1,0 +1,116 @@
+//! Source locations of functions: `name (file:line:col)` for closures on retainer paths.
+//!
+//! The snapshot's `"locations"` give each closure a script id, line and column (0-based); the
+//! script's name is in the graph: closure -> `shared` (SharedFunctionInfo) -> `script` (or
+//! `script_or_debug_info`, V8 10+) -> the Script node, whose name is the script's URL or path.
+//! Paths print 1-based `line:col`, with files below the common directory of the application's
+//! scripts shortened to their relative path (`server.js`, `lib/cache.js`); runtime scripts
+//! (`node:internal/...`) keep their names.
+
+use std::collections::HashMap;
+
+use crate::snapshot::{EdgeType, HeapSnapshot, NodeType};
+
+/// Script names by script id, shortened for display.
+#[derive(Clone, Debug, Default)]
+pub struct Sources {
+    names: HashMap<u32, String>,
+}
+
+impl Sources {
+    pub fn new(snap: &HeapSnapshot) -> Sources {
+        let mut raw: HashMap<u32, String> = HashMap::new();
+        if !snap.has_edge_details() {
+            return Sources::default();
+        }
+        for l in &snap.locations {
+            if raw.contains_key(&l.script_id) {
+                continue;
+            }
+            let n = l.node as usize;
+            if snap.node_kind(n) != NodeType::Closure {
+                continue;
+            }
+            let Some(name) = script_name(snap, n) else { continue };
+            raw.insert(l.script_id, name.to_string());
+        }
+        let root = common_root(raw.values().filter_map(|s| app_path(s)));
+        let names = raw
+            .into_iter()
+            .map(|(id, s)| {
+                let short = match (app_path(&s), &root) {
+                    (Some(p), Some(r)) => p.strip_prefix(r.as_str()).unwrap_or(p).to_string(),
+                    _ => s,
+                };
+                (id, short)
+            })
+            .collect();
+        Sources { names }
+    }
+
+    /// `file:line:col` (1-based) of node `n`, when the snapshot recorded where it was defined.
+    pub fn location(&self, snap: &HeapSnapshot, n: usize) -> Option<String> {
+        let l = snap.location_of(n)?;
+        let file = self.names.get(&l.script_id).map_or("(unknown script)", String::as_str);
+        Some(format!("{file}:{}:{}", u64::from(l.line) + 1, u64::from(l.column) + 1))
+    }
+}
+
+/// The name of the Script a closure's function belongs to (non-empty), via its
+/// SharedFunctionInfo.
+fn script_name(snap: &HeapSnapshot, closure: usize) -> Option<&str> {
+    let sfi = internal_target(snap, closure, &["shared"])?;
+    let script = internal_target(snap, sfi, &["script", "script_or_debug_info"])?;
+    // V8 names Script objects by their name; embedders' snapshots (the v8 crate) prefix it.
+    let name = snap.node_name_str(script);
+    let name = name.strip_prefix("system / Script / ").unwrap_or(name);
+    (!name.is_empty()).then_some(name)
+}
+
+fn internal_target(snap: &HeapSnapshot, from: usize, names: &[&str]) -> Option<usize> {
+    snap.edges_of(from)
+        .find(|&e| {
+            snap.edge_kind(e) == EdgeType::Internal
+                && names.contains(&snap.strings.get(snap.edge_name_or_index[e]))
+                && (snap.edge_to[e] as usize) < snap.node_count()
+        })
+        .map(|e| snap.edge_to[e] as usize)
+}
+
+/// The file path of an application script (`/srv/app/server.js`, `file:///srv/app/server.js`);
+/// `None` for runtime scripts (`node:fs`, `evalmachine.<anonymous>`).
+fn app_path(name: &str) -> Option<&str> {
+    let p = name.strip_prefix("file://").unwrap_or(name);
+    (p.starts_with('/') || p.get(1..3) == Some(":\\")).then_some(p)
+}
+
+/// The longest directory prefix (ending in a separator) shared by all paths.
+fn common_root<'a>(paths: impl Iterator<Item = &'a str>) -> Option<String> {
+    let mut root: Option<&str> = None;
+    for p in paths {
+        let dir = &p[..p.rfind(['/', '\\']).map_or(0, |i| i + 1)];
+        root = Some(match root {
+            None => dir,
+            Some(r) => {
+                let common = r.bytes().zip(dir.bytes()).take_while(|(a, b)| a == b).count();
+                let cut = r[..common].rfind(['/', '\\']).map_or(0, |i| i + 1);
+                &r[..cut]
+            }
+        });
+    }
+    root.filter(|r| !r.is_empty()).map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_root_is_a_whole_directory() {
+        let r = common_root(["/srv/app/server.js", "/srv/app/lib/cache.js", "/srv/apple.js"].into_iter());
+        assert_eq!(r.as_deref(), Some("/srv/"));
+        assert_eq!(common_root(["/srv/app/server.js"].into_iter()).as_deref(), Some("/srv/app/"));
+        assert_eq!(app_path("node:internal/timers"), None);
+        assert_eq!(app_path("file:///srv/a.js"), Some("/srv/a.js"));
+    }
+}

@@ -1,0 +1,37 @@
+// Leak: a memo keyed by request objects in a Map (a WeakMap would let them go).
+class Request { constructor(i) { this.url = '/item/' + i; } }
+class Rendered { constructor(i) { this.html = new Array(64).fill(i); } }
+const memo = new Map();
+function render(req, i) {
+  if (!memo.has(req)) memo.set(req, new Rendered(i));
+  return memo.get(req);
+}
+function setup() {}
+function step(i) { render(new Request(i), i); }
+// --- corpus driver (the same in every file; see tests/leaks/README.md) ---
+function runUnderNode() {
+  const v8 = require('v8');
+  const dir = process.argv[2];
+  setup();
+  for (let i = 0; i < 50; i++) step(i);
+  v8.writeHeapSnapshot(dir + '/baseline.heapsnapshot');
+  for (let i = 50; i < 550; i++) step(i);
+  v8.writeHeapSnapshot(dir + '/target.heapsnapshot');
+  for (let i = 550; i < 1050; i++) step(i);
+  v8.writeHeapSnapshot(dir + '/final.heapsnapshot');
+  process.exit(0);
+}
+function runUnderMemwatch() {
+  setup();
+  let i = 0;
+  const driver = setInterval(() => {
+    for (let k = 0; k < 200; k++) step(i++);
+    memwatch.gc();
+    if (i >= 8000) {
+      clearInterval(driver);
+      process.exit(0);
+    }
+  }, 1);
+}
+if (typeof memwatch !== 'undefined') runUnderMemwatch();
+else runUnderNode();
