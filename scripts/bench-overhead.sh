@@ -12,7 +12,11 @@
 #    export) as a share of the whole run (valgrind --tool=callgrind): independent of machine load
 #    and of V8's tiering luck, which moves whole-run instruction counts by +-8 %.
 #
-# Usage: scripts/bench-overhead.sh [RUNS] [ROUNDS] [CALLGRIND_ROUNDS]   (defaults: 15, 150, 40)
+# With COMPARE=alloc, the pairs compare GC sampling alone ("off") with GC sampling plus V8's
+# sampling heap profiler at the default interval (`--sample-allocations`, "on"); its cost is inside
+# V8's allocation path, so the callgrind part (memwatch's own functions) is skipped.
+#
+# Usage: [COMPARE=alloc] scripts/bench-overhead.sh [RUNS] [ROUNDS] [CALLGRIND_ROUNDS]   (defaults: 15, 150, 40)
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$MEMWATCH_ROOT"
@@ -37,7 +41,9 @@ TIMES="$OUT/times.txt"
 for i in $(seq 1 "$RUNS"); do
   order="off on"; (( i % 2 == 0 )) && order="on off"
   for mode in $order; do
-    if [[ $mode == off ]]; then args=(--no-sampling); else args=(--out "$OUT/on.ndjson"); fi
+    if [[ ${COMPARE:-} == alloc ]]; then
+      if [[ $mode == off ]]; then args=(--out "$OUT/off.ndjson"); else args=(--out "$OUT/on.ndjson" --sample-allocations); fi
+    elif [[ $mode == off ]]; then args=(--no-sampling); else args=(--out "$OUT/on.ndjson"); fi
     /usr/bin/time -f "$i $mode %e %U %S" -a -o "$TIMES" "$BIN" run bench/gc-heavy.js "${args[@]}" -- "$ROUNDS" >/dev/null 2>&1
   done
 done
@@ -64,6 +70,7 @@ d_cpu = report("cpu", 1)
 print(f"GCs per run: {gcs}; mean CPU difference per sampled GC: {d_cpu / max(gcs, 1) * 1e6:.1f} us (noise-dominated)")
 PY
 
+[[ ${COMPARE:-} == alloc ]] && exit 0
 command -v valgrind >/dev/null || apt_install valgrind
 command -v callgrind_annotate >/dev/null || apt_install valgrind
 log "callgrind: instructions inside memwatch's functions, $CG_ROUNDS rounds, sampling on"
@@ -81,10 +88,10 @@ def inclusive(symbol):
 total = int(re.search(r"^\s*([\d,]+) .*PROGRAM TOTALS", text, re.M).group(1).replace(",", ""))
 # Inside the GC pause (callbacks) and after it on the event loop (analyzer + export line).
 parts = {
-    "gc_prologue": inclusive("memwatch::sampler::callbacks::gc_prologue"),
-    "gc_epilogue": inclusive("memwatch::sampler::callbacks::gc_epilogue"),
-    "drain_into_pipeline": inclusive("memwatch::sampler::Shared::drain_into_pipeline"),
-    "attach": inclusive("memwatch::sampler::Memwatch::attach"),
+    "gc_prologue": inclusive("memwatch::callbacks::gc_prologue"),
+    "gc_epilogue": inclusive("memwatch::callbacks::gc_epilogue"),
+    "drain_into_pipeline": inclusive("memwatch::Shared::drain_into_pipeline"),
+    "attach": inclusive("memwatch::Memwatch::attach"),
 }
 own = sum(parts.values())
 for k, v in parts.items():
