@@ -416,3 +416,23 @@ fn progress_callback_reports_bytes_consumed() {
     let e = parse_reader_with(Broken, ParseOptions::default(), |_| {}).unwrap_err();
     assert_eq!(e.to_string(), "at byte 0: read error: disk on fire");
 }
+
+/// Sizes: the nodes' self sizes may add up to at most 2^53-1 bytes, so every size derived from
+/// a snapshot is exact (no saturation natively, a plain number in JS); beyond, a located error.
+#[test]
+fn total_self_size_is_at_most_2_pow_53_minus_1() {
+    let max = (1u64 << 53) - 1;
+    // The other six nodes' self sizes add up to 212.
+    let s = parse_bytes(&tiny_with(",3,2,13,24,0,0,0]", &format!(",3,2,13,{},0,0,0]", max - 212))).unwrap();
+    assert_eq!(s.node_self_size.iter().sum::<u64>(), max);
+    let e = err(&tiny_with(",3,2,13,24,0,0,0]", &format!(",3,2,13,{},0,0,0]", max - 211)));
+    assert!(
+        e.message.starts_with(&format!(
+            "node 6 has self_size {}: the nodes' self sizes add up to more than 2^53-1 bytes",
+            max - 211
+        )),
+        "{e}"
+    );
+    let e = err(&tiny_with(",3,2,13,24,0,0,0]", &format!(",3,2,13,{},0,0,0]", u64::MAX)));
+    assert!(e.message.contains("add up to more than 2^53-1 bytes"), "{e}");
+}

@@ -18,7 +18,7 @@ mod reader;
 mod records;
 mod writer;
 
-pub use reader::{read_export, read_export_from, Export, ExportError};
+pub use reader::{read_export, read_export_from, Export, ExportError, MAX_LINE};
 pub use records::{
     analyze_export, ExportAnalysis, Header, HeapDiffRecord, LeakRetainersRecord, Marker, Record, SnapshotRef,
 };

@@ -323,7 +323,16 @@ impl SnapshotParser {
                 dup(self.strings.is_some(), &self.key)?;
                 self.at.strings = Some(offset);
                 self.strings = Some(StringTable::default());
-                Section::Strings(StrArray::new())
+                // Both arrays complete (strings come after them in V8's order): the largest name
+                // index they use is known.
+                let referenced = match (&self.nodes, &self.edges) {
+                    (Some(Ints::Columns(n)), Some(Ints::Columns(e))) => {
+                        let edge_max = e.max_name.map_or(0, |(m, _)| m);
+                        Some(u64::from(n.max_name.max(edge_max)) + 1)
+                    }
+                    _ => None,
+                };
+                Section::Strings(StrArray::new(referenced))
             }
             _ => Section::Skip(Skipper::new(false)),
         };
@@ -361,7 +370,35 @@ impl SnapshotParser {
                 };
                 self.layout = Some(layout);
             }
-            Section::Nodes(_) => self.nodes_done = true,
+            Section::Nodes(_) => {
+                self.nodes_done = true;
+                // A count mismatch is reported here, before the edges and strings are read.
+                if let (Some(Ints::Columns(s)), Some(declared)) =
+                    (&self.nodes, self.layout.as_ref().and_then(|l| l.node_count))
+                {
+                    // (A partial last record is reported by `finish`, with the values count.)
+                    if declared != s.nodes() as u64 && s.whole() {
+                        let n = s.nodes();
+                        return fail(
+                            i,
+                            format!("snapshot.node_count is {declared} but the \"nodes\" array holds {n} nodes"),
+                        );
+                    }
+                }
+            }
+            Section::Edges(_) => {
+                if let (Some(Ints::Columns(s)), Some(declared)) =
+                    (&self.edges, self.layout.as_ref().and_then(|l| l.edge_count))
+                {
+                    if declared != s.edges() as u64 && s.whole() {
+                        let n = s.edges();
+                        return fail(
+                            i,
+                            format!("snapshot.edge_count is {declared} but the \"edges\" array holds {n} edges"),
+                        );
+                    }
+                }
+            }
             _ => {}
         }
         Ok(())

@@ -48,8 +48,8 @@ pub(super) fn assemble(p: Parts) -> Result<HeapSnapshot, ParseError> {
     let mut nodes = match p.nodes {
         Some(Ints::Columns(s)) => s,
         Some(Ints::Raw(raw)) => {
-            let mut s = NodeSink::new(&layout, raw.0.len() / nfc as usize);
-            replay(&raw.0, &mut s).map_err(|m| ParseError::at(nodes_at, m))?;
+            let mut s = NodeSink::new(&layout, raw.len() / nfc as usize);
+            replay(raw, &mut s).map_err(|m| ParseError::at(nodes_at, m))?;
             s
         }
         None => return Err(missing(end, "\"nodes\" array")),
@@ -90,9 +90,9 @@ pub(super) fn assemble(p: Parts) -> Result<HeapSnapshot, ParseError> {
             s
         }
         Some(Ints::Raw(raw)) => {
-            let reserve = raw.0.len() / efc as usize;
+            let reserve = raw.len() / efc as usize;
             let mut s = EdgeSink::new(&layout, reserve, Some(node_count), p.opts.edge_details);
-            replay(&raw.0, &mut s).map_err(|m| ParseError::at(edges_at, m))?;
+            replay(raw, &mut s).map_err(|m| ParseError::at(edges_at, m))?;
             s
         }
         None => return Err(missing(end, "\"edges\" array")),
