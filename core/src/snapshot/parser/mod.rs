@@ -101,6 +101,8 @@ pub struct SnapshotParser {
     nodes: Option<Ints<NodeSink>>,
     edges: Option<Ints<EdgeSink>>,
     strings: Option<StringTable>,
+    /// String lengths when the strings came before the nodes or edges (see `strings::compact`).
+    string_lengths: Option<Vec<u8>>,
     /// Byte offsets where each section's value starts (to locate validation errors).
     at: validate::Offsets,
     nodes_done: bool,
@@ -133,6 +135,7 @@ impl SnapshotParser {
             nodes: None,
             edges: None,
             strings: None,
+            string_lengths: None,
             at: validate::Offsets::default(),
             nodes_done: false,
             failed: None,
@@ -194,6 +197,7 @@ impl SnapshotParser {
             nodes: self.nodes,
             edges: self.edges,
             strings: self.strings,
+            string_lengths: self.string_lengths,
             at: self.at,
             end,
             opts: self.opts,
@@ -370,6 +374,7 @@ impl SnapshotParser {
                 };
                 self.layout = Some(layout);
             }
+            Section::Strings(arr) => self.string_lengths = arr.into_lengths(),
             Section::Nodes(_) => {
                 self.nodes_done = true;
                 // A count mismatch is reported here, before the edges and strings are read.

@@ -29,6 +29,11 @@ pub(crate) struct StrArray {
     /// them are kept the rest are scanned but not stored: a huge strings array costs no memory.
     keep: u64,
     spare: u64,
+    /// When the strings come before the nodes or edges (not V8's order), which of them are used
+    /// is not known yet: the strings are kept with their lengths (LEB128, one byte for short
+    /// strings) instead of 8-byte offsets, and `finish` keeps only the used ones
+    /// ([`compact`]). So a huge strings array costs at most its own size.
+    lengths: Option<Vec<u8>>,
     /// Arena offset where the current string starts.
     start: usize,
     hex: u32,
@@ -54,6 +59,7 @@ impl StrArray {
             store: true,
             keep: referenced.unwrap_or(u64::MAX),
             spare: UNREFERENCED_BUDGET,
+            lengths: referenced.is_none().then(Vec::new),
             start: 0,
             hex: 0,
             digits: 0,
@@ -170,6 +176,11 @@ impl StrArray {
         Ok(None)
     }
 
+    /// The string lengths kept when the used strings were not known (see `lengths`).
+    pub fn into_lengths(self) -> Option<Vec<u8>> {
+        self.lengths
+    }
+
     /// One UTF-16 code unit from a `\u` escape.
     fn code_unit(&mut self, u: u32, table: &mut StringTable) -> Result<(), String> {
         match u {
@@ -213,17 +224,62 @@ impl StrArray {
             table.bytes.truncate(self.start);
             put(table, fixed.as_bytes())?;
         }
-        if table.offsets.len() as u64 > MAX_STRINGS {
+        if self.index > MAX_STRINGS {
             return Err("the \"strings\" array holds more than 2^32 strings".to_string());
         }
         if self.index > self.keep {
             let cost = (table.bytes.len() - self.start) as u64 + 8;
             self.spare = self.spare.saturating_sub(cost);
         }
+        if let Some(lengths) = &mut self.lengths {
+            let mut len = (table.bytes.len() - self.start) as u64;
+            lengths.try_reserve(10).map_err(|_| oom(table))?;
+            while len >= 0x80 {
+                lengths.push((len as u8) | 0x80);
+                len >>= 7;
+            }
+            lengths.push(len as u8);
+            return Ok(());
+        }
         table.offsets.try_reserve(1).map_err(|_| oom(table))?;
         table.offsets.push(table.bytes.len() as u64);
         Ok(())
     }
+}
+
+/// The number of strings whose lengths `lengths` holds.
+pub(crate) fn count_lengths(lengths: &[u8]) -> u64 {
+    lengths.iter().filter(|&&b| b < 0x80).count() as u64
+}
+
+/// Turns an arena of strings with deferred `lengths` into a table of only the strings in `used`
+/// (sorted, distinct, all below the string count), in place; string `used[k]` becomes `k`.
+pub(crate) fn compact(mut bytes: Vec<u8>, lengths: &[u8], used: &[u32]) -> StringTable {
+    let mut offsets = Vec::with_capacity(used.len() + 1);
+    offsets.push(0u64);
+    let (mut index, mut at, mut out, mut next) = (0u32, 0usize, 0usize, 0usize);
+    let mut len = 0usize;
+    let mut shift = 0;
+    for &b in lengths {
+        len |= usize::from(b & 0x7f) << shift;
+        if b >= 0x80 {
+            shift += 7;
+            continue;
+        }
+        if used.get(next) == Some(&index) {
+            // Moves left only (out <= at), so earlier kept strings are never overwritten.
+            bytes.copy_within(at..at + len, out);
+            out += len;
+            offsets.push(out as u64);
+            next += 1;
+        }
+        at += len;
+        index = index.wrapping_add(1);
+        (len, shift) = (0, 0);
+    }
+    bytes.truncate(out);
+    bytes.shrink_to_fit();
+    StringTable { bytes, offsets }
 }
 
 fn oom(table: &StringTable) -> String {
