@@ -97,13 +97,13 @@ test('a huge declared node_count reserves what the input allows (was a "capacity
 });
 
 test('running out of wasm memory is an Error; the parser can be freed and the module keeps working', () => {
-  // Strings before the nodes are all kept: 3 bytes of input cost 8 bytes of offsets, whose
-  // vector cannot pass 2 GiB on wasm32 (the old code trapped or panicked here).
+  // One endless string: its bytes go to one arena, which cannot pass 2 GiB on wasm32 (the old
+  // code trapped or panicked there; now growing it fails as an error after about 1 GiB).
   const p = new mw.SnapshotParser();
-  p.push(Buffer.from('{"strings":[""'));
-  const chunk = repeated(',""', (4 << 20) / 3);
+  p.push(Buffer.from('{"strings":["'));
+  const chunk = Buffer.alloc(16 << 20, 'x');
   let error;
-  for (let i = 0; i < 400 && !error; i++) {
+  for (let i = 0; i < 200 && !error; i++) {
     try {
       p.push(chunk);
     } catch (e) {
@@ -111,13 +111,27 @@ test('running out of wasm memory is an Error; the parser can be freed and the mo
     }
   }
   assert.ok(error instanceof Error, `no error after ${p.bytesConsumed} bytes`);
-  assert.match(error.message, /^at byte \d+: out of memory: could not grow the string table beyond \d+ strings/);
+  assert.match(error.message, /^at byte \d+: out of memory: could not grow the string table beyond 0 strings \(\d+ MiB\)/);
   assert.throws(() => p.push(chunk), /already finished or failed/);
+  const failedAt = p.bytesConsumed;
   p.free();
-  // The memory is back with the allocator: a new parse of the same size can fail the same way
-  // again (not earlier), and small work goes on.
+  // The module keeps working, and the memory went back to the allocator: the same again fails
+  // the same way, not earlier.
   const s = mw.Snapshot.fromBytes(tinyBefore);
   assert.equal(s.nodeCount, 7);
   s.free();
   assert.equal(mw.diffSnapshots(tinyBefore, tinyAfter).before.nodes, 7);
+  const again = new mw.SnapshotParser();
+  again.push(Buffer.from('{"strings":["'));
+  let consumed;
+  for (let i = 0; i < 200; i++) {
+    try {
+      again.push(chunk);
+    } catch (e) {
+      consumed = again.bytesConsumed;
+      break;
+    }
+  }
+  assert.equal(consumed, failedAt);
+  again.free();
 });
