@@ -70,7 +70,7 @@ impl StrArray {
     /// Consumes bytes of the array. Returns `Some(n)` when `]` was the `n`-th byte.
     pub fn feed(&mut self, buf: &[u8], table: &mut StringTable) -> Result<Option<usize>, Fail> {
         if table.offsets.is_empty() {
-            table.offsets.try_reserve(1).map_err(|_| Fail { at: 0, message: oom(table) })?;
+            table.offsets.try_reserve(1).map_err(|_| Fail { at: 0, message: oom_count(0) })?;
             table.offsets.push(0);
         }
         let n = buf.len();
@@ -233,7 +233,7 @@ impl StrArray {
         }
         if let Some(lengths) = &mut self.lengths {
             let mut len = (table.bytes.len() - self.start) as u64;
-            lengths.try_reserve(10).map_err(|_| oom(table))?;
+            lengths.try_reserve(10).map_err(|_| oom_count(self.index - 1))?;
             while len >= 0x80 {
                 lengths.push((len as u8) | 0x80);
                 len >>= 7;
@@ -241,7 +241,7 @@ impl StrArray {
             lengths.push(len as u8);
             return Ok(());
         }
-        table.offsets.try_reserve(1).map_err(|_| oom(table))?;
+        table.offsets.try_reserve(1).map_err(|_| oom_count(self.index - 1))?;
         table.offsets.push(table.bytes.len() as u64);
         Ok(())
     }
@@ -282,18 +282,18 @@ pub(crate) fn compact(mut bytes: Vec<u8>, lengths: &[u8], used: &[u32]) -> Strin
     StringTable { bytes, offsets }
 }
 
-fn oom(table: &StringTable) -> String {
-    format!(
-        "out of memory: could not grow the string table beyond {} strings ({} MiB)",
-        table.offsets.len().saturating_sub(1),
-        (table.bytes.len() as u64 + 8 * table.offsets.len() as u64) >> 20
-    )
+fn oom_count(strings: u64) -> String {
+    format!("out of memory: could not grow the string table beyond {strings} strings")
+}
+
+fn oom_text(table: &StringTable) -> String {
+    format!("out of memory: could not grow the string table beyond {} MiB of text", table.bytes.len() >> 20)
 }
 
 /// Appends to the arena, failing (instead of aborting) when memory runs out.
 #[inline]
 fn put(table: &mut StringTable, bytes: &[u8]) -> Result<(), String> {
-    table.bytes.try_reserve(bytes.len()).map_err(|_| oom(table))?;
+    table.bytes.try_reserve(bytes.len()).map_err(|_| oom_text(table))?;
     table.bytes.extend_from_slice(bytes);
     Ok(())
 }
