@@ -276,11 +276,13 @@ fn running_out_of_memory_is_an_error_not_an_abort() {
     let strings_first =
         Gen::new(vec![("{\"strings\":[\"".into(), 1), ("some text in one endless string ".into(), 1 << 30)]);
     let many_strings = Gen::new(vec![("{\"strings\":[\"\"".into(), 1), (",\"\"".into(), 1 << 30)]);
+    let deep = Gen::new(vec![("{\"x\":".into(), 1), ("[".into(), 1 << 34)]);
     let cases: Vec<(&str, Gen, &str)> = vec![
         ("node columns", undeclared(), "out of memory: could not grow the node table beyond"),
         ("nodes before the header", nodes_only(1 << 28, false), "out of memory: could not keep more than"),
         ("one huge string", strings_first, "out of memory: could not grow the string table"),
         ("many strings", many_strings, "out of memory: could not grow the string table"),
+        ("deep nesting", deep, "out of memory: could not track more than"),
     ];
     for (what, input, msg) in cases {
         let ((r, read), peak) = measure(limit, || parse(input));
@@ -305,4 +307,19 @@ fn an_endless_export_line_stops_at_the_line_limit() {
     line.push(b'\n');
     let e = read_export_from(&line[..]).unwrap_err();
     assert!(e.message.starts_with("not a memwatch export file: header is not JSON"), "{e}");
+}
+
+/// Export records are kept in memory (~264 bytes each, from 40-byte lines): running out of
+/// memory is an error at the line, not an abort.
+#[test]
+fn running_out_of_memory_on_export_records_is_an_error() {
+    let input = Gen::new(vec![
+        (r#"{"format":"memwatch-export","version":"1.1","producer":"x","epoch_ms_at_origin":0}"#.to_string() + "\n", 1),
+        ("{\"type\":\"marker\",\"time_ns\":0,\"kind\":\"\"}\n".into(), 1 << 30),
+    ]);
+    let (r, peak) = measure(Some(48 * MIB), || read_export_from(BufReader::new(input)));
+    let e = r.unwrap_err();
+    assert!(e.message.starts_with("out of memory: could not keep more than"), "{e}");
+    assert!(e.line > 1000, "{e}");
+    assert!(peak <= 48 * MIB, "{peak}");
 }

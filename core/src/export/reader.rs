@@ -75,7 +75,13 @@ pub fn read_export_from<R: BufRead>(mut input: R) -> Result<Export, ExportError>
         match &header {
             None => header = Some(parse_header(text, line_no, terminated)?),
             Some(_) => match parse_record(text, line_no) {
-                Ok(Some(r)) => records.push(r),
+                Ok(Some(r)) => {
+                    if records.try_reserve(1).is_err() {
+                        let n = records.len();
+                        return Err(err(line_no, format!("out of memory: could not keep more than {n} records")));
+                    }
+                    records.push(r)
+                }
                 Ok(None) => skipped += 1,
                 // A cut-off final line is what a killed producer leaves: report, don't fail.
                 Err(_) if !terminated => {

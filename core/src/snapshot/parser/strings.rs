@@ -254,8 +254,9 @@ pub(crate) fn count_lengths(lengths: &[u8]) -> u64 {
 
 /// Turns an arena of strings with deferred `lengths` into a table of only the strings in `used`
 /// (sorted, distinct, all below the string count), in place; string `used[k]` becomes `k`.
-pub(crate) fn compact(mut bytes: Vec<u8>, lengths: &[u8], used: &[u32]) -> StringTable {
-    let mut offsets = Vec::with_capacity(used.len() + 1);
+pub(crate) fn compact(mut bytes: Vec<u8>, lengths: &[u8], used: &[u32]) -> Result<StringTable, String> {
+    let mut offsets = Vec::new();
+    offsets.try_reserve_exact(used.len() + 1).map_err(|_| oom_count(used.len() as u64))?;
     offsets.push(0u64);
     let (mut index, mut at, mut out, mut next) = (0u32, 0usize, 0usize, 0usize);
     let mut len = 0usize;
@@ -279,7 +280,7 @@ pub(crate) fn compact(mut bytes: Vec<u8>, lengths: &[u8], used: &[u32]) -> Strin
     }
     bytes.truncate(out);
     bytes.shrink_to_fit();
-    StringTable { bytes, offsets }
+    Ok(StringTable { bytes, offsets })
 }
 
 fn oom_count(strings: u64) -> String {

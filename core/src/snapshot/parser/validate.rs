@@ -185,7 +185,7 @@ pub(super) fn assemble(p: Parts) -> Result<HeapSnapshot, ParseError> {
     }
     if let Some(lengths) = p.string_lengths {
         let used = used_strings(&nodes, &edges).map_err(|m| ParseError::at(end, m))?;
-        strings = compact(strings.bytes, &lengths, &used);
+        strings = compact(strings.bytes, &lengths, &used).map_err(|m| ParseError::at(end, m))?;
         drop(lengths);
         // The names now index the kept strings; `used` is sorted and holds every name.
         let renumber = |s: &mut u32| *s = used.binary_search(s).map_or(0, |k| k as u32);
