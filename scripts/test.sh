@@ -16,6 +16,9 @@ cargo clippy --workspace --all-targets --all-features --quiet -- -D warnings
 log "cargo test (core, native)"
 cargo test --workspace --exclude memwatch-wasm
 
+log "fuzz: every cargo-fuzz target for 15 s (scripts/fuzz.sh; the build is cached in fuzz/target)"
+./scripts/fuzz.sh 15
+
 log "wasm: build memwatch-wasm for wasm32 and generate pkg/wasm (also proves memwatch-core builds for wasm32)"
 ./scripts/build-wasm.sh
 

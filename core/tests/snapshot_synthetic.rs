@@ -94,7 +94,16 @@ fn keys_in_any_order_and_six_node_fields() {
     assert_eq!(s.node_id, base.node_id);
     assert_eq!(s.edge_to, base.edge_to);
     assert_eq!(s.first_edge, base.first_edge);
-    assert_eq!(s.strings.get(9), "\u{1F600} emoji");
+    // Strings before the nodes and edges: only the used ones are kept (renumbered), so names
+    // read the same; the unused ones (like "\u{1F600} emoji") are dropped.
+    for n in 0..base.node_count() {
+        assert_eq!(s.node_name_str(n), base.node_name_str(n), "node {n}");
+    }
+    for e in [0, 1, 3, 4] {
+        assert_eq!(s.strings.get(s.edge_name_or_index[e]), base.strings.get(base.edge_name_or_index[e]), "edge {e}");
+    }
+    assert_eq!(s.edge_name_or_index[2], 0, "element edges keep their index");
+    assert_eq!(s.strings.len(), 8, "the 6 node names, \"a\" and \"b\"");
 
     // Drop `detachedness` (6 fields, as older V8) and move `id` first: read by name, not position.
     let nodes: Vec<u64> = u64s(&v["nodes"]);
@@ -438,4 +447,24 @@ fn locations_are_read_by_field_name_and_checked() {
     // Without location_fields in the header, the array is skipped.
     let s = parse_bytes(&tiny_with("\"location_fields\"", "\"x_location_fields\"")).unwrap();
     assert!(s.locations.is_empty());
+}
+
+/// Sizes: the nodes' self sizes may add up to at most 2^53-1 bytes, so every size derived from
+/// a snapshot is exact (no saturation natively, a plain number in JS); beyond, a located error.
+#[test]
+fn total_self_size_is_at_most_2_pow_53_minus_1() {
+    let max = (1u64 << 53) - 1;
+    // The other six nodes' self sizes add up to 212.
+    let s = parse_bytes(&tiny_with(",3,2,13,24,0,0,0]", &format!(",3,2,13,{},0,0,0]", max - 212))).unwrap();
+    assert_eq!(s.node_self_size.iter().sum::<u64>(), max);
+    let e = err(&tiny_with(",3,2,13,24,0,0,0]", &format!(",3,2,13,{},0,0,0]", max - 211)));
+    assert!(
+        e.message.starts_with(&format!(
+            "node 6 has self_size {}: the nodes' self sizes add up to more than 2^53-1 bytes",
+            max - 211
+        )),
+        "{e}"
+    );
+    let e = err(&tiny_with(",3,2,13,24,0,0,0]", &format!(",3,2,13,{},0,0,0]", u64::MAX)));
+    assert!(e.message.contains("add up to more than 2^53-1 bytes"), "{e}");
 }

@@ -104,7 +104,7 @@ const HANDLE_EXPORTS = {
   unknown_gc_type: Buffer.from(exportFile({ n: 10 }).toString().replace('"gc_type":"scavenge"', '"gc_type":"concurrent_sweep"')),
 };
 for (const [name, bytes] of Object.entries(HANDLE_EXPORTS)) {
-  test(`analyze ${name}: native equals the wasm Export handle for every option set`, { skip }, () => {
+  test(`analyze ${name}: native equals the wasm Export handle for every option set`, () => {
     const file = write(`${name}.jsonl`, bytes);
     const handle = new mw.Export(bytes);
     try {
@@ -138,7 +138,7 @@ const BAD_OPTIONS = [
   [['--noise-floor-percent', 'inf'], { classic: { noise_floor_percent: Infinity } }],
   [['--trend-min-growth-bytes', '-1'], { trend: { min_growth_bytes: -1 } }],
 ];
-test('bad detector options: same message from the CLI and the wasm package', { skip }, () => {
+test('bad detector options: same message from the CLI and the wasm package', () => {
   const bytes = exportFile();
   const file = write('options.jsonl', bytes);
   const handle = new mw.Export(bytes);
@@ -299,4 +299,76 @@ test('bad input to leaks: the same message from the CLI (exit 2) and the package
   assert.equal(r.status, 2, r.stderr);
   assert.equal(r.stdout, '');
   assert.ok(r.stderr.includes(cut) && r.stderr.includes(message), `CLI: ${r.stderr}\nwasm: ${message}`);
+});
+
+// Integers beyond 2^53 (docs/format.md, "Numbers"): exact everywhere. The CLI prints exact JSON
+// integers; the package gives a number up to 2^53-1 and a BigInt beyond. Node 20's JSON.parse
+// cannot read such integers exactly, so they are marked as strings first and revived as BigInts.
+const MAX_SAFE = 2n ** 53n - 1n;
+function parseExact(text) {
+  const marked = text.replace(/([:[,])(-?\d{16,})(?=[,\]}])/g, (m, before, digits) => {
+    const v = BigInt(digits);
+    return v > MAX_SAFE || v < -MAX_SAFE ? `${before}"\\u0000big:${digits}"` : m;
+  });
+  return JSON.parse(marked, (_, v) => (typeof v === 'string' && v.startsWith('\u0000big:') ? BigInt(v.slice(5)) : v));
+}
+
+test('export values beyond 2^53: exact JSON integers natively, BigInt in the package', () => {
+  const big = 2n ** 60n + 3n;
+  const lines = exportFile({ n: 3 }).toString().trimEnd().split('\n');
+  lines.push(`{"type":"gc","seq":99,"gc_type":"mark_sweep_compact","flags":0,"start_ns":${2n ** 54n + 1n},` +
+    `"end_ns":${2n ** 54n + 5n},"heap":{"used_heap_size":${big},"total_heap_size":${big * 2n}}}`);
+  lines.push(`{"type":"snapshot","time_ns":${2n ** 55n + 7n},"path":"x.heapsnapshot","bytes":18446744073709551615}`);
+  const bytes = Buffer.from(lines.join('\n') + '\n');
+  const file = write('beyond-2-53.jsonl', bytes);
+  const r = cli('analyze', '--json', file);
+  assert.equal(r.status, 0, r.stderr);
+  const native = parseExact(r.stdout);
+  const wasm = mw.analyzeExport(bytes);
+  assert.deepEqual(wasm, native);
+  // Exact, not saturated or rounded; values a number holds stay numbers.
+  assert.equal(wasm.stats.max, big);
+  assert.equal(wasm.stats.heap.total_heap_size, big * 2n);
+  assert.equal(wasm.snapshots.at(-1).bytes, 2n ** 64n - 1n);
+  assert.equal(wasm.snapshots.at(-1).time_ns, 2n ** 55n + 7n);
+  assert.equal(typeof wasm.gc_samples, 'number');
+  assert.equal(typeof wasm.stats_events[0].estimated_base, 'number');
+  assert.ok(r.stdout.includes(`"max":${big},`), 'the CLI prints the exact integer');
+  const parsed = mw.parseExport(bytes);
+  assert.equal(parsed.records.at(-1).bytes, 2n ** 64n - 1n);
+});
+
+test('snapshot sizes: up to 2^53-1 in total exact on both sides, beyond it the same error', () => {
+  const tiny = fs.readFileSync(path.join(ROOT, 'core', 'tests', 'fixtures', 'tiny-before.heapsnapshot'), 'utf8');
+  const after = path.join(ROOT, 'core', 'tests', 'fixtures', 'tiny-after.heapsnapshot');
+  // The other six nodes' self sizes add up to 212; node 6 (24 bytes) is reachable.
+  const withLastSize = (size) => {
+    assert.equal(tiny.split(',3,2,13,24,0,0,0]').length, 2);
+    return Buffer.from(tiny.replace(',3,2,13,24,0,0,0]', `,3,2,13,${size},0,0,0]`));
+  };
+  const max = withLastSize(MAX_SAFE - 212n);
+  const maxFile = write('total-2-53-minus-1.heapsnapshot', max);
+  const r = cli('diff', '--json', maxFile, after);
+  assert.equal(r.status, 0, r.stderr);
+  const native = parseExact(r.stdout);
+  const wasm = mw.diffSnapshots(max, fs.readFileSync(after));
+  assert.deepEqual(wasm, native);
+  assert.equal(typeof wasm.before.size_bytes, 'number');
+  for (const size of [MAX_SAFE - 211n, 2n ** 60n, 2n ** 64n - 1n]) {
+    const bytes = withLastSize(size);
+    const file = write(`self-size-${size}.heapsnapshot`, bytes);
+    let message;
+    assert.throws(() => mw.diffSnapshots(bytes, fs.readFileSync(after)), (e) => { message = e.message; return e instanceof Error; });
+    assert.match(message, /^before snapshot: at byte \d+: node 6 has self_size \d+: the nodes' self sizes add up to more than 2\^53-1 bytes/);
+    const r = cli('diff', '--json', file, after);
+    assert.equal(r.status, 2, r.stderr);
+    assert.ok(r.stderr.includes(file) && r.stderr.includes(message.replace(/^before snapshot: /, '')), `CLI: ${r.stderr}\nwasm: ${message}`);
+  }
+});
+
+test('diffSnapshots takes ArrayBuffers and agrees with the CLI', () => {
+  const a = path.join(ROOT, 'core', 'tests', 'fixtures', 'tiny-before.heapsnapshot');
+  const b = path.join(ROOT, 'core', 'tests', 'fixtures', 'tiny-after.heapsnapshot');
+  const buffer = (file) => { const x = fs.readFileSync(file); return x.buffer.slice(x.byteOffset, x.byteOffset + x.length); };
+  assert.deepEqual(mw.diffSnapshots(buffer(a), buffer(b)), cliJson('diff', '--json', a, b));
 });

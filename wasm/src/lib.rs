@@ -19,6 +19,7 @@ use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::prelude::*;
 
 pub mod analyzer;
+mod exact;
 pub mod export;
 mod retainers;
 pub mod snapshot;
@@ -47,8 +48,12 @@ pub(crate) fn js_error(e: impl std::fmt::Display) -> JsValue {
 
 /// Rust value -> plain JS object, shaped exactly like the CLI's `--json` (maps as objects,
 /// `None` as null, integers as numbers).
+/// Integers above 2^53 become `BigInt`s (see [`exact`]).
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(js_error)
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .or_else(|_| exact::to_js_exact(value))
+        .map_err(js_error)
 }
 
 /// JS value -> Rust value; `undefined`/`null` give the type's default.

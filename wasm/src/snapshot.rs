@@ -1,8 +1,12 @@
 //! Heap snapshots: a push parser whose result stays in wasm memory (`Snapshot`), node-memwatch's
-//! HeapDiff and the per-class summary. Bytes given as one `Uint8Array` are fed to the streaming
-//! parser in 1 MiB slices, so a 500 MB snapshot is never copied into wasm memory whole.
+//! HeapDiff and the per-class summary. Bytes given as one `Uint8Array` (or `ArrayBuffer`) are fed
+//! to the streaming parser in 1 MiB slices, so a 500 MB snapshot is never copied into wasm memory
+//! whole.
+//!
+//! Failures are `Error`s (a wrong argument type a `TypeError`) and leave every object usable or
+//! freeable: the parser reports running out of memory as an error instead of trapping.
 
-use js_sys::Uint8Array;
+use js_sys::{ArrayBuffer, Uint8Array};
 use memwatch_core::retainers::{RetainersError, SnapshotAnalysis};
 use memwatch_core::snapshot::{HeapSnapshot, ParseError, ParseOptions, SnapshotParser as CoreParser};
 use memwatch_core::{diff::heap_diff, summary::summarize};
@@ -54,11 +58,17 @@ impl SnapshotParser {
         Ok(SnapshotParser { inner: Some(CoreParser::with_options(opts)), consumed: 0 })
     }
 
-    pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
+    /// Feeds the next chunk (a `Uint8Array` or an `ArrayBuffer`).
+    pub fn push(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] chunk: JsValue,
+    ) -> Result<(), JsValue> {
+        let chunk = byte_view(&chunk, "SnapshotParser.push", "chunk")?;
         let parser = self.inner.as_mut().ok_or_else(spent)?;
-        let result = parser.push(chunk);
-        self.consumed += chunk.len() as u64;
+        let result = feed(parser, &chunk);
+        self.consumed += u64::from(chunk.length());
         result.map_err(|e| {
+            // Dropping the parser here returns its memory to the allocator at once.
             self.inner = None;
             js_error(e)
         })
@@ -116,8 +126,11 @@ impl Snapshot {
 impl Snapshot {
     /// Parses a whole snapshot held in one `Uint8Array`.
     #[wasm_bindgen(js_name = fromBytes)]
-    pub fn from_bytes(bytes: &Uint8Array) -> Result<Snapshot, JsValue> {
-        parse_array(bytes, true).map(Snapshot::new).map_err(js_error)
+    pub fn from_bytes(
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] bytes: JsValue,
+    ) -> Result<Snapshot, JsValue> {
+        let bytes = byte_view(&bytes, "Snapshot.fromBytes", "bytes")?;
+        parse_array(&bytes, true).map(Snapshot::new).map_err(js_error)
     }
 
     #[wasm_bindgen(getter, js_name = nodeCount)]
@@ -145,23 +158,54 @@ impl Snapshot {
 
 /// node-memwatch's HeapDiff of two snapshots given as bytes (`hd.end()`'s object).
 #[wasm_bindgen(js_name = diffSnapshots, unchecked_return_type = "HeapDiffResult")]
-pub fn diff_snapshots(before: &Uint8Array, after: &Uint8Array) -> Result<JsValue, JsValue> {
-    let before = parse_array(before, false).map_err(|e| js_error(format!("before snapshot: {e}")))?;
-    let after = parse_array(after, false).map_err(|e| js_error(format!("after snapshot: {e}")))?;
+pub fn diff_snapshots(
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] before: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] after: JsValue,
+) -> Result<JsValue, JsValue> {
+    let before = byte_view(&before, "diffSnapshots", "before")?;
+    let after = byte_view(&after, "diffSnapshots", "after")?;
+    let before = parse_array(&before, false).map_err(|e| js_error(format!("before snapshot: {e}")))?;
+    let after = parse_array(&after, false).map_err(|e| js_error(format!("after snapshot: {e}")))?;
     to_js(&heap_diff(&before, &after))
 }
 
 /// Per-class summary (`[{what, count, self_size}]`, largest self size first) of one snapshot.
 #[wasm_bindgen(js_name = summarizeSnapshot, unchecked_return_type = "ClassSummary[]")]
-pub fn summarize_snapshot(bytes: &Uint8Array) -> Result<JsValue, JsValue> {
-    to_js(&summarize(&parse_array(bytes, false).map_err(js_error)?))
+pub fn summarize_snapshot(
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] bytes: JsValue,
+) -> Result<JsValue, JsValue> {
+    let bytes = byte_view(&bytes, "summarizeSnapshot", "bytes")?;
+    to_js(&summarize(&parse_array(&bytes, false).map_err(js_error)?))
 }
 
-fn parse_array(bytes: &Uint8Array, edge_details: bool) -> Result<HeapSnapshot, ParseError> {
-    let size_hint = Some(u64::from(bytes.length()));
-    let mut parser = CoreParser::with_options(ParseOptions { size_hint, edge_details });
-    let mut buf = vec![0u8; SLICE.min(bytes.length()) as usize];
-    let (mut at, len) = (0u32, bytes.length());
+/// The bytes of a `Uint8Array` (Node's `Buffer` is one) or an `ArrayBuffer`; for anything else a
+/// `TypeError` naming the function and argument (before, an `ArrayBuffer` read as an empty file).
+fn byte_view(value: &JsValue, function: &str, arg: &str) -> Result<Uint8Array, JsValue> {
+    if let Some(a) = value.dyn_ref::<Uint8Array>() {
+        return Ok(a.clone());
+    }
+    if let Some(b) = value.dyn_ref::<ArrayBuffer>() {
+        return Ok(Uint8Array::new(b));
+    }
+    let got = if value.is_null() {
+        "null".to_string()
+    } else if value.is_object() {
+        js_sys::Reflect::get(value, &"constructor".into())
+            .ok()
+            .and_then(|c| js_sys::Reflect::get(&c, &"name".into()).ok())
+            .and_then(|n| n.as_string())
+            .unwrap_or_else(|| "object".to_string())
+    } else {
+        value.js_typeof().as_string().unwrap_or_default()
+    };
+    Err(js_sys::TypeError::new(&format!("{function}: {arg} must be a Uint8Array or an ArrayBuffer (got {got})")).into())
+}
+
+/// Pushes a JS byte array into the parser in [`SLICE`]-sized copies.
+fn feed(parser: &mut CoreParser, bytes: &Uint8Array) -> Result<(), ParseError> {
+    let len = bytes.length();
+    let mut buf = vec![0u8; SLICE.min(len) as usize];
+    let mut at = 0u32;
     while at < len {
         let end = at.saturating_add(SLICE).min(len);
         let part = &mut buf[..(end - at) as usize];
@@ -169,5 +213,12 @@ fn parse_array(bytes: &Uint8Array, edge_details: bool) -> Result<HeapSnapshot, P
         parser.push(part)?;
         at = end;
     }
+    Ok(())
+}
+
+fn parse_array(bytes: &Uint8Array, edge_details: bool) -> Result<HeapSnapshot, ParseError> {
+    let size_hint = Some(u64::from(bytes.length()));
+    let mut parser = CoreParser::with_options(ParseOptions { size_hint, edge_details });
+    feed(&mut parser, bytes)?;
     parser.finish()
 }

@@ -20,7 +20,7 @@ mod records;
 mod writer;
 
 pub use analysis::{analyze_export, analyze_export_with, ExportAnalysis};
-pub use reader::{read_export, read_export_from, Export, ExportError};
+pub use reader::{read_export, read_export_from, Export, ExportError, MAX_LINE};
 pub use records::{AllocationProfileRecord, Header, HeapDiffRecord, LeakRetainersRecord, Marker, Record, SnapshotRef};
 pub use writer::ExportWriter;
 

@@ -1,7 +1,7 @@
 //! Reads export files: strict about the header and the middle, lenient about a cut-off last
 //! line (the producer was killed mid-write) and about record types from newer minor versions.
 
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 
 use serde::Deserialize;
 
@@ -41,6 +41,11 @@ fn err(line: u64, message: impl Into<String>) -> ExportError {
     ExportError { line, message: message.into() }
 }
 
+/// Longest line accepted (64 MiB). Writers emit one record per line, and the largest records
+/// (`leak_retainers`, `heapdiff` with many classes) stay far below this; without a limit a file
+/// with no newline (`/dev/zero`) would be read into memory whole.
+pub const MAX_LINE: usize = 64 << 20;
+
 /// Parses a whole export file held in memory.
 pub fn read_export(bytes: &[u8]) -> Result<Export, ExportError> {
     read_export_from(bytes)
@@ -56,12 +61,24 @@ pub fn read_export_from<R: BufRead>(mut input: R) -> Result<Export, ExportError>
     let mut truncated_line = None;
     loop {
         buf.clear();
-        let n = input.read_until(b'\n', &mut buf).map_err(|e| err(line_no + 1, format!("read error: {e}")))?;
+        let n = (&mut input)
+            .take(MAX_LINE as u64 + 1)
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| err(line_no + 1, format!("read error: {e}")))?;
         if n == 0 {
             break;
         }
         line_no += 1;
         let terminated = buf.last() == Some(&b'\n');
+        if !terminated && buf.len() > MAX_LINE {
+            return Err(err(
+                line_no,
+                format!(
+                    "line is longer than {} MiB, the export format's limit (not a memwatch export?)",
+                    MAX_LINE >> 20
+                ),
+            ));
+        }
         let text = trim_line(&buf);
         if text.is_empty() {
             continue;
@@ -69,7 +86,13 @@ pub fn read_export_from<R: BufRead>(mut input: R) -> Result<Export, ExportError>
         match &header {
             None => header = Some(parse_header(text, line_no, terminated)?),
             Some(_) => match parse_record(text, line_no) {
-                Ok(Some(r)) => records.push(r),
+                Ok(Some(r)) => {
+                    if records.try_reserve(1).is_err() {
+                        let n = records.len();
+                        return Err(err(line_no, format!("out of memory: could not keep more than {n} records")));
+                    }
+                    records.push(r)
+                }
                 Ok(None) => skipped += 1,
                 // A cut-off final line is what a killed producer leaves: report, don't fail.
                 Err(_) if !terminated => {

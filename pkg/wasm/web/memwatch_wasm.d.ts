@@ -908,7 +908,7 @@ export class Snapshot {
     /**
      * Parses a whole snapshot held in one `Uint8Array`.
      */
-    static fromBytes(bytes: Uint8Array): Snapshot;
+    static fromBytes(bytes: Uint8Array | ArrayBuffer): Snapshot;
     /**
      * Per-class summary, largest self size first.
      */
@@ -934,7 +934,10 @@ export class SnapshotParser {
      * not need (5 of every 9 bytes per edge; faster).
      */
     constructor(options?: SnapshotParserOptions | null);
-    push(chunk: Uint8Array | number[]): void;
+    /**
+     * Feeds the next chunk (a `Uint8Array` or an `ArrayBuffer`).
+     */
+    push(chunk: Uint8Array | ArrayBuffer): void;
     /**
      * Bytes pushed so far (for progress bars).
      */
@@ -989,7 +992,7 @@ export function detectorOptions(): DetectorOptionInfo[];
 /**
  * node-memwatch's HeapDiff of two snapshots given as bytes (`hd.end()`'s object).
  */
-export function diffSnapshots(before: Uint8Array, after: Uint8Array): HeapDiffResult;
+export function diffSnapshots(before: Uint8Array | ArrayBuffer, after: Uint8Array | ArrayBuffer): HeapDiffResult;
 
 /**
  * Core's memwatch GC type for V8's `GCType` bits (a perf_hooks `gc` entry's `detail.kind`); an
@@ -1035,7 +1038,7 @@ export function retainedSizes(snapshot: Snapshot): ClassRetainedSize[];
 /**
  * Per-class summary (`[{what, count, self_size}]`, largest self size first) of one snapshot.
  */
-export function summarizeSnapshot(bytes: Uint8Array): ClassSummary[];
+export function summarizeSnapshot(bytes: Uint8Array | ArrayBuffer): ClassSummary[];
 
 /**
  * The package version (same as the crates').
@@ -1091,7 +1094,7 @@ export interface InitOutput {
     readonly snapshotparser_bytesConsumed: (a: number) => number;
     readonly snapshotparser_finish: (a: number) => [number, number, number];
     readonly snapshotparser_new: (a: number) => [number, number, number];
-    readonly snapshotparser_push: (a: number, b: number, c: number) => [number, number];
+    readonly snapshotparser_push: (a: number, b: any) => [number, number];
     readonly summarizeSnapshot: (a: any) => [number, number, number];
     readonly version: () => [number, number];
     readonly __wbindgen_malloc: (a: number, b: number) => number;

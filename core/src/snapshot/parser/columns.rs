@@ -20,6 +20,37 @@ pub(crate) fn reserve_count(declared: Option<u64>, fields: usize, size_hint: Opt
     usize::try_from(n).unwrap_or(0)
 }
 
+/// Largest total self size accepted: 2^53 - 1 bytes (8 PiB, far above any real heap). Every size
+/// derived from a snapshot (reachable and retained sizes, class totals, diffs) is then exact in
+/// u64/i64 arithmetic without saturating and in a JavaScript number (docs/format.md).
+pub const MAX_TOTAL_SIZE: u64 = (1 << 53) - 1;
+
+/// Columns grow by half their size (less slack than doubling at gigabyte sizes), never by less.
+const MIN_GROWTH: usize = 4096;
+
+/// Node and edge indices are 32-bit: no more records than this.
+const MAX_RECORDS: u64 = 1 << 32;
+
+/// The next capacity for columns holding `cap` records: `want` first (the declared count), then
+/// +50 %.
+fn next_capacity(cap: usize, want: usize) -> usize {
+    if cap == 0 && want > 0 {
+        want
+    } else {
+        cap.saturating_add((cap / 2).max(MIN_GROWTH))
+    }
+}
+
+/// Makes room for `cap` elements in `v`, failing (instead of aborting) when memory runs out.
+fn ensure<T>(v: &mut Vec<T>, cap: usize) -> Result<(), std::collections::TryReserveError> {
+    v.try_reserve_exact(cap.saturating_sub(v.len()))
+}
+
+pub(crate) fn out_of_memory(what: &str, count: usize, bytes_each: usize) -> String {
+    let bytes = (count as u64).saturating_mul(bytes_each as u64);
+    format!("out of memory: could not grow the {what} beyond {count} entries ({} MiB)", bytes >> 20)
+}
+
 fn to_u32(v: u64, what: &str) -> Result<u32, String> {
     u32::try_from(v).map_err(|_| format!("{what} {v} does not fit in 32 bits"))
 }
@@ -50,6 +81,14 @@ pub(crate) struct NodeSink {
     pub max_name: u32,
     /// Values received (to check the array is a whole number of records).
     pub values: u64,
+    /// Records the columns have room for (pushes below it never reallocate), and the
+    /// reservation asked for first (the header's count, capped by the input size).
+    cap: usize,
+    want: usize,
+    /// `snapshot.node_count`: a longer array fails at the first extra node, not at the end.
+    declared: Option<u64>,
+    /// Sum of the self sizes so far (at most [`MAX_TOTAL_SIZE`]).
+    pub total_size: u64,
 }
 
 fn position<R: PartialEq>(roles: &[R], role: R) -> usize {
@@ -58,10 +97,9 @@ fn position<R: PartialEq>(roles: &[R], role: R) -> usize {
 }
 
 impl NodeSink {
+    /// `reserve`: records to make room for at the first node (allocated then, fallibly).
     pub fn new(layout: &Layout, reserve: usize) -> NodeSink {
         let roles = &layout.node_roles;
-        let mut first_edge = Vec::with_capacity(reserve + 1);
-        first_edge.push(0);
         NodeSink {
             fields: roles.len(),
             pos: NodePos {
@@ -73,19 +111,68 @@ impl NodeSink {
                 detachedness: roles.iter().position(|r| *r == NodeRole::Detachedness),
             },
             types: layout.node_types.clone(),
-            node_type: Vec::with_capacity(reserve),
-            node_name: Vec::with_capacity(reserve),
-            node_id: Vec::with_capacity(reserve),
-            node_self_size: Vec::with_capacity(reserve),
-            first_edge,
-            detachedness: layout.has_detachedness.then(|| Vec::with_capacity(reserve)),
+            node_type: Vec::new(),
+            node_name: Vec::new(),
+            node_id: Vec::new(),
+            node_self_size: Vec::new(),
+            first_edge: vec![0],
+            detachedness: layout.has_detachedness.then(Vec::new),
             max_name: 0,
             values: 0,
+            cap: 0,
+            want: reserve,
+            declared: layout.node_count,
+            total_size: 0,
         }
     }
 
     pub fn nodes(&self) -> usize {
         self.node_type.len()
+    }
+
+    /// The array held whole records only.
+    pub fn whole(&self) -> bool {
+        self.values % self.fields.max(1) as u64 == 0
+    }
+
+    /// Room for more nodes in every column, or an out-of-memory error. Falls back to small
+    /// steps when a large first reservation (a header's count) cannot be had.
+    /// The columns never grow past the declared count (or 2^32, node indices being 32-bit), so
+    /// reaching that capacity is where a longer array is reported.
+    #[cold]
+    fn grow(&mut self) -> Result<(), String> {
+        let len = self.nodes();
+        let limit = self.declared.map_or(MAX_RECORDS, |d| d.min(MAX_RECORDS));
+        if len as u64 >= limit {
+            return Err(match self.declared {
+                Some(d) if d <= MAX_RECORDS => {
+                    format!("snapshot.node_count is {d} but the \"nodes\" array holds more nodes")
+                }
+                _ => "the \"nodes\" array holds more than 2^32 nodes".to_string(),
+            });
+        }
+        let clamp = |c: usize| usize::try_from((c as u64).min(limit)).unwrap_or(usize::MAX);
+        let mut cap = clamp(next_capacity(self.cap, self.want));
+        if self.cap == 0 && self.try_room(cap).is_err() {
+            cap = clamp(MIN_GROWTH);
+        }
+        if self.try_room(cap).is_err() {
+            return Err(out_of_memory("node table", len, 26));
+        }
+        self.cap = cap;
+        Ok(())
+    }
+
+    fn try_room(&mut self, cap: usize) -> Result<(), std::collections::TryReserveError> {
+        ensure(&mut self.node_type, cap)?;
+        ensure(&mut self.node_name, cap)?;
+        ensure(&mut self.node_id, cap)?;
+        ensure(&mut self.node_self_size, cap)?;
+        ensure(&mut self.first_edge, cap.saturating_add(1))?;
+        if let Some(d) = &mut self.detachedness {
+            ensure(d, cap)?;
+        }
+        Ok(())
     }
 }
 
@@ -99,13 +186,16 @@ impl IntSink for NodeSink {
     #[inline(always)]
     fn record(&mut self, rec: &[u64]) -> Result<(), String> {
         let p = self.pos;
+        let node = self.node_type.len();
+        if node == self.cap {
+            self.grow()?;
+        }
         let t = rec[p.ty];
         let ty = match self.types.get(t as usize) {
             Some(&ty) if t <= u64::from(u32::MAX) => ty,
             _ => {
                 return Err(format!(
-                    "node {} has type index {t} but snapshot.meta.node_types lists {} types",
-                    self.node_type.len(),
+                    "node {node} has type index {t} but snapshot.meta.node_types lists {} types",
                     self.types.len()
                 ))
             }
@@ -116,11 +206,21 @@ impl IntSink for NodeSink {
             let v = rec[d];
             col.push(u8::try_from(v).map_err(|_| format!("detachedness {v} is not 0, 1 or 2"))?);
         }
+        let size = rec[p.self_size];
+        self.total_size = match self.total_size.checked_add(size) {
+            Some(t) if t <= MAX_TOTAL_SIZE => t,
+            _ => {
+                return Err(format!(
+                    "node {node} has self_size {size}: the nodes' self sizes add up to more than 2^53-1 bytes \
+                     (no real heap is that large)"
+                ))
+            }
+        };
         self.max_name = self.max_name.max(name);
         self.node_type.push(ty);
         self.node_name.push(name);
         self.node_id.push(id);
-        self.node_self_size.push(rec[p.self_size]);
+        self.node_self_size.push(size);
         self.first_edge.push(rec[p.edge_count]);
         self.values += self.fields as u64;
         Ok(())
@@ -147,12 +247,15 @@ pub(crate) struct EdgeSink {
     /// Largest string index used as an edge name (non-element, non-hidden edges) and its edge.
     pub max_name: Option<(u32, u64)>,
     pub values: u64,
+    /// As in [`NodeSink`]: room, first reservation, `snapshot.edge_count`.
+    cap: usize,
+    want: usize,
+    declared: Option<u64>,
 }
 
 impl EdgeSink {
     pub fn new(layout: &Layout, reserve: usize, known_nodes: Option<u64>, keep_details: bool) -> EdgeSink {
         let roles = &layout.edge_roles;
-        let detail_reserve = if keep_details { reserve } else { 0 };
         EdgeSink {
             fields: roles.len(),
             pos: [
@@ -164,16 +267,58 @@ impl EdgeSink {
             node_fields: layout.node_fields().max(1) as u64,
             known_nodes: known_nodes.unwrap_or(u64::MAX),
             keep_details,
-            edge_type: Vec::with_capacity(detail_reserve),
-            edge_name_or_index: Vec::with_capacity(detail_reserve),
-            edge_to: Vec::with_capacity(reserve),
+            edge_type: Vec::new(),
+            edge_name_or_index: Vec::new(),
+            edge_to: Vec::new(),
             max_name: None,
             values: 0,
+            cap: 0,
+            want: reserve,
+            declared: layout.edge_count,
         }
     }
 
     pub fn edges(&self) -> usize {
         self.edge_to.len()
+    }
+
+    /// The array held whole records only.
+    pub fn whole(&self) -> bool {
+        self.values % self.fields.max(1) as u64 == 0
+    }
+
+    /// See [`NodeSink::grow`].
+    #[cold]
+    fn grow(&mut self) -> Result<(), String> {
+        let len = self.edges();
+        let limit = self.declared.map_or(MAX_RECORDS, |d| d.min(MAX_RECORDS));
+        if len as u64 >= limit {
+            return Err(match self.declared {
+                Some(d) if d <= MAX_RECORDS => {
+                    format!("snapshot.edge_count is {d} but the \"edges\" array holds more edges")
+                }
+                _ => "the \"edges\" array holds more than 2^32 edges".to_string(),
+            });
+        }
+        let clamp = |c: usize| usize::try_from((c as u64).min(limit)).unwrap_or(usize::MAX);
+        let mut cap = clamp(next_capacity(self.cap, self.want));
+        if self.cap == 0 && self.try_room(cap).is_err() {
+            cap = clamp(MIN_GROWTH);
+        }
+        if self.try_room(cap).is_err() {
+            return Err(out_of_memory("edge table", len, if self.keep_details { 9 } else { 4 }));
+        }
+        self.cap = cap;
+        Ok(())
+    }
+
+    fn try_room(&mut self, cap: usize) -> Result<(), std::collections::TryReserveError> {
+        ensure(&mut self.edge_to, cap)?;
+        if self.keep_details {
+            ensure(&mut self.edge_type, cap)?;
+            ensure(&mut self.edge_name_or_index, cap)?;
+        }
+        Ok(())
     }
 }
 
@@ -188,6 +333,9 @@ impl IntSink for EdgeSink {
     fn record(&mut self, rec: &[u64]) -> Result<(), String> {
         let [pt, pn, pto] = self.pos;
         let edge = self.edge_to.len();
+        if edge == self.cap {
+            self.grow()?;
+        }
         let t = rec[pt];
         let ty = match self.types.get(t as usize) {
             Some(&ty) if t <= u64::from(u32::MAX) => ty,

@@ -106,6 +106,8 @@ pub struct SnapshotParser {
     edges: Option<Ints<EdgeSink>>,
     strings: Option<StringTable>,
     locations: Option<LocationSink>,
+    /// String lengths when the strings came before the nodes or edges (see `strings::compact`).
+    string_lengths: Option<Vec<u8>>,
     /// Byte offsets where each section's value starts (to locate validation errors).
     at: validate::Offsets,
     nodes_done: bool,
@@ -139,6 +141,7 @@ impl SnapshotParser {
             edges: None,
             strings: None,
             locations: None,
+            string_lengths: None,
             at: validate::Offsets::default(),
             nodes_done: false,
             failed: None,
@@ -201,6 +204,7 @@ impl SnapshotParser {
             edges: self.edges,
             strings: self.strings,
             locations: self.locations,
+            string_lengths: self.string_lengths,
             at: self.at,
             end,
             opts: self.opts,
@@ -330,7 +334,16 @@ impl SnapshotParser {
                 dup(self.strings.is_some(), &self.key)?;
                 self.at.strings = Some(offset);
                 self.strings = Some(StringTable::default());
-                Section::Strings(StrArray::new())
+                // Both arrays complete (strings come after them in V8's order): the largest name
+                // index they use is known.
+                let referenced = match (&self.nodes, &self.edges) {
+                    (Some(Ints::Columns(n)), Some(Ints::Columns(e))) => {
+                        let edge_max = e.max_name.map_or(0, |(m, _)| m);
+                        Some(u64::from(n.max_name.max(edge_max)) + 1)
+                    }
+                    _ => None,
+                };
+                Section::Strings(StrArray::new(referenced))
             }
             b"locations" => {
                 dup(self.at.locations.is_some(), &self.key)?;
@@ -381,7 +394,36 @@ impl SnapshotParser {
                 };
                 self.layout = Some(layout);
             }
-            Section::Nodes(_) => self.nodes_done = true,
+            Section::Strings(arr) => self.string_lengths = arr.into_lengths(),
+            Section::Nodes(_) => {
+                self.nodes_done = true;
+                // A count mismatch is reported here, before the edges and strings are read.
+                if let (Some(Ints::Columns(s)), Some(declared)) =
+                    (&self.nodes, self.layout.as_ref().and_then(|l| l.node_count))
+                {
+                    // (A partial last record is reported by `finish`, with the values count.)
+                    if declared != s.nodes() as u64 && s.whole() {
+                        let n = s.nodes();
+                        return fail(
+                            i,
+                            format!("snapshot.node_count is {declared} but the \"nodes\" array holds {n} nodes"),
+                        );
+                    }
+                }
+            }
+            Section::Edges(_) => {
+                if let (Some(Ints::Columns(s)), Some(declared)) =
+                    (&self.edges, self.layout.as_ref().and_then(|l| l.edge_count))
+                {
+                    if declared != s.edges() as u64 && s.whole() {
+                        let n = s.edges();
+                        return fail(
+                            i,
+                            format!("snapshot.edge_count is {declared} but the \"edges\" array holds {n} edges"),
+                        );
+                    }
+                }
+            }
             _ => {}
         }
         Ok(())

@@ -212,9 +212,71 @@ fn swar_value(w: u64, len: usize) -> u64 {
 }
 
 /// Keeps the values of an array that arrived before the header (so its layout was unknown);
-/// they are replayed into the real sink once the header is known.
+/// they are replayed into the real sink once the header is known. V8 always writes the header
+/// first; for other writers the values are kept compact (LEB128, at most one byte per byte of
+/// decimal text with its separator) in blocks freed as they are replayed, so such a file costs
+/// little more than one in V8's order.
 #[derive(Default)]
-pub(crate) struct RawInts(pub Vec<u64>);
+pub(crate) struct RawInts {
+    blocks: Vec<Vec<u8>>,
+}
+
+/// Size of one block of [`RawInts`].
+const RAW_BLOCK: usize = 1 << 20;
+/// Longest LEB128 encoding of a u64.
+const LEB_MAX: usize = 10;
+
+impl RawInts {
+    fn push(&mut self, mut v: u64) -> Result<(), String> {
+        let full = self.blocks.last().is_none_or(|b| b.capacity() - b.len() < LEB_MAX);
+        if full {
+            let mut block = Vec::new();
+            let bytes = (self.blocks.len() as u64 + 1) * RAW_BLOCK as u64;
+            block.try_reserve_exact(RAW_BLOCK).map_err(|_| {
+                format!("out of memory: could not keep more than {} MiB of values read before the header", bytes >> 20)
+            })?;
+            self.blocks.try_reserve(1).map_err(|_| "out of memory keeping values read before the header")?;
+            self.blocks.push(block);
+        }
+        let Some(block) = self.blocks.last_mut() else { return Ok(()) };
+        while v >= 0x80 {
+            block.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        block.push(v as u8);
+        Ok(())
+    }
+
+    /// The values, each block freed once decoded.
+    fn drain(self) -> impl Iterator<Item = u64> {
+        self.blocks.into_iter().flat_map(|block| {
+            let mut at = 0;
+            std::iter::from_fn(move || {
+                let mut v = 0u64;
+                let mut shift = 0;
+                loop {
+                    let b = *block.get(at)?;
+                    at += 1;
+                    v |= u64::from(b & 0x7f) << shift;
+                    if b < 0x80 {
+                        return Some(v);
+                    }
+                    shift += 7;
+                }
+            })
+        })
+    }
+
+    /// Number of values held (one pass over the blocks; used to size the sink).
+    pub fn len(&self) -> usize {
+        self.blocks.iter().map(|b| b.iter().filter(|&&x| x < 0x80).count()).sum()
+    }
+
+    #[cfg(test)]
+    fn into_vec(self) -> Vec<u64> {
+        self.drain().collect()
+    }
+}
 
 impl IntSink for RawInts {
     fn fields(&self) -> usize {
@@ -222,21 +284,26 @@ impl IntSink for RawInts {
     }
 
     fn record(&mut self, rec: &[u64]) -> Result<(), String> {
-        self.0.extend_from_slice(rec);
-        Ok(())
+        rec.iter().try_for_each(|&v| self.push(v))
     }
 
     fn end(&mut self, _partial: usize) {}
 }
 
 /// Feeds already-scanned values (see [`RawInts`]) into a sink, record by record.
-pub(crate) fn replay<S: IntSink>(values: &[u64], sink: &mut S) -> Result<(), String> {
+pub(crate) fn replay<S: IntSink>(values: RawInts, sink: &mut S) -> Result<(), String> {
     let fields = sink.fields().clamp(1, MAX_FIELDS);
-    let mut chunks = values.chunks_exact(fields);
-    for rec in &mut chunks {
-        sink.record(rec)?;
+    let mut rec = [0u64; MAX_FIELDS];
+    let mut filled = 0;
+    for v in values.drain() {
+        rec[filled] = v;
+        filled += 1;
+        if filled == fields {
+            sink.record(&rec[..fields])?;
+            filled = 0;
+        }
     }
-    sink.end(chunks.remainder().len());
+    sink.end(filled);
     Ok(())
 }
 
@@ -287,7 +354,7 @@ mod tests {
         let mut start = 0;
         for &end in cuts.iter().chain([text.len()].iter()) {
             match arr.feed(&text[start..end], &mut sink) {
-                Ok(Some(n)) => return Ok((sink.0, start + n)),
+                Ok(Some(n)) => return Ok((sink.into_vec(), start + n)),
                 Ok(None) => {}
                 Err(f) => return Err((start + f.at, f.message)),
             }

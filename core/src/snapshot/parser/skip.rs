@@ -51,6 +51,16 @@ impl Skipper {
         Ok(r)
     }
 
+    /// One more nesting level (a byte of heap; running out of memory is an error).
+    fn open(&mut self, at: usize, closer: u8) -> Result<(), Fail> {
+        if self.closers.try_reserve(1).is_err() {
+            let levels = self.closers.len();
+            return fail(at, format!("out of memory: could not track more than {levels} nesting levels"));
+        }
+        self.closers.push(closer);
+        Ok(())
+    }
+
     fn scan(&mut self, buf: &[u8]) -> Result<Option<usize>, Fail> {
         let mut i = 0;
         while i < buf.len() {
@@ -59,7 +69,7 @@ impl Skipper {
                 St::Start => match b {
                     b' ' | b'\n' | b'\r' | b'\t' => {}
                     b'{' | b'[' => {
-                        self.closers.push(if b == b'{' { b'}' } else { b']' });
+                        self.open(i, if b == b'{' { b'}' } else { b']' })?;
                         self.st = St::Container;
                     }
                     b'"' => self.st = St::Str,
@@ -68,8 +78,8 @@ impl Skipper {
                 },
                 St::Container => match b {
                     b'"' => self.st = St::Str,
-                    b'{' => self.closers.push(b'}'),
-                    b'[' => self.closers.push(b']'),
+                    b'{' => self.open(i, b'}')?,
+                    b'[' => self.open(i, b']')?,
                     b'}' | b']' => {
                         if self.closers.pop() != Some(b) {
                             return fail(i, format!("mismatched {}", show_byte(b)));

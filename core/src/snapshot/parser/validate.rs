@@ -6,8 +6,9 @@ use super::error::ParseError;
 use super::locations::LocationSink;
 use super::meta::Layout;
 use super::numbers::replay;
+use super::strings::{compact, count_lengths};
 use super::{Ints, ParseOptions};
-use crate::snapshot::{HeapSnapshot, StringTable};
+use crate::snapshot::{EdgeType, HeapSnapshot, StringTable};
 
 /// Where each section's value started, for locating errors found after the fact.
 #[derive(Clone, Debug, Default)]
@@ -25,10 +26,34 @@ pub(super) struct Parts {
     pub edges: Option<Ints<EdgeSink>>,
     pub strings: Option<StringTable>,
     pub locations: Option<LocationSink>,
+    pub string_lengths: Option<Vec<u8>>,
     pub at: Offsets,
     /// Offset of the end of input.
     pub end: u64,
     pub opts: ParseOptions,
+}
+
+/// The string indices the nodes and named edges use, sorted and distinct.
+fn used_strings(nodes: &NodeSink, edges: &EdgeSink) -> Result<Vec<u32>, String> {
+    let named = edges.edge_type.iter().zip(&edges.edge_name_or_index);
+    let named = named.filter(|(&t, _)| !EdgeType::from_u8(t).has_index_name()).map(|(_, &n)| n);
+    let mut used = Vec::new();
+    used.try_reserve_exact(nodes.node_name.len()).map_err(|_| "out of memory listing the used strings")?;
+    used.extend_from_slice(&nodes.node_name);
+    used.sort_unstable();
+    used.dedup();
+    let mut more: Vec<u32> = Vec::new();
+    for n in named {
+        if used.binary_search(&n).is_err() {
+            more.try_reserve(1).map_err(|_| "out of memory listing the used strings")?;
+            more.push(n);
+        }
+    }
+    used.try_reserve_exact(more.len()).map_err(|_| "out of memory listing the used strings")?;
+    used.extend(more);
+    used.sort_unstable();
+    used.dedup();
+    Ok(used)
 }
 
 fn missing(end: u64, what: &str) -> ParseError {
@@ -51,8 +76,8 @@ pub(super) fn assemble(p: Parts) -> Result<HeapSnapshot, ParseError> {
     let mut nodes = match p.nodes {
         Some(Ints::Columns(s)) => s,
         Some(Ints::Raw(raw)) => {
-            let mut s = NodeSink::new(&layout, raw.0.len() / nfc as usize);
-            replay(&raw.0, &mut s).map_err(|m| ParseError::at(nodes_at, m))?;
+            let mut s = NodeSink::new(&layout, raw.len() / nfc as usize);
+            replay(raw, &mut s).map_err(|m| ParseError::at(nodes_at, m))?;
             s
         }
         None => return Err(missing(end, "\"nodes\" array")),
@@ -80,7 +105,7 @@ pub(super) fn assemble(p: Parts) -> Result<HeapSnapshot, ParseError> {
     }
 
     // Edges.
-    let edges = match p.edges {
+    let mut edges = match p.edges {
         Some(Ints::Columns(s)) => {
             // Range-checked while parsing only if the nodes came first.
             if let Some(e) = s.edge_to.iter().position(|&t| u64::from(t) >= node_count) {
@@ -93,9 +118,9 @@ pub(super) fn assemble(p: Parts) -> Result<HeapSnapshot, ParseError> {
             s
         }
         Some(Ints::Raw(raw)) => {
-            let reserve = raw.0.len() / efc as usize;
+            let reserve = raw.len() / efc as usize;
             let mut s = EdgeSink::new(&layout, reserve, Some(node_count), p.opts.edge_details);
-            replay(&raw.0, &mut s).map_err(|m| ParseError::at(edges_at, m))?;
+            replay(raw, &mut s).map_err(|m| ParseError::at(edges_at, m))?;
             s
         }
         None => return Err(missing(end, "\"edges\" array")),
@@ -139,7 +164,10 @@ pub(super) fn assemble(p: Parts) -> Result<HeapSnapshot, ParseError> {
     if strings.offsets.is_empty() {
         strings.offsets.push(0);
     }
-    let string_count = strings.len() as u64;
+    let string_count = match &p.string_lengths {
+        Some(lengths) => count_lengths(lengths),
+        None => strings.len() as u64,
+    };
     if u64::from(nodes.max_name) >= string_count {
         let n = nodes.node_name.iter().position(|&s| u64::from(s) >= string_count).unwrap_or(0);
         return Err(ParseError::at(
@@ -156,6 +184,19 @@ pub(super) fn assemble(p: Parts) -> Result<HeapSnapshot, ParseError> {
                 edges_at,
                 format!("edge {e} has name index {name} but the \"strings\" array holds only {string_count} strings"),
             ));
+        }
+    }
+    if let Some(lengths) = p.string_lengths {
+        let used = used_strings(&nodes, &edges).map_err(|m| ParseError::at(end, m))?;
+        strings = compact(strings.bytes, &lengths, &used).map_err(|m| ParseError::at(end, m))?;
+        drop(lengths);
+        // The names now index the kept strings; `used` is sorted and holds every name.
+        let renumber = |s: &mut u32| *s = used.binary_search(s).map_or(0, |k| k as u32);
+        nodes.node_name.iter_mut().for_each(renumber);
+        for (&t, name) in edges.edge_type.iter().zip(edges.edge_name_or_index.iter_mut()) {
+            if !EdgeType::from_u8(t).has_index_name() {
+                renumber(name);
+            }
         }
     }
     strings.bytes.shrink_to_fit();

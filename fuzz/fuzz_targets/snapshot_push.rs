@@ -1,0 +1,22 @@
+//! The streaming snapshot parser on arbitrary bytes pushed in arbitrary chunks: never a panic,
+//! and the same result (graph, or error with offset and message) as one whole push.
+//! Input: one byte choosing the chunk sizes, then the snapshot bytes.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use memwatch_core::snapshot::{parse_bytes, ParseOptions};
+use memwatch_fuzz::{assert_same, check_graph, parse_chunked};
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&seed, bytes)) = data.split_first() else { return };
+    let whole = parse_bytes(bytes);
+    let chunked = parse_chunked(bytes, seed, ParseOptions::default());
+    match (&whole, &chunked) {
+        (Ok(a), Ok(b)) => {
+            check_graph(a);
+            assert_same(a, b);
+        }
+        (Err(a), Err(b)) => assert_eq!(a, b),
+        _ => panic!("whole and chunked parses disagree: {:?} vs {:?}", whole.err(), chunked.err()),
+    }
+});
