@@ -570,6 +570,9 @@ unsafe extern "C" fn oom_handler(location: *const std::ffi::c_char, details: &v8
         0 => String::new(),
         mb => format!(" (--max-heap-mb {mb})"),
     };
+    // V8 may call this on another thread while the isolate's thread still writes the last
+    // samples and the near_heap_limit marker: let it finish, or the export loses them.
+    memwatch::wait_for_heap_limit_writes(std::time::Duration::from_secs(5));
     eprintln!("memwatch: {kind}{limit}: {what}; the export file is complete up to this point");
     // SAFETY: _exit ends the process immediately without running destructors, which must not
     // run while V8 is in the middle of a failed allocation.

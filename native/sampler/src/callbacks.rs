@@ -18,6 +18,8 @@
 
 use std::ffi::c_void;
 use std::rc::{Rc, Weak};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use super::raw::{read_heap, RawSample};
 use super::Shared;
@@ -126,7 +128,24 @@ pub(super) unsafe extern "C" fn near_heap_limit(
     if s.heap_limit_hit.replace(true) {
         return current_heap_limit;
     }
+    HEAP_LIMIT_WRITES.fetch_add(1, Ordering::SeqCst);
     s.drain_into_pipeline();
     s.record_heap_limit(current_heap_limit as u64);
+    HEAP_LIMIT_WRITES.fetch_sub(1, Ordering::SeqCst);
     current_heap_limit
+}
+
+/// Near-heap-limit hooks still writing their samples and marker, process-wide. V8 may report the
+/// out-of-memory (and call the embedder's OOM handler) on another thread while the isolate's
+/// thread is still in [`near_heap_limit`]; a handler that ends the process must wait for this to
+/// reach 0 first, or the export loses its last records ([`wait_for_heap_limit_writes`]).
+static HEAP_LIMIT_WRITES: AtomicUsize = AtomicUsize::new(0);
+
+/// For OOM handlers (any thread): waits until no near-heap-limit hook is writing the export, at
+/// most `max`. Allocation-free, so it is safe where the process is out of memory.
+pub fn wait_for_heap_limit_writes(max: Duration) {
+    let deadline = Instant::now() + max;
+    while HEAP_LIMIT_WRITES.load(Ordering::SeqCst) > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(1));
+    }
 }

@@ -64,6 +64,7 @@ use std::path::PathBuf;
 use std::rc::{Rc, Weak};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
+pub use callbacks::wait_for_heap_limit_writes;
 pub use error::Error;
 use leak_retainers::LeakSnapshots;
 pub use memwatch_core as core;
