@@ -62,7 +62,7 @@ fn churn_never_grows_and_a_leak_does() {
     let grown = allocation_growth(Some(&previous), &now, &opts);
     let top = grown.first().map(|g| g.site.to_string()).unwrap_or_default();
     assert!(
-        top == "handleRequest (app.js:3:24)" || top == "globalThis.step (app.js:5:28)",
+        top == "handleRequest (app.js:3:23)" || top == "globalThis.step (app.js:5:28)",
         "top site {top:?}: {grown:#?}"
     );
     assert!(grown[0].growth > 1 << 20, "{grown:#?}");
