@@ -14,7 +14,11 @@
 //! | internal (`table`, `context`, `elements`, Map slots, ...) | 2    |
 //! | hidden                                                    | 4    |
 //! | + target is V8-internal (hidden, code, object shape, synthetic) | +3 |
+//! | + source is `(Handle scope)`                               | +7 |
 //!
+//! `(Handle scope)` holds whatever C++ code had a local handle to when the snapshot was taken
+//! (a concurrent compile job's constants, a runtime call's arguments): a transient holder that
+//! would otherwise win over the user's variable whenever it happens to point at the object.
 //! so a path through user-visible edges wins unless it is much longer.
 //!
 //! ## How a path reads
@@ -81,7 +85,7 @@ pub struct RetainerPath {
     pub normalized: String,
 }
 
-const MAX_COST: usize = 7;
+const MAX_COST: usize = 14;
 
 fn is_zero(n: &u64) -> bool {
     *n == 0
@@ -104,6 +108,10 @@ impl RetainerPaths {
         let mut buckets: Vec<Vec<u32>> = (0..=MAX_COST).map(|_| Vec::new()).collect();
         dist[0] = 0;
         // Dial's algorithm, one node per step (`sliced`): `current` is bucket `d` being drained.
+        let handle_scopes: Vec<u32> = (0..n)
+            .filter(|&v| snap.node_kind(v) == NodeType::Synthetic && snap.node_name_str(v) == "(Handle scope)")
+            .map(|v| v as u32)
+            .collect();
         let mut d: u32 = 0;
         let mut current: Vec<u32> = vec![0];
         let mut next = 0usize;
@@ -119,7 +127,8 @@ impl RetainerPaths {
                         continue;
                     }
                     let w = snap.edge_to[e] as usize;
-                    let nd = d + edge_cost(snap, e, w);
+                    let detour = if handle_scopes.contains(&v) { HANDLE_SCOPE_COST } else { 0 };
+                    let nd = d + edge_cost(snap, e, w) + detour;
                     if nd < dist[w] {
                         dist[w] = nd;
                         parent_node[w] = v;
@@ -257,6 +266,9 @@ fn ename(snap: &HeapSnapshot, e: usize) -> u32 {
 fn is_v8_internal_node(t: NodeType) -> bool {
     matches!(t, NodeType::Hidden | NodeType::Code | NodeType::ObjectShape | NodeType::Synthetic)
 }
+
+/// Extra cost of an edge out of `(Handle scope)` (see the module docs).
+const HANDLE_SCOPE_COST: u32 = 7;
 
 fn edge_cost(snap: &HeapSnapshot, e: usize, to: usize) -> u32 {
     let base = match ekind(snap, e) {
