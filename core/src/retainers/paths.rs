@@ -14,11 +14,11 @@
 //! | internal (`table`, `context`, `elements`, Map slots, ...) | 2    |
 //! | hidden                                                    | 4    |
 //! | + target is V8-internal (hidden, code, object shape, synthetic) | +3 |
-//! | + source is `(Handle scope)`                               | +7 |
+//! | + source is `(Handle scope)` or `(Identity map)`            | +7 |
 //!
-//! `(Handle scope)` holds whatever C++ code had a local handle to when the snapshot was taken
-//! (a concurrent compile job's constants, a runtime call's arguments): a transient holder that
-//! would otherwise win over the user's variable whenever it happens to point at the object.
+//! `(Handle scope)` and `(Identity map)` hold whatever C++ code (a concurrent compile job, a
+//! runtime call) had a handle to when the snapshot was taken: transient holders that would
+//! otherwise win over the user's variable whenever they happen to point at the object.
 //! so a path through user-visible edges wins unless it is much longer.
 //!
 //! ## How a path reads
@@ -109,7 +109,10 @@ impl RetainerPaths {
         dist[0] = 0;
         // Dial's algorithm, one node per step (`sliced`): `current` is bucket `d` being drained.
         let handle_scopes: Vec<u32> = (0..n)
-            .filter(|&v| snap.node_kind(v) == NodeType::Synthetic && snap.node_name_str(v) == "(Handle scope)")
+            .filter(|&v| {
+                snap.node_kind(v) == NodeType::Synthetic
+                    && matches!(snap.node_name_str(v), "(Handle scope)" | "(Identity map)")
+            })
             .map(|v| v as u32)
             .collect();
         let mut d: u32 = 0;
@@ -267,7 +270,7 @@ fn is_v8_internal_node(t: NodeType) -> bool {
     matches!(t, NodeType::Hidden | NodeType::Code | NodeType::ObjectShape | NodeType::Synthetic)
 }
 
-/// Extra cost of an edge out of `(Handle scope)` (see the module docs).
+/// Extra cost of an edge out of `(Handle scope)` or `(Identity map)` (see the module docs).
 const HANDLE_SCOPE_COST: u32 = 7;
 
 fn edge_cost(snap: &HeapSnapshot, e: usize, to: usize) -> u32 {
