@@ -27,11 +27,8 @@ fn metrics_are_served_while_the_script_runs() {
     // growing.js's would reset the classic detector's count.
     let dir = tempfile::tempdir().unwrap();
     let wrapper = dir.path().join("run.js");
-    std::fs::write(
-        &wrapper,
-        format!("{}\nsetInterval(() => {{}}, 20);\n", std::fs::read_to_string(&script).unwrap()),
-    )
-    .unwrap();
+    std::fs::write(&wrapper, format!("{}\nsetInterval(() => {{}}, 20);\n", std::fs::read_to_string(&script).unwrap()))
+        .unwrap();
     let mut child = Command::new(common::bin())
         .args(["run", "--metrics", "127.0.0.1:0"])
         .arg(&wrapper)
