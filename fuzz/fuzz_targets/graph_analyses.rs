@@ -117,7 +117,13 @@ fuzz_target!(|input: Input| {
 
     let analysis = SnapshotAnalysis::new(&c).expect("edge details were kept");
     for class in analysis.classes() {
-        let paths = analysis.class_paths(&c, &class.class, usize::from(input.paths % 8));
+        let paths = memwatch_core::retainers::class_retainers(
+            &c,
+            &analysis,
+            &class.class,
+            memwatch_core::class::Scheme::DevTools,
+            usize::from(input.paths % 8),
+        );
         assert_js_safe(&serde_json::to_value(&paths).unwrap());
     }
     for v in 0..c.node_count() as u32 {

@@ -7,7 +7,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use memwatch_core::analyzer::AnalyzerConfig;
+use memwatch_core::detector_options::AnalyzerOverrides;
 use memwatch_core::diff::heap_diff;
 use memwatch_core::export::{analyze_export, read_export};
 use memwatch_core::retainers::SnapshotAnalysis;
@@ -48,7 +48,16 @@ fuzz_target!(|data: &[u8]| {
                 let a = SnapshotAnalysis::new(&s).expect("edge details were kept");
                 assert_js_safe(&serde_json::to_value(a.classes()).unwrap());
                 if let Some(class) = a.classes().first() {
-                    assert_js_safe(&serde_json::to_value(a.class_paths(&s, &class.class, 3)).unwrap());
+                    assert_js_safe(
+                        &serde_json::to_value(memwatch_core::retainers::class_retainers(
+                            &s,
+                            &a,
+                            &class.class,
+                            memwatch_core::class::Scheme::DevTools,
+                            3,
+                        ))
+                        .unwrap(),
+                    );
                 }
             }
         }
@@ -56,13 +65,17 @@ fuzz_target!(|data: &[u8]| {
         _ => {
             let (config, export) = match rest.iter().position(|&b| b == b'\n') {
                 Some(nl) if rest.first() == Some(&b'{') => {
-                    (serde_json::from_slice::<AnalyzerConfig>(&rest[..nl]).ok(), &rest[nl + 1..])
+                    (serde_json::from_slice::<AnalyzerOverrides>(&rest[..nl]).ok(), &rest[nl + 1..])
                 }
                 _ => (None, rest),
             };
             if let Ok(e) = read_export(export) {
                 let _ = serde_json::to_value(&e.records).unwrap();
-                let _ = serde_json::to_value(analyze_export(&e, config.as_ref())).unwrap();
+                // As the wasm `analyzeExport`: options over the recorded parameters; a bad one
+                // is an error (a JS Error there), never a panic.
+                if let Ok(a) = analyze_export(&e, &config.unwrap_or_default()) {
+                    let _ = serde_json::to_value(a).unwrap();
+                }
             }
         }
     }
