@@ -151,11 +151,12 @@ describe('viewer fixes (issue 17)', () => {
     assert.equal(await page.isVisible('#params-error'), false);
     assert.equal(await page.getAttribute('#leaks', 'class'), 'leaks');
 
-    // Accepted by the form but refused by the engine (no u64 holds 1e20): the engine's message.
-    await page.fill('#p-warmup', '100000000000000000000');
+    // Accepted by the form (its step only sizes the spinner) but refused by the engine: a
+    // fractional value for an integer option gets core's message naming the option.
+    await page.fill('#p-warmup', '2.5');
     await page.waitForSelector('#params-error:not([hidden])');
     const engineMsg = await page.textContent('#params-error');
-    assert.match(engineMsg, /^The engine refused these parameters: invalid analyzeExport options: .*expected u64/, engineMsg);
+    assert.match(engineMsg, /^The engine refused these parameters: .*trend\.warmup_gcs.*integer/, engineMsg);
     assert.match(await page.textContent('#params-status'), /^Not re-analysed/);
     assert.equal(await page.getAttribute('#leaks', 'class'), 'leaks stale');
     assert.equal(await page.locator('#errors .error').count(), 0, 'the message is at the form, not in the page-wide error list');
