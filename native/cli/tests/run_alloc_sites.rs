@@ -20,10 +20,11 @@ fn first_leak_names_the_allocating_function_and_its_line() {
     let first = &leaks[0]["allocations"];
     assert!(first["error"].is_null(), "{first}");
     let top = &first["sites"][0];
-    assert_eq!(top["site"]["function"], "handleRequest", "{first:#}");
     assert!(top["site"]["url"].as_str().unwrap().ends_with("alloc-sites.js"), "{top}");
-    // handleRequest is declared on line 8; V8 reports the function's start (1-based here).
-    assert_eq!((top["site"]["line"].as_u64(), top["site"]["column"].as_u64()), (Some(8), Some(23)));
+    // handleRequest is declared on line 8; V8 reports the function's start (1-based here). Once
+    // TurboFan inlines it into the timer callback (line 22), V8 attributes its allocations there.
+    let at = (top["site"]["function"].as_str(), top["site"]["line"].as_u64(), top["site"]["column"].as_u64());
+    assert!(at == (Some("handleRequest"), Some(8), Some(23)) || at == (Some(""), Some(22), Some(27)), "{first:#}");
     assert!(top["growth"].as_i64().unwrap() > 1 << 20, "{top}");
     // The churning handler never grows beyond the noise floor.
     let sites = first["sites"].as_array().unwrap();
@@ -42,7 +43,12 @@ fn text_output_says_where_the_growth_was_allocated() {
     let r = run(&["run", "--sample-allocations=16384", script.to_str().unwrap()]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     let line = r.stderr.lines().find(|l| l.contains("allocated at")).unwrap_or_else(|| panic!("{}", r.stderr));
-    assert!(line.contains("allocated at handleRequest (alloc-sites.js:8:23): +"), "{line}");
+    // The handler, or the timer callback it was inlined into (see docs/allocations.md).
+    assert!(
+        line.contains("allocated at handleRequest (alloc-sites.js:8:23): +")
+            || line.contains("allocated at (anonymous) (alloc-sites.js:22:27): +"),
+        "{line}"
+    );
     assert!(line.contains(" mb live ("), "{line}");
 }
 
