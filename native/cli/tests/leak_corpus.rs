@@ -69,8 +69,24 @@ fn leak(name: &str, e: Expect) {
     check_holder("leaks", &r["holders"][0], name, &e);
     let d = memwatch_json(&["diff", "--json", "--retainers", "5", &b, &t]);
     check_holder("diff --retainers", &d["retainers"]["holders"][0], name, &e);
-    let run = run_first_leak(name).unwrap_or_else(|| panic!("{name}: no leak event under memwatch run"));
-    check_holder("run --leak-retainers", &run["holders"][0], name, &e);
+    // Under memwatch run the snapshot is taken while V8 may still hold transient roots (a
+    // concurrent compile job's handles) that can win the path and hide the closure's location
+    // (docs/retainers.md): the holder and classes must be right every time, the location in one
+    // of up to three runs.
+    let mut located = None;
+    for _ in 0..3 {
+        let run = run_first_leak(name).unwrap_or_else(|| panic!("{name}: no leak event under memwatch run"));
+        let h = &run["holders"][0];
+        assert_eq!(h["name"], e.holder, "run --leak-retainers: {h}");
+        assert_eq!(h["class"], e.class, "run --leak-retainers: {h}");
+        assert_eq!(h["classes"][0]["class"], e.leaked, "run --leak-retainers: {h}");
+        if h["location"].as_str().is_some_and(|l| !l.is_empty()) {
+            located = Some(h.clone());
+            break;
+        }
+    }
+    let run = located.unwrap_or_else(|| panic!("{name}: no run --leak-retainers report located the holder"));
+    check_holder("run --leak-retainers", &run, name, &e);
     if let Some(end) = e.example_ends {
         let text = r["holders"][0]["example"]["text"].as_str().unwrap_or_default();
         assert!(text.ends_with(end), "{name}: example {text:?} should end at {end:?}");
