@@ -63,15 +63,24 @@ pub struct SamplingProfile {
     pub samples: Vec<ProfileSample>,
 }
 
-/// Either form in one struct (an untagged enum would lose serde's error position).
+/// Every accepted form in one struct (an untagged enum would lose serde's error position): a
+/// bare profile, `{"profile": ...}`, or the whole inspector reply `{"id": N, "result":
+/// {"profile": ...}}` (parsed here rather than by the caller, so the depth check covers it).
 #[derive(Deserialize)]
 struct Wrapped {
+    #[serde(default)]
+    result: Option<Reply>,
     #[serde(default)]
     profile: Option<SamplingProfile>,
     #[serde(default)]
     head: Option<ProfileNode>,
     #[serde(default)]
     samples: Vec<ProfileSample>,
+}
+
+#[derive(Deserialize)]
+struct Reply {
+    profile: SamplingProfile,
 }
 
 /// Why a profile cannot be read; `offset` is the byte position where it was found.
@@ -100,7 +109,7 @@ impl SamplingProfile {
             message: e.to_string(),
         })?;
         match wrapped {
-            Wrapped { profile: Some(p), .. } => Ok(p),
+            Wrapped { result: Some(Reply { profile }), .. } | Wrapped { profile: Some(profile), .. } => Ok(profile),
             Wrapped { head: Some(head), samples, .. } => Ok(SamplingProfile { head, samples }),
             _ => {
                 Err(ProfileError { offset: 0, message: "no \"head\" call tree (nor a \"profile\" holding one)".into() })
@@ -166,6 +175,18 @@ mod tests {
         wrapped.extend_from_slice(bare);
         wrapped.push(b'}');
         assert_eq!(SamplingProfile::parse(&wrapped).unwrap().head.children[0].self_size, 64.0);
+    }
+
+    #[test]
+    fn inspector_replies_with_deep_stacks_parse() {
+        // 300 frames: well past serde_json's default recursion limit of 128 levels.
+        let mut node = r#"{"callFrame":{"functionName":"leaf","url":"a.js","lineNumber":1,"columnNumber":1},"selfSize":64,"id":301,"children":[]}"#.to_string();
+        for id in (1..=300).rev() {
+            node = format!(r#"{{"callFrame":{{"functionName":"f{id}"}},"selfSize":0,"id":{id},"children":[{node}]}}"#);
+        }
+        let reply = format!(r#"{{"id":3,"result":{{"profile":{{"head":{node},"samples":[]}}}}}}"#);
+        let p = SamplingProfile::parse(reply.as_bytes()).unwrap();
+        assert_eq!(p.head.call_frame.function_name, "f1");
     }
 
     #[test]

@@ -68,7 +68,8 @@ impl Sampler {
         Ok(s)
     }
 
-    /// One protocol call; returns its `result`.
+    /// One protocol call; returns the reply's JSON text (`{"id":N,"result":...}`). Not parsed
+    /// here: a profile nests one level per stack frame, deeper than a generic JSON parse allows.
     fn call(&mut self, method: &str, params: serde_json::Value) -> Result<String, Error> {
         let id = self.next_id;
         self.next_id += 1;
@@ -82,7 +83,8 @@ impl Sampler {
         if got != id {
             return Err(err(format!("reply to call {got}, expected {id}")));
         }
-        if text.contains("\"error\"") && !text.contains("\"result\"") {
+        // V8 writes `id` first, then `error` or `result`.
+        if text.starts_with(&format!("{{\"id\":{id},\"error\"")) {
             return Err(err(text));
         }
         Ok(text)
@@ -90,11 +92,8 @@ impl Sampler {
 
     fn live(&mut self) -> Result<LiveAllocations, Error> {
         let text = self.call("HeapProfiler.getSamplingProfile", serde_json::json!({}))?;
-        let reply: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| Error::Profiler { message: format!("HeapProfiler.getSamplingProfile: {e}") })?;
-        let result = reply.get("result").map(|r| r.to_string()).unwrap_or_default();
         let profile =
-            SamplingProfile::parse(result.as_bytes()).map_err(|e| Error::Profiler { message: e.to_string() })?;
+            SamplingProfile::parse(text.as_bytes()).map_err(|e| Error::Profiler { message: e.to_string() })?;
         Ok(LiveAllocations::from_profile(&profile))
     }
 }
