@@ -50,7 +50,7 @@ impl GcType {
     /// of these bits (a newer V8) is kept as `Other("v8_gc_type_<bits>")` rather than dropped or
     /// guessed, so it shows in the export and counts as an application GC.
     pub fn from_v8_bits(bits: u32) -> GcType {
-        if bits & 4 != 0 {
+        if Self::bits_are_full(bits) {
             GcType::MarkSweepCompact
         } else if bits & 2 != 0 {
             GcType::MinorMarkSweep
@@ -63,6 +63,12 @@ impl GcType {
         } else {
             GcType::Other(format!("v8_gc_type_{bits}"))
         }
+    }
+
+    /// Whether V8's `GCType` bits map to a full GC ([`from_v8_bits`](Self::from_v8_bits) gives
+    /// `MarkSweepCompact`), without building the value: for GC callbacks, which must not allocate.
+    pub fn bits_are_full(bits: u32) -> bool {
+        bits & 4 != 0
     }
 
     /// Maps the names Node's `v8.GCProfiler` gives collections (`"MarkSweepCompact"`, ...);

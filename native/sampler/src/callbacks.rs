@@ -70,7 +70,7 @@ pub(super) unsafe extern "C" fn gc_epilogue(
         collection: s.collection.get(),
         ..RawSample::default()
     };
-    if memwatch_core::sample::GcType::from_v8_bits(ty.0).is_full() && !raw.snapshot {
+    if memwatch_core::sample::GcType::bits_are_full(ty.0) && !raw.snapshot {
         s.last_full_gc_ns.set(end_ns);
     }
     // SAFETY: V8 passes the isolate that is running this GC; it is alive for the call. The
