@@ -5,10 +5,16 @@ MEMWATCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export MEMWATCH_ROOT
 
 # The `v8` crate downloads a prebuilt static library unless RUSTY_V8_ARCHIVE names one (a file,
-# or a directory holding it by its release file name). Offline machines keep it in ../shared/v8.
-if [ -z "${RUSTY_V8_ARCHIVE:-}" ] && [ -d "$MEMWATCH_ROOT/../shared/v8" ]; then
-  RUSTY_V8_ARCHIVE="$(realpath "$MEMWATCH_ROOT/../shared/v8")"
-  export RUSTY_V8_ARCHIVE
+# or a directory holding it by its release file name). Offline machines keep it in ../shared/v8,
+# next to the main checkout (a linked `git worktree` elsewhere finds it through the main one).
+if [ -z "${RUSTY_V8_ARCHIVE:-}" ]; then
+  for base in "$MEMWATCH_ROOT" "$(dirname "$(git -C "$MEMWATCH_ROOT" rev-parse --path-format=absolute --git-common-dir 2>/dev/null || echo /nonexistent/.git)")"; do
+    if [ -d "$base/../shared/v8" ]; then
+      RUSTY_V8_ARCHIVE="$(realpath "$base/../shared/v8")"
+      export RUSTY_V8_ARCHIVE
+      break
+    fi
+  done
 fi
 if [ -n "${RUSTY_V8_ARCHIVE:-}" ] && [ -d "$RUSTY_V8_ARCHIVE" ] && [ -z "${RUSTY_V8_SRC_BINDING_PATH:-}" ]; then
   binding="$RUSTY_V8_ARCHIVE/src_binding_release_x86_64-unknown-linux-gnu.rs"
