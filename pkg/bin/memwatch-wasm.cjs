@@ -72,6 +72,12 @@ async function main(argv) {
   return spec.run(engine, parsed);
 }
 
+// A closed pipe (`memwatch-wasm diff a b | head`) is not an error worth reporting (as native).
+process.stdout.on('error', (e) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(process.exitCode ?? 0);
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -30,9 +30,8 @@ function open(file) {
   }
 }
 
-/** Calls `push(chunk)` with the file's bytes in order; `push` may throw (parse error). */
-function streamFile(file, push) {
-  const { fd, size } = open(file);
+/** Calls `push(chunk)` with the bytes of the open file `fd` in order, then closes it. */
+function pushAll(file, { fd, size }, push) {
   const buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(size, 1)));
   try {
     for (;;) {
@@ -48,7 +47,6 @@ function streamFile(file, push) {
   } finally {
     fs.closeSync(fd);
   }
-  return size;
 }
 
 /** The first `n` bytes of a file (file-kind detection). */
@@ -67,35 +65,30 @@ function head(file, n) {
  * `edgeDetails: false` keeps only edge targets (enough for a HeapDiff).
  */
 function readSnapshot(engine, file, { edgeDetails }) {
-  const { size } = (() => {
-    const o = open(file);
-    fs.closeSync(o.fd);
-    return o;
-  })();
-  const parser = new engine.SnapshotParser({ sizeHint: size, edgeDetails });
-  try {
-    streamFile(file, (chunk) => {
-      try {
-        parser.push(chunk);
-      } catch (e) {
-        throw new InputError(file, e.message);
-      }
-    });
+  const opened = open(file);
+  const parser = new engine.SnapshotParser({ sizeHint: opened.size, edgeDetails });
+  // Engine errors (core's message, with the byte position) are about this file.
+  const inFile = (f) => {
     try {
-      return { snapshot: parser.finish(), bytes: size };
+      return f();
     } catch (e) {
-      throw new InputError(file, e.message);
+      throw e instanceof InputError ? e : new InputError(file, e.message);
     }
+  };
+  try {
+    pushAll(file, opened, (chunk) => inFile(() => parser.push(chunk)));
+    return inFile(() => parser.finish());
   } finally {
     parser.free();
   }
 }
 
-/** Parses an export file with the pushed-chunks `ExportParser`; returns the parser, finished by the caller. */
+/** An export file pushed into an `ExportParser` (the caller analyses and frees it). */
 function readExport(engine, file) {
+  const opened = open(file);
   const parser = new engine.ExportParser();
   try {
-    streamFile(file, (chunk) => parser.push(chunk));
+    pushAll(file, opened, (chunk) => parser.push(chunk));
   } catch (e) {
     parser.free();
     throw e;

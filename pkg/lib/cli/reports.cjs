@@ -47,9 +47,9 @@ const DIFF = {
     const retainers = flags.retainers;
     const edgeDetails = retainers !== undefined; // retainer paths need edge types and names
     const done = phases(flags.timings);
-    const before = readSnapshot(engine, beforeFile, { edgeDetails }).snapshot;
+    const before = readSnapshot(engine, beforeFile, { edgeDetails });
     done(`parse ${beforeFile}`);
-    const after = readSnapshot(engine, afterFile, { edgeDetails }).snapshot;
+    const after = readSnapshot(engine, afterFile, { edgeDetails });
     done(`parse ${afterFile}`);
     try {
       const diff = before.diff(after);
@@ -88,11 +88,11 @@ const LEAKS = {
     const held = [];
     try {
       // Only ids are needed from the first two: parsed without edge details.
-      held.push(readSnapshot(engine, baseline, { edgeDetails: false }).snapshot);
+      held.push(readSnapshot(engine, baseline, { edgeDetails: false }));
       done('parse baseline (ids only)');
-      held.push(readSnapshot(engine, target, { edgeDetails: false }).snapshot);
+      held.push(readSnapshot(engine, target, { edgeDetails: false }));
       done('parse target (ids only)');
-      held.push(readSnapshot(engine, fin, { edgeDetails: true }).snapshot);
+      held.push(readSnapshot(engine, fin, { edgeDetails: true }));
       done('parse final');
       const options = { include_internal: Boolean(flags['include-internal']) };
       if (flags['max-groups'] !== undefined) options.max_groups = flags['max-groups'];
