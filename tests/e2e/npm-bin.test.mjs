@@ -20,6 +20,7 @@ import { ROOT, OUT, memwatchBin, launchBrowser, makeFixtures, openViewer, viewer
 
 const PKG = path.join(ROOT, 'pkg');
 const TINY = ['tiny-before', 'tiny-after'].map((n) => path.join(ROOT, 'core', 'tests', 'fixtures', `${n}.heapsnapshot`));
+const EVERY_RECORD = path.join(ROOT, 'fuzz', 'seeds', 'export_reader', 'every-record-type.jsonl');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'memwatch-npm-bin-'));
 let bin; // the installed node_modules/.bin/memwatch-wasm
 let fx; // generated snapshots a, b, c and an export file
@@ -81,6 +82,8 @@ const SAME_OUTPUT = [
   ['leaks text', () => ['leaks', ...leaky]],
   ['leaks --json', () => ['leaks', '--json', ...leaky]],
   ['leaks --max-groups 1 --include-internal', () => ['leaks', '--max-groups', '1', '--include-internal', ...leaky]],
+  ['analyze text, committed export', () => ['analyze', '--growth-count', '2', '--noise-floor-bytes', '0', '--noise-floor-percent', '0', EVERY_RECORD]],
+  ['analyze --json, committed export', () => ['analyze', '--json', EVERY_RECORD]],
   ['analyze text', () => ['analyze', fx.exportFile]],
   ['analyze --json', () => ['analyze', '--json', fx.exportFile]],
   ['analyze with detector options', () => ['analyze', '--growth-count', '3', '--no-trend', fx.exportFile]],
