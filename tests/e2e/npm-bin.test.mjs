@@ -240,6 +240,16 @@ describe('view serves the viewer and the given files only', () => {
     assert.deepEqual(problems, []);
   });
 
+  test('a missing file or a bad port is refused before serving (exit 2, the file named)', () => {
+    const missing = path.join(tmp, 'missing.heapsnapshot');
+    const r = run(bin, ['view', fx.a, missing], { timeout: 20_000 });
+    assert.equal(r.status, 2, r.stderr);
+    assert.ok(r.stderr.startsWith(`memwatch-wasm: ${missing}: cannot open`), r.stderr);
+    assert.equal(r.stdout, '');
+    assert.equal(run(bin, ['view', '--port', '70000'], { timeout: 20_000 }).status, 2);
+    assert.equal(run(bin, ['view', '--port', 'x'], { timeout: 20_000 }).status, 2);
+  });
+
   test('SIGTERM stops the server with exit code 0', async () => {
     server.stop();
     assert.equal(await server.exited, 0);
