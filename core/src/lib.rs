@@ -13,6 +13,7 @@
 //! - [`alloc`]: live allocation sites from V8's sampling heap profiler, their growth, pprof.
 //! - [`export`]: the line-delimited JSON export format (see docs/format.md).
 //! - [`file_kind`]: whether a file is a heap snapshot or an export, from its first bytes.
+//! - [`render`]: the report text (and `--json` lines) of `diff`, `leaks`, `analyze`, the same in every host.
 //!
 //! Hosts (the native CLI and sampler, the wasm bindings, the npm package, the viewer) only move
 //! bytes in and present results; see ARCHITECTURE.md for how data flows and where new analyses go.
@@ -46,6 +47,7 @@ pub mod export;
 pub mod file_kind;
 pub mod leak;
 pub mod node_sets;
+pub mod render;
 pub mod retainers;
 pub mod sample;
 pub mod size;

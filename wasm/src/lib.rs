@@ -9,6 +9,8 @@
 //!   `diffSnapshots`, `summarizeSnapshot`.
 //! - [`export`]: `parseExport`, `analyzeExport`, `ExportParser` (pushed chunks).
 //! - [`analyzer`]: `Analyzer`, the live stats/leak engine the Node adapter feeds GC samples to.
+//! - [`render`]: `renderHeapDiff`, `renderLeakReport`, `renderExportAnalysis`: the CLI's report text
+//!   and `--json` lines, from core.
 //! - [`types`]: the TypeScript declarations of the returned objects.
 //!
 //! Panics are bugs, not an error path: the hook installed at start-up turns one into a JS `Error`
@@ -21,6 +23,7 @@ use wasm_bindgen::prelude::*;
 pub mod analyzer;
 mod exact;
 pub mod export;
+pub mod render;
 mod retainers;
 pub mod snapshot;
 pub mod types;

@@ -10,6 +10,7 @@ import { DiffView } from './views/diff.js';
 import { SummaryView } from './views/summary.js';
 import { RetainersView } from './views/retainers.js';
 import { formatInt } from './format.js';
+import { servedFiles } from './served-files.js';
 
 const engine = new Engine();
 const files = new FileList($('#file-list'), $('#errors'));
@@ -196,5 +197,8 @@ for (const t of TABS) {
   });
 }
 
+// Files given to `memwatch-wasm view FILE...` (served-files.js).
+const served = servedFiles(location).then(openFiles, (e) => reportError(`Cannot load the files given to memwatch-wasm view: ${e.message}`));
+
 // For tests and debugging: resolves when every opened file has been handled.
-window.memwatchViewer = { idle: () => queue, engine, timelineRange: () => timeline.range() };
+window.memwatchViewer = { idle: () => served.then(() => queue), engine, timelineRange: () => timeline.range() };

@@ -2,7 +2,8 @@
 //!
 //! Both files are parsed at once on two threads (without edge names: a HeapDiff only needs edge
 //! targets), with a progress bar each on stderr for big files. Output on stdout: a table by
-//! default, or exactly node-memwatch's JSON object with `--json`.
+//! default, or exactly node-memwatch's JSON object with `--json` (both rendered by core's
+//! `render::diff`, as in the npm package's `memwatch-wasm diff`).
 
 use std::fs::File;
 use std::io::Write;
@@ -11,13 +12,13 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use indicatif::MultiProgress;
-use memwatch_core::diff::{heap_diff, HeapDiff};
+use memwatch_core::diff::heap_diff;
+use memwatch_core::render::diff::{heap_diff_json, heap_diff_text};
 use memwatch_core::retainers::growth_report;
 use memwatch_core::snapshot::{parse_reader_with, HeapSnapshot, ParseOptions};
 
 use crate::error::{CliError, CliResult};
 use crate::progress::bytes_bar;
-use crate::render::{self, printable, signed_size, NAME_WIDTH};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -92,25 +93,10 @@ pub fn run(args: Args) -> CliResult {
     drop((before, after));
 
     let text = if args.json {
-        let serialised = match &growth {
-            None => serde_json::to_string(&diff),
-            Some(g) => serde_json::to_value(&diff).and_then(|mut v| {
-                v["retainers"] = serde_json::to_value(g)?;
-                serde_json::to_string(&v)
-            }),
-        };
-        let mut s = serialised.map_err(|e| CliError::Failure(format!("cannot serialise the diff: {e}")))?;
-        s.push('\n');
-        s
+        heap_diff_json(&diff, growth.as_ref())
+            .map_err(|e| CliError::Failure(format!("cannot serialise the diff: {e}")))?
     } else {
-        let mut t = table(&diff);
-        if let Some(g) = &growth {
-            t.push_str("\nWho holds what grew (by holder, largest growth first):\n");
-            t.push_str(&render::holders(&g.holders, "  "));
-            t.push_str("\nWho retains the growing classes:\n");
-            t.push_str(&render::class_growth(&g.classes));
-        }
-        t
+        heap_diff_text(&diff, growth.as_ref())
     };
     // A closed pipe (`memwatch diff a b | head`) is not an error worth reporting.
     match std::io::stdout().lock().write_all(text.as_bytes()) {
@@ -142,34 +128,4 @@ fn parse_file(path: &Path, multi: &MultiProgress, edge_details: bool) -> Result<
     let snapshot = result.map_err(|e| CliError::in_file(path, e))?;
     let cpu = thread_cpu().zip(cpu0).map(|(b, a)| b.saturating_sub(a));
     Ok(Parsed { snapshot, bytes: len.unwrap_or(0), took: t.elapsed(), cpu })
-}
-
-/// The readable report: node-memwatch's before/after/change lines, then one row per bucket,
-/// largest size growth first, and the totals of the rows.
-fn table(d: &HeapDiff) -> String {
-    let mut out = String::new();
-    let c = &d.change;
-    out.push_str(&format!("before: {} nodes, {}\n", d.before.nodes, d.before.size));
-    out.push_str(&format!("after:  {} nodes, {}\n", d.after.nodes, d.after.size));
-    out.push_str(&format!(
-        "change: {} ({} bytes), {} nodes allocated, {} freed\n",
-        signed_size(c.size_bytes),
-        c.size_bytes,
-        c.allocated_nodes,
-        c.freed_nodes
-    ));
-    let mut rows: Vec<_> = c.details.iter().collect();
-    rows.sort_by(|a, b| b.size_bytes.cmp(&a.size_bytes).then_with(|| a.what.cmp(&b.what)));
-    let names: Vec<String> = rows.iter().map(|r| printable(&r.what, NAME_WIDTH)).collect();
-    let (plus, minus): (u64, u64) = (rows.iter().map(|r| r.added).sum(), rows.iter().map(|r| r.removed).sum());
-    let total: i64 = rows.iter().map(|r| r.size_bytes).fold(0i64, |a, b| a.saturating_add(b));
-    let w = names.iter().map(|n| n.chars().count()).max().unwrap_or(0).max("total".len());
-    let (wp, wm) = (plus.to_string().len().max(1), minus.to_string().len().max(1));
-    out.push('\n');
-    out.push_str(&format!("{:<w$}  {:>wp$}  {:>wm$}  size delta\n", "what", "+", "-"));
-    for (r, name) in rows.iter().zip(&names) {
-        out.push_str(&format!("{name:<w$}  {:>wp$}  {:>wm$}  {}\n", r.added, r.removed, signed_size(r.size_bytes)));
-    }
-    out.push_str(&format!("{:<w$}  {plus:>wp$}  {minus:>wm$}  {}\n", "total", signed_size(total)));
-    out
 }

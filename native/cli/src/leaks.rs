@@ -9,13 +9,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use memwatch_core::retainers::{leak_report_with, IdSet, LeakOptions, LeakReport, SnapshotAnalysis};
-use memwatch_core::size::nice_size;
+use memwatch_core::render::json_line;
+use memwatch_core::render::leaks::{leak_report_text, LeakFiles};
+use memwatch_core::retainers::{leak_report_with, IdSet, LeakOptions, SnapshotAnalysis};
 use memwatch_core::snapshot::{parse_reader_with, HeapSnapshot, ParseOptions};
 
 use crate::error::{CliError, CliResult};
 use crate::progress::open_with_progress;
-use crate::render::escape_controls;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -58,14 +58,14 @@ pub fn run(args: Args) -> CliResult {
     let report = leak_report_with(&base_ids, &target_ids, &fin, &analysis, &opts);
     clock.done("leak set and grouping");
 
-    let mut out = std::io::stdout().lock();
-    let written = if args.json {
-        serde_json::to_writer(&mut out, &report).map_err(std::io::Error::from).and_then(|_| writeln!(out))
+    let text = if args.json {
+        json_line(&report).map_err(|e| CliError::Failure(format!("cannot serialise the report: {e}")))?
     } else {
-        write_text(&mut out, &report, &args)
+        let (baseline, fin) = (args.baseline.display().to_string(), args.fin.display().to_string());
+        leak_report_text(&report, LeakFiles { baseline: &baseline, final_snapshot: &fin })
     };
     // A closed pipe (`| head`) is not an error worth a message.
-    if let Err(e) = written {
+    if let Err(e) = std::io::stdout().lock().write_all(text.as_bytes()) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             return Err(CliError::Failure(format!("writing the report: {e}")));
         }
@@ -99,53 +99,4 @@ fn load(path: &Path, label: &str, edge_details: bool) -> Result<HeapSnapshot, Cl
     let reader = open_with_progress(path, label).map_err(|e| CliError::in_file(path, e))?;
     let opts = ParseOptions { size_hint, edge_details };
     parse_reader_with(reader, opts, |_| {}).map_err(|e| CliError::in_file(path, e))
-}
-
-fn write_text(out: &mut impl Write, r: &LeakReport, args: &Args) -> std::io::Result<()> {
-    // Class names and paths come from the snapshots: no raw control characters to the terminal.
-    let safe = |t: &str| escape_controls(t, false).into_owned();
-    writeln!(
-        out,
-        "Snapshots: baseline {} nodes, target {} nodes, final {} nodes",
-        r.baseline_nodes, r.target_nodes, r.final_nodes
-    )?;
-    writeln!(
-        out,
-        "Allocated after {} and still alive in {}: {} objects ({} self size)",
-        safe(&args.baseline.display().to_string()),
-        safe(&args.fin.display().to_string()),
-        r.leaked_objects,
-        nice_size(r.leaked_self_size as i64)
-    )?;
-    if r.reported_objects == 0 {
-        writeln!(out, "No leaks: nothing allocated between baseline and target survives in final.")?;
-        return Ok(());
-    }
-    writeln!(
-        out,
-        "Leak roots (not held by another leaked object): {} objects retaining {}\n",
-        r.reported_objects,
-        nice_size(r.reported_retained_size as i64)
-    )?;
-    writeln!(out, "Who holds them (by holder, largest first):")?;
-    write!(out, "{}", crate::render::holders(&r.holders, ""))?;
-    writeln!(out, "\nBy class and retainer path:")?;
-    for (i, g) in r.groups.iter().enumerate() {
-        writeln!(
-            out,
-            "#{:<3} {} x{}  retained {}  self {}",
-            i + 1,
-            crate::render::printable(&g.class, crate::render::NAME_WIDTH),
-            g.count,
-            nice_size(g.retained_size as i64),
-            nice_size(g.self_size as i64)
-        )?;
-        writeln!(out, "     {}", crate::render::printable(&g.path, 200))?;
-        let id = g.example.hops.last().map_or(0, |h| h.node_id);
-        writeln!(out, "     e.g. @{id}: {}\n", crate::render::printable(&g.example.text, 200))?;
-    }
-    if r.omitted_groups > 0 {
-        writeln!(out, "... {} more groups (use --max-groups 0 to see all)", r.omitted_groups)?;
-    }
-    Ok(())
 }

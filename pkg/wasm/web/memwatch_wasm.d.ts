@@ -995,6 +995,12 @@ export function detectorOptions(): DetectorOptionInfo[];
 export function diffSnapshots(before: Uint8Array | ArrayBuffer, after: Uint8Array | ArrayBuffer): HeapDiffResult;
 
 /**
+ * Text from a file or a heap made safe for a terminal: control characters and bidi overrides
+ * escaped (`\u{1b}`); `keep_lines` keeps `\n` and `\t`.
+ */
+export function escapeControls(text: string, keep_lines: boolean): string;
+
+/**
  * Core's memwatch GC type for V8's `GCType` bits (a perf_hooks `gc` entry's `detail.kind`); an
  * unknown bit pattern gives `"v8_gc_type_<bits>"` (kept and marked, never guessed).
  */
@@ -1024,6 +1030,31 @@ export function leakReport(baseline: Snapshot, target: Snapshot, final_snapshot:
 export function parseExport(bytes: Uint8Array | number[]): ExportFile;
 
 /**
+ * One-line text from a file or a heap for a terminal: escaped as by `escapeControls` (newlines
+ * too) and cut to `max` characters (`(anonymous)` when empty).
+ */
+export function printableText(text: string, max: number): string;
+
+/**
+ * `memwatch analyze`'s output for an `analyzeExport` result of the export file named `file`.
+ * Ends with a newline.
+ */
+export function renderExportAnalysis(analysis: ExportAnalysis, file: string, format: "text" | "json" | undefined): string;
+
+/**
+ * `memwatch diff`'s output for a HeapDiff (`diffSnapshots`/`Snapshot.diff`) and, as with
+ * `--retainers N`, a `growthReport`: the table, or node-memwatch's JSON line with the growth
+ * report under `retainers`. Ends with a newline.
+ */
+export function renderHeapDiff(diff: HeapDiffResult, retainers: GrowthReport | null | undefined, format: "text" | "json" | undefined): string;
+
+/**
+ * `memwatch leaks`' output for a `leakReport`; `baseline` and `final_snapshot` are the names the
+ * text shows for those snapshots (the CLI shows the paths as given). Ends with a newline.
+ */
+export function renderLeakReport(report: LeakReport, baseline: string, final_snapshot: string, format: "text" | "json" | undefined): string;
+
+/**
  * The detector parameters `options` give over the built-in defaults (what `Analyzer` uses),
  * validated; throws core's message for a bad option.
  */
@@ -1039,6 +1070,12 @@ export function retainedSizes(snapshot: Snapshot): ClassRetainedSize[];
  * Per-class summary (`[{what, count, self_size}]`, largest self size first) of one snapshot.
  */
 export function summarizeSnapshot(bytes: Uint8Array | ArrayBuffer): ClassSummary[];
+
+/**
+ * The warning `memwatch analyze` prints on stderr for an export whose last line `line` is cut
+ * off (`ExportAnalysis.truncated_line`), without the `memwatch: ` prefix.
+ */
+export function truncatedLineWarning(file: string, line: number): string;
 
 /**
  * The package version (same as the crates').
@@ -1064,6 +1101,7 @@ export interface InitOutput {
     readonly detectFileKind: (a: number, b: number) => [number, number, number];
     readonly detectorOptions: () => [number, number, number];
     readonly diffSnapshots: (a: any, b: any) => [number, number, number];
+    readonly escapeControls: (a: number, b: number, c: number) => [number, number];
     readonly export_analyze: (a: number, b: number) => [number, number, number];
     readonly export_gcSamples: (a: number) => [number, number, number];
     readonly export_header: (a: number) => [number, number, number];
@@ -1084,6 +1122,10 @@ export interface InitOutput {
     readonly install_panic_hook: () => void;
     readonly leakReport: (a: number, b: number, c: number, d: number) => [number, number, number];
     readonly parseExport: (a: number, b: number) => [number, number, number];
+    readonly printableText: (a: number, b: number, c: number) => [number, number];
+    readonly renderExportAnalysis: (a: any, b: number, c: number, d: number, e: number) => [number, number, number, number];
+    readonly renderHeapDiff: (a: any, b: any, c: number, d: number) => [number, number, number, number];
+    readonly renderLeakReport: (a: any, b: number, c: number, d: number, e: number, f: number, g: number) => [number, number, number, number];
     readonly resolveAnalyzerConfig: (a: number) => [number, number, number];
     readonly retainedSizes: (a: number) => [number, number, number];
     readonly snapshot_diff: (a: number, b: number) => [number, number, number];
@@ -1096,6 +1138,7 @@ export interface InitOutput {
     readonly snapshotparser_new: (a: number) => [number, number, number];
     readonly snapshotparser_push: (a: number, b: any) => [number, number];
     readonly summarizeSnapshot: (a: any) => [number, number, number];
+    readonly truncatedLineWarning: (a: number, b: number, c: number) => [number, number];
     readonly version: () => [number, number];
     readonly __wbindgen_malloc: (a: number, b: number) => number;
     readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
