@@ -18,6 +18,10 @@ function startServer(t, mode) {
   let err = '';
   child.stderr.on('data', (d) => (err += d));
   t.after(() => child.kill());
+  // A test that fails shows what the server printed.
+  t.after(() => {
+    if (err) t.diagnostic(`server stderr: ${err}`);
+  });
   return new Promise((resolve, reject) => {
     child.stdout.once('data', (d) => resolve(Number(String(d).trim())));
     child.on('exit', (code) => reject(new Error(`server exited ${code}: ${err}`)));

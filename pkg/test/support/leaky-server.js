@@ -79,4 +79,7 @@ const server = http.createServer((req, res) => {
       return res.end();
   }
 });
+// Snapshots stall the process for seconds on a busy machine: keep idle keep-alive sockets open
+// longer than that, or the client may reuse one the server is closing (ECONNRESET).
+server.keepAliveTimeout = 120_000;
 server.listen(0, '127.0.0.1', () => console.log(server.address().port));
