@@ -42,14 +42,14 @@ class EngineWorker {
     }
   }
 
-  /** Sends `{ op, ...args }`; resolves with the engine's answer. */
-  request(op, args) {
+  /** Sends `{ op, ...args }` (moving the ArrayBuffers in `transfer`); resolves with the engine's answer. */
+  request(op, args, transfer = []) {
     if (this.#dead !== null) return Promise.reject(this.#dead);
     return new Promise((resolve, reject) => {
       const id = this.#nextId++;
       this.#pending.set(id, { resolve, reject });
       this.#worker.ref();
-      this.#worker.postMessage({ id, op, ...args });
+      this.#worker.postMessage({ id, op, ...args }, transfer);
     });
   }
 

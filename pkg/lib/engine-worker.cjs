@@ -73,11 +73,25 @@ function label(source, name) {
 
 const ops = {
   // -> { nodeCount, edgeCount }
-  parse({ slot: n, source, edgeDetails }) {
+  parse({ slot: n, source, edgeDetails, name }) {
     freeSlot(n);
-    const s = parse(source, edgeDetails !== false);
+    const s = withName(() => parse(source, edgeDetails !== false), label(source, name ?? 'source'));
     snapshots.set(n, s);
     return { nodeCount: s.nodeCount, edgeCount: s.edgeCount };
+  },
+  // The node ids of a source (all a leak report needs of its baseline and target): a Uint32Array,
+  // moved to the caller (not copied).
+  ids({ source, name }) {
+    const s = withName(() => parse(source, false), label(source, name));
+    try {
+      return s.nodeIds();
+    } finally {
+      s.free();
+    }
+  },
+  // `memwatch leaks --json` from the ids of baseline and target and the parsed final snapshot.
+  leaksFromIds({ slot: n, baselineIds, targetIds, options, name }) {
+    return withName(() => engine.leakReportFromIds(baselineIds, targetIds, slot(n), options ?? undefined), name);
   },
   free({ slot: n }) {
     freeSlot(n);
@@ -122,18 +136,6 @@ const ops = {
       for (const s of held) s.free();
     }
   },
-  // `memwatch leaks --json` of three sources.
-  leaks({ baseline, target, final, options, names }) {
-    const held = [];
-    try {
-      held.push(withName(() => parse(baseline, false), label(baseline, names[0])));
-      held.push(withName(() => parse(target, false), label(target, names[1])));
-      held.push(withName(() => parse(final, true), label(final, names[2])));
-      return withName(() => engine.leakReport(held[0], held[1], held[2], options ?? undefined), label(final, names[2]));
-    } finally {
-      for (const s of held) s.free();
-    }
-  },
 };
 
 // Errors about one input name it (file errors from parse() already start with the path).
@@ -156,5 +158,7 @@ parentPort.on('message', (req) => {
   } catch (e) {
     reply = { id: req.id, ok: false, message: String(e && e.message), type: e instanceof TypeError ? 'TypeError' : 'Error' };
   }
-  parentPort.postMessage(reply);
+  // Typed arrays made for the caller (node ids) are moved, not copied.
+  const transfer = reply.ok && ArrayBuffer.isView(reply.value) ? [reply.value.buffer] : [];
+  parentPort.postMessage(reply, transfer);
 });

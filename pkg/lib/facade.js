@@ -180,6 +180,11 @@
     // Expected.
   }
   HeapDiff.prototype.endAsync.call({}).catch(() => {});
+  try {
+    endRetainers({ retainers: 0 });
+  } catch {
+    // Hosts without retainers refuse.
+  }
   memwatch.HeapDiff = HeapDiff;
 
   function dispatch(event, payload) {

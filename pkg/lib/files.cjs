@@ -1,6 +1,6 @@
 'use strict';
 // Snapshots from disk or memory, analysed off the event loop: readSnapshot(), diffFiles(),
-// leakFiles(). Files are streamed from disk into the engine's push parser by the worker
+// leakFiles() (its three files parsed in parallel). Files are streamed from disk into the engine's push parser by the worker
 // (lib/engine-worker.cjs) in 4 MiB chunks; bytes are copied to it once (postMessage). The results
 // are the engine's objects, the same as `memwatch diff --json [--retainers N]` and
 // `memwatch leaks --json` print for the same files.
@@ -109,18 +109,37 @@ async function diffFiles(before, after, opts) {
   return runOnce('diff', request);
 }
 
-/** `memwatch leaks --json [--max-groups N] [--include-internal] BASELINE TARGET FINAL` as a promise. */
+/**
+ * `memwatch leaks --json [--max-groups N] [--include-internal] BASELINE TARGET FINAL` as a promise.
+ * The three files are parsed at once, one worker each: of BASELINE and TARGET only the node ids
+ * are moved to FINAL's worker, which computes the report.
+ */
 async function leakFiles(baseline, target, final, opts) {
   const o = options(opts, 'leakFiles', { maxGroups: count, includeInternal: bool });
-  const request = {
+  const src = {
     baseline: source(baseline, 'leakFiles', 'baseline'),
     target: source(target, 'leakFiles', 'target'),
     final: source(final, 'leakFiles', 'final'),
-    // The engine's option names.
-    options: { max_groups: o.maxGroups, include_internal: o.includeInternal },
-    names: ['baseline', 'target', 'final'],
   };
-  return runOnce('leaks', request);
+  const worker = new EngineWorker();
+  try {
+    const [baselineIds, targetIds] = await Promise.all([
+      runOnce('ids', { source: src.baseline, name: 'baseline' }),
+      runOnce('ids', { source: src.target, name: 'target' }),
+      worker.request('parse', { slot: 0, source: src.final, edgeDetails: true, name: 'final' }),
+    ]);
+    const request = {
+      slot: 0,
+      baselineIds,
+      targetIds,
+      // The engine's option names.
+      options: { max_groups: o.maxGroups, include_internal: o.includeInternal },
+      name: typeof src.final === 'string' ? src.final : 'final (bytes)',
+    };
+    return await worker.request('leaksFromIds', request, [baselineIds.buffer, targetIds.buffer]);
+  } finally {
+    worker.close();
+  }
 }
 
 module.exports = { readSnapshot, diffFiles, leakFiles, WorkerSnapshot };

@@ -140,7 +140,8 @@ function makeHeapDiffHost(engine) {
   // allocated between the snapshots).
   end(null);
 
-  // The event loop is blocked only while V8 writes the "after" snapshot.
+  // The event loop is blocked only while V8 writes the "after" snapshot. (No closure in this
+  // function: its context would be allocated on entry, before the snapshot, and be in the diff.)
   function endAsync(state, retainers) {
     if (state === null) return null;
     try {
@@ -149,10 +150,14 @@ function makeHeapDiffHost(engine) {
       cleanUp(state);
       return Promise.reject(e);
     }
+    return diffInWorker(state, retainers);
+  }
+  endAsync(null);
+
+  function diffInWorker(state, retainers) {
     const request = { before: state.before, after: state.after, retainers, names: ['before', 'after'] };
     return runOnce('diff', request).finally(() => cleanUp(state));
   }
-  endAsync(null);
 
   return { start, end, endAsync };
 }

@@ -105,4 +105,9 @@ test('errors name the input and the position; bad arguments are TypeErrors', asy
   await assert.rejects(memwatch.diffFiles(tiny, tiny, { retainers: -1 }), { name: 'TypeError', message: /option 'retainers' must be an integer/ });
   await assert.rejects(memwatch.leakFiles(tiny, tiny, tiny, { max_groups: 3 }), { name: 'TypeError', message: /unknown option 'max_groups' \(expected 'maxGroups', 'includeInternal'\)/ });
   await assert.rejects(memwatch.leakFiles(tiny, tiny, null), { name: 'TypeError', message: /'final' must be .* got null/ });
+  // leakFiles parses its three inputs in three workers: each names its own.
+  const cut = fs.readFileSync(tiny).subarray(0, 600);
+  await assert.rejects(memwatch.leakFiles(cut, tiny, tiny), /^Error: baseline \(bytes\): at byte \d+/);
+  await assert.rejects(memwatch.leakFiles(tiny, tiny, truncated), new RegExp(`^Error: ${truncated.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: at byte`));
+  await assert.rejects(memwatch.leakFiles(tiny, path.join(dir, 'nope'), tiny), /nope: cannot open: ENOENT/);
 });
