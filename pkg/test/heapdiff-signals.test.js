@@ -99,3 +99,30 @@ test('no snapshot pending, no signal listener: SIGTERM keeps its default action'
   assert.equal(r.signal, 'SIGTERM');
   assert.deepEqual(r.left, []);
 });
+
+test('leakRetainers keeps one baseline snapshot, removed when turned off or on SIGTERM', async (t) => {
+  const lines = [];
+  const r = await run(t, `
+    const fs = require('fs'), os = require('os');
+    const memwatch = require('memwatch-wasm');
+    const count = () => fs.readdirSync(os.tmpdir(), { recursive: true }).filter((f) => f.endsWith('.heapsnapshot')).length;
+    memwatch.configure({ leakRetainers: 3 });
+    memwatch.gc();
+    setTimeout(() => {
+      console.log('baseline ' + count());
+      memwatch.configure({});
+      setTimeout(() => {
+        console.log('off ' + count());
+        memwatch.configure({ leakRetainers: 3 });
+        memwatch.gc();
+        setTimeout(() => console.log('again ' + count()), 500);
+      }, 500);
+    }, 500);
+    setInterval(() => {}, 1000);`, (child, line) => {
+    lines.push(line);
+    if (line.startsWith('again')) child.kill('SIGTERM');
+  });
+  assert.deepEqual(lines, ['baseline 1', 'off 0', 'again 1']);
+  assert.equal(r.signal, 'SIGTERM', r.err);
+  assert.deepEqual(r.left, []);
+});
