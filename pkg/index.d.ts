@@ -2,7 +2,9 @@
 // classes are generated from the Rust crates (tsify derives and the #[wasm_bindgen] items, see
 // wasm/src/types.rs); this file adds only the node-memwatch facade around them.
 import type { EventEmitter } from 'node:events';
-import type { AnalyzerConfig, HeapDiffResult, LeakEvent, Stats } from './wasm/node/memwatch_wasm.js';
+import type {
+  AnalyzerConfig, ClassRetainedSize, ClassRetainers, ClassSummary, GrowthReport, HeapDiffResult, LeakEvent, LeakReport, Stats,
+} from './wasm/node/memwatch_wasm.js';
 import * as engine from './wasm/node/memwatch_wasm.js';
 
 export * from './wasm/node/memwatch_wasm.js';
@@ -13,11 +15,71 @@ export interface LeakInfo extends Omit<LeakEvent, 'start' | 'end'> {
   end: Date;
 }
 
+/** `end({ retainers: N })`: also report who retains the N classes that grew most. */
+export interface HeapDiffEndOptions {
+  /** Number of classes (0 or more) in the growth report; omit for node-memwatch's object alone. */
+  retainers?: number;
+}
+
+/** `memwatch diff --json --retainers N`'s object: node-memwatch's HeapDiff plus the engine's growth report. */
+export interface HeapDiffWithRetainers extends HeapDiffResult {
+  retainers: GrowthReport;
+}
+
 /** node-memwatch's HeapDiff: snapshot now (after a full GC), `end()` snapshots again and diffs. */
 export declare class HeapDiff {
   constructor();
   /** Throws "attempt to end() a HeapDiff that was already ended" the second time. */
   end(): HeapDiffResult;
+  end(options: HeapDiffEndOptions & { retainers: number }): HeapDiffWithRetainers;
+  end(options?: HeapDiffEndOptions): HeapDiffResult | HeapDiffWithRetainers;
+  /**
+   * Like `end()`, but only writing the snapshot blocks the event loop: parsing and analysis run in
+   * a worker thread. Rejects with end()'s errors.
+   */
+  endAsync(): Promise<HeapDiffResult>;
+  endAsync(options: HeapDiffEndOptions & { retainers: number }): Promise<HeapDiffWithRetainers>;
+  endAsync(options?: HeapDiffEndOptions): Promise<HeapDiffResult | HeapDiffWithRetainers>;
+}
+
+/** `configure()`'s argument: the detector parameters, plus this package's `leakRetainers`. */
+export interface MemwatchConfig extends AnalyzerConfig {
+  /**
+   * Attach who retains the growth (the engine's growth report of the N classes that grew most) to
+   * every leak event as `retainers`, like `memwatch run --leak-retainers N`. Snapshots are written
+   * at the first full GC and at each leak; the leak event is emitted once its report is ready.
+   * `null`/omitted: off.
+   */
+  leakRetainers?: number | null;
+}
+
+/** A file path, a `file:` URL, or the snapshot's bytes (copied once to the worker). */
+export type SnapshotSource = string | URL | ArrayBuffer | Uint8Array;
+
+/** A snapshot parsed by `readSnapshot()`, kept in its own worker thread. */
+export interface WorkerSnapshot {
+  readonly nodeCount: number;
+  readonly edgeCount: number;
+  /** Per-class totals, largest self size first (the engine's `Snapshot.summarize()`). */
+  summarize(): Promise<ClassSummary[]>;
+  /** Every class with count, self and retained size, as the engine computes on a Snapshot (needs edge details). */
+  retainedSizes(): Promise<ClassRetainedSize[]>;
+  /** One class's totals and retainer paths, as the engine computes on a Snapshot (needs edge details). */
+  classRetainers(className: string, maxPaths: number, scheme?: 'bucket' | 'devtools'): Promise<ClassRetainers>;
+  /** Ends the worker and frees the snapshot; later calls reject. */
+  free(): Promise<void>;
+}
+
+export interface ReadSnapshotOptions {
+  /** `false`: skip edge types and names (less memory; enough for `summarize()`). Default true. */
+  edgeDetails?: boolean;
+}
+
+export interface LeakFilesOptions {
+  /** Path groups to report, largest retained size first (0: all). Default 20, as `memwatch leaks`. */
+  maxGroups?: number;
+  /** Also report V8-internal objects. Default false. */
+  includeInternal?: boolean;
 }
 
 export type MemwatchEvent = 'stats' | 'leak' | 'heapdiff';
@@ -66,7 +128,15 @@ export interface Memwatch extends EventEmitter, EngineApi {
   HeapDiff: typeof HeapDiff;
   /** Live detector parameters (defaults otherwise); restarts the stats from the next GC.
    * (`memwatch run` refuses: its parameters are fixed for the recording, set by flags.) */
-  configure(config: AnalyzerConfig): this;
+  configure(config: MemwatchConfig): this;
+  /** Parses a snapshot in a worker thread, streamed from disk (or from the given bytes). */
+  readSnapshot(source: SnapshotSource, options?: ReadSnapshotOptions): Promise<WorkerSnapshot>;
+  /** `memwatch diff --json [--retainers N] BEFORE AFTER`, parsed and analysed in a worker thread. */
+  diffFiles(before: SnapshotSource, after: SnapshotSource): Promise<HeapDiffResult>;
+  diffFiles(before: SnapshotSource, after: SnapshotSource, options: HeapDiffEndOptions & { retainers: number }): Promise<HeapDiffWithRetainers>;
+  diffFiles(before: SnapshotSource, after: SnapshotSource, options?: HeapDiffEndOptions): Promise<HeapDiffResult | HeapDiffWithRetainers>;
+  /** `memwatch leaks --json BASELINE TARGET FINAL`, parsed and analysed in a worker thread. */
+  leakFiles(baseline: SnapshotSource, target: SnapshotSource, final: SnapshotSource, options?: LeakFilesOptions): Promise<LeakReport>;
   /** Prometheus metrics on a prom-client registry (prom-client is not a dependency). */
   metrics: MemwatchMetrics;
   memwatch: Memwatch;
@@ -80,4 +150,7 @@ export declare const off: Memwatch['off'];
 export declare const removeListener: Memwatch['removeListener'];
 export declare const removeAllListeners: Memwatch['removeAllListeners'];
 export declare function gc(): void;
-export declare function configure(config: AnalyzerConfig): Memwatch;
+export declare function configure(config: MemwatchConfig): Memwatch;
+export declare const readSnapshot: Memwatch['readSnapshot'];
+export declare const diffFiles: Memwatch['diffFiles'];
+export declare const leakFiles: Memwatch['leakFiles'];

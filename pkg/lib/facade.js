@@ -6,7 +6,12 @@
 //
 //   host.gc()                   force a full collection (its `stats` event comes later)
 //   host.heapDiffStart(owner)   take the "before" snapshot; returns a token
-//   host.heapDiffEnd(token)     take the "after" snapshot; returns the HeapDiff result
+//   host.heapDiffEnd(token, retainers)
+//                               take the "after" snapshot; returns the HeapDiff result (with the
+//                               engine's growth report as `retainers` when `retainers` is a number)
+//   host.heapDiffEndAsync(token, retainers)
+//                               optional: the same as a promise, analysed off the event loop
+//   host.heapDiffRetainers      true when the host supports `retainers` (`memwatch run` does not)
 //   host.configure(config)      new detector parameters (AnalyzerConfig) for the live analysis
 //   host.emitter                optional: the object to become `memwatch` (the package passes a
 //                               Node EventEmitter); without it a minimal emitter is built here
@@ -116,10 +121,32 @@
     return memwatch;
   };
 
+  // hd.end()'s options: `{ retainers: N }` (N >= 0 classes; the engine's growth report).
+  function endRetainers(options) {
+    if (options === undefined) return undefined;
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new TypeError('HeapDiff.end: options must be an object like { retainers: 10 }');
+    }
+    for (const key of Object.keys(options)) {
+      if (key !== 'retainers') throw new TypeError(`HeapDiff.end: unknown option '${key}' (expected 'retainers')`);
+    }
+    const n = options.retainers;
+    if (n === undefined) return undefined;
+    if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) {
+      throw new TypeError(`HeapDiff.end: option 'retainers' must be an integer from 0 to 4294967295, got ${String(n)}`);
+    }
+    if (!host.heapDiffRetainers) {
+      throw new Error('HeapDiff.end: retainers are not available here; in `memwatch run`, use --leak-retainers N, ' +
+        'or keep snapshots (--snapshot-dir) and run `memwatch diff --retainers N` on them');
+    }
+    return n;
+  }
+
   /**
    * node-memwatch's HeapDiff: snapshots the heap now (after a full GC); `end()` snapshots it again
-   * and returns the diff. Everything it holds is reachable only through the HeapDiff object, which
-   * the diff does not walk, so it stays out of the user's numbers.
+   * and returns the diff; `endAsync()` returns it as a promise, analysed off the event loop where
+   * the host can. Everything it holds is reachable only through the HeapDiff object, which the
+   * diff does not walk, so it stays out of the user's numbers.
    */
   class HeapDiff {
     #token = null;
@@ -127,18 +154,36 @@
     constructor() {
       this.#token = host.heapDiffStart(this);
     }
-    end() {
+    end(options) {
       if (this.#ended) throw new Error('attempt to end() a HeapDiff that was already ended');
+      const retainers = endRetainers(options);
       this.#ended = true;
-      return host.heapDiffEnd(this.#token);
+      return host.heapDiffEnd(this.#token, retainers);
+    }
+    endAsync(options) {
+      try {
+        if (this.#ended) throw new Error('attempt to end() a HeapDiff that was already ended');
+        const retainers = endRetainers(options);
+        this.#ended = true;
+        if (host.heapDiffEndAsync) return host.heapDiffEndAsync(this.#token, retainers);
+        return Promise.resolve(host.heapDiffEnd(this.#token, retainers));
+      } catch (e) {
+        return Promise.reject(e);
+      }
     }
   }
-  // Compile end() now rather than inside the first user's diff (its bytecode would be allocated
-  // between the two snapshots); the call fails on purpose (not a HeapDiff).
+  // Compile end() and endAsync() now rather than inside the first user's diff (their bytecode
+  // would be allocated between the two snapshots); the calls fail on purpose (not a HeapDiff).
   try {
     HeapDiff.prototype.end.call({});
   } catch {
     // Expected.
+  }
+  HeapDiff.prototype.endAsync.call({}).catch(() => {});
+  try {
+    endRetainers({ retainers: 0 });
+  } catch {
+    // Hosts without retainers refuse.
   }
   memwatch.HeapDiff = HeapDiff;
 

@@ -10,6 +10,8 @@ const vm = require('node:vm');
 const { createMemwatch: createFacade } = require('./facade.js');
 const { startSampler } = require('./gc-sampler.cjs');
 const { makeHeapDiffHost } = require('./heap-diff.cjs');
+const { createLeakRetainers } = require('./leak-retainers.cjs');
+const { readSnapshot, diffFiles, leakFiles } = require('./files.cjs');
 const { createMetricsState, createMetricsApi } = require('./metrics.cjs');
 
 // gc(): the exposed V8 gc function (a full, forced mark-sweep-compact). Without --expose-gc on the
@@ -48,18 +50,32 @@ function createMemwatch(engine) {
       }
     },
     heapDiffStart: heapDiff.start,
-    heapDiffEnd(state) {
-      const diff = heapDiff.end(state);
+    heapDiffEnd(state, retainers) {
+      const diff = heapDiff.end(state, retainers);
       emitLater('heapdiff', diff);
       return diff;
     },
-    // Restarts the stats from the next GC (the engine validates the parameters).
+    heapDiffEndAsync(state, retainers) {
+      return heapDiff.endAsync(state, retainers).then((diff) => {
+        emitLater('heapdiff', diff);
+        return diff;
+      });
+    },
+    heapDiffRetainers: true,
+    // Restarts the stats from the next GC (the engine validates the detector parameters);
+    // `leakRetainers` is this adapter's (lib/leak-retainers.cjs).
     configure(config) {
-      const next = new engine.Analyzer(epochMsAtOrigin, config);
+      const { leakRetainers: n, ...detectors } = config;
+      if (n !== undefined && n !== null && (!Number.isInteger(n) || n < 0 || n > 0xffffffff)) {
+        throw new TypeError(`memwatch.configure: 'leakRetainers' must be an integer from 0 to 4294967295, got ${String(n)}`);
+      }
+      const next = new engine.Analyzer(epochMsAtOrigin, detectors);
       analyzer.free();
       analyzer = next;
+      leakRetainers.configure(n);
     },
   });
+  const leakRetainers = createLeakRetainers((payload) => dispatch('leak', payload));
 
   // Like `memwatch run`: after the call and outside it. (Not a closure inside heapDiffEnd: its
   // context would be allocated between the two snapshots and show up in the user's diff.)
@@ -81,17 +97,23 @@ function createMemwatch(engine) {
       process.emitWarning(`memwatch: dropped a GC sample: ${e.message}`);
       return;
     }
+    // With leakRetainers, leak events wait for their report (lib/leak-retainers.cjs).
+    const leaksLater = leakRetainers.onEvents(events);
     for (const ev of events) {
       const { event, ...payload } = ev;
       if (event === 'stats') metrics.onStats(payload);
       else if (event === 'leak') metrics.onLeak(payload);
-      dispatch(event, payload);
+      if (!(leaksLater && event === 'leak')) dispatch(event, payload);
     }
   }
 
   ({ epochMsAtOrigin } = startSampler(engine, onSample));
   analyzer = new engine.Analyzer(epochMsAtOrigin);
   memwatch.metrics = createMetricsApi(metrics);
+  // Off the event loop, in workers (lib/files.cjs).
+  memwatch.readSnapshot = readSnapshot;
+  memwatch.diffFiles = diffFiles;
+  memwatch.leakFiles = leakFiles;
   return memwatch;
 }
 

@@ -62,7 +62,8 @@ test('every entry point exposes every export of the generated engine module, and
     assert.equal(typeof web[name], typeof cjs[name], `import (web): ${name}`);
   }
   for (const f of ['../index.cjs', '../index.mjs', '../web.mjs', '../index.d.ts', '../web.d.ts']) {
-    const text = fs.readFileSync(new URL(f, import.meta.url), 'utf8');
+    // Methods of the readSnapshot() handle (promise-returning, one per line) are not re-exports.
+    const text = fs.readFileSync(new URL(f, import.meta.url), 'utf8').replace(/^ +\w+\(.*\): Promise<.*>;$/gm, '');
     for (const name of ['summarizeSnapshot', 'growthReport', 'retainedSizes']) {
       assert.ok(!text.includes(name), `${f} names the engine export ${name}: the list lives only in the generated module`);
     }

@@ -90,18 +90,38 @@ pub fn leaks(
     final_snapshot: &Snapshot,
     options: Option<LeakReportOptionsJs>,
 ) -> Result<JsValue, JsValue> {
-    let o: LeakOptionsArg = match options {
-        Some(o) => from_js(o.into(), "leakReport options")?,
-        None => LeakOptionsArg::default(),
-    };
-    let defaults = LeakOptions::default();
-    let opts = LeakOptions {
-        include_internal: o.include_internal.unwrap_or(defaults.include_internal),
-        max_groups: o.max_groups.unwrap_or(defaults.max_groups),
-    };
+    let opts = leak_options(options, "leakReport options")?;
     let analysis = final_snapshot.analysis().map_err(js_error)?;
     let (base_ids, target_ids) = (IdSet::new(baseline.graph()), IdSet::new(target.graph()));
     to_js(&leak_report_with(&base_ids, &target_ids, final_snapshot.graph(), analysis, &opts))
+}
+
+/// `leakReport` with the baseline and target given by their node ids (`Snapshot.nodeIds()`),
+/// e.g. parsed in other workers: the same report.
+#[wasm_bindgen(js_name = leakReportFromIds, unchecked_return_type = "LeakReport")]
+pub fn leaks_from_ids(
+    #[wasm_bindgen(js_name = baselineIds)] baseline_ids: &[u32],
+    #[wasm_bindgen(js_name = targetIds)] target_ids: &[u32],
+    final_snapshot: &Snapshot,
+    options: Option<LeakReportOptionsJs>,
+) -> Result<JsValue, JsValue> {
+    let opts = leak_options(options, "leakReportFromIds options")?;
+    let analysis = final_snapshot.analysis().map_err(js_error)?;
+    let base_ids = IdSet::from_ids(baseline_ids.iter().copied(), baseline_ids.len());
+    let target_ids = IdSet::from_ids(target_ids.iter().copied(), target_ids.len());
+    to_js(&leak_report_with(&base_ids, &target_ids, final_snapshot.graph(), analysis, &opts))
+}
+
+fn leak_options(options: Option<LeakReportOptionsJs>, what: &str) -> Result<LeakOptions, JsValue> {
+    let o: LeakOptionsArg = match options {
+        Some(o) => from_js(o.into(), what)?,
+        None => LeakOptionsArg::default(),
+    };
+    let defaults = LeakOptions::default();
+    Ok(LeakOptions {
+        include_internal: o.include_internal.unwrap_or(defaults.include_internal),
+        max_groups: o.max_groups.unwrap_or(defaults.max_groups),
+    })
 }
 
 #[wasm_bindgen]

@@ -910,6 +910,12 @@ export class Snapshot {
      */
     static fromBytes(bytes: Uint8Array | ArrayBuffer): Snapshot;
     /**
+     * The V8 node id of every node, in snapshot order: what `leakReportFromIds` needs of the
+     * baseline and target snapshots, so they can be parsed elsewhere (another worker) and only
+     * their ids moved (4 bytes per node).
+     */
+    nodeIds(): Uint32Array;
+    /**
      * Per-class summary, largest self size first.
      */
     summarize(): ClassSummary[];
@@ -1023,6 +1029,12 @@ export function growthReport(before: Snapshot, after: Snapshot, n: number): Grow
  * one isolate), as `memwatch leaks --json`.
  */
 export function leakReport(baseline: Snapshot, target: Snapshot, final_snapshot: Snapshot, options?: LeakReportOptions | null): LeakReport;
+
+/**
+ * `leakReport` with the baseline and target given by their node ids (`Snapshot.nodeIds()`),
+ * e.g. parsed in other workers: the same report.
+ */
+export function leakReportFromIds(baselineIds: Uint32Array | number[], targetIds: Uint32Array | number[], final_snapshot: Snapshot, options?: LeakReportOptions | null): LeakReport;
 
 /**
  * Parses an export file: `{header, records, truncated_line, skipped_records}`.

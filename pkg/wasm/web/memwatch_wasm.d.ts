@@ -910,6 +910,12 @@ export class Snapshot {
      */
     static fromBytes(bytes: Uint8Array | ArrayBuffer): Snapshot;
     /**
+     * The V8 node id of every node, in snapshot order: what `leakReportFromIds` needs of the
+     * baseline and target snapshots, so they can be parsed elsewhere (another worker) and only
+     * their ids moved (4 bytes per node).
+     */
+    nodeIds(): Uint32Array;
+    /**
      * Per-class summary, largest self size first.
      */
     summarize(): ClassSummary[];
@@ -1025,6 +1031,12 @@ export function growthReport(before: Snapshot, after: Snapshot, n: number): Grow
 export function leakReport(baseline: Snapshot, target: Snapshot, final_snapshot: Snapshot, options?: LeakReportOptions | null): LeakReport;
 
 /**
+ * `leakReport` with the baseline and target given by their node ids (`Snapshot.nodeIds()`),
+ * e.g. parsed in other workers: the same report.
+ */
+export function leakReportFromIds(baselineIds: Uint32Array | number[], targetIds: Uint32Array | number[], final_snapshot: Snapshot, options?: LeakReportOptions | null): LeakReport;
+
+/**
  * Parses an export file: `{header, records, truncated_line, skipped_records}`.
  */
 export function parseExport(bytes: Uint8Array | number[]): ExportFile;
@@ -1121,6 +1133,7 @@ export interface InitOutput {
     readonly growthReport: (a: number, b: number, c: number) => [number, number, number];
     readonly install_panic_hook: () => void;
     readonly leakReport: (a: number, b: number, c: number, d: number) => [number, number, number];
+    readonly leakReportFromIds: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number];
     readonly parseExport: (a: number, b: number) => [number, number, number];
     readonly printableText: (a: number, b: number, c: number) => [number, number];
     readonly renderExportAnalysis: (a: any, b: number, c: number, d: number, e: number) => [number, number, number, number];
@@ -1132,6 +1145,7 @@ export interface InitOutput {
     readonly snapshot_edgeCount: (a: number) => number;
     readonly snapshot_fromBytes: (a: any) => [number, number, number];
     readonly snapshot_nodeCount: (a: number) => number;
+    readonly snapshot_nodeIds: (a: number) => [number, number];
     readonly snapshot_summarize: (a: number) => [number, number, number];
     readonly snapshotparser_bytesConsumed: (a: number) => number;
     readonly snapshotparser_finish: (a: number) => [number, number, number];
