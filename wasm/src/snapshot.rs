@@ -7,9 +7,10 @@
 //! freeable: the parser reports running out of memory as an error instead of trapping.
 
 use js_sys::{ArrayBuffer, Uint8Array};
+use memwatch_core::diff::{heap_diff, heap_diff_with_comparison};
 use memwatch_core::retainers::{RetainersError, SnapshotAnalysis};
 use memwatch_core::snapshot::{HeapSnapshot, ParseError, ParseOptions, SnapshotParser as CoreParser};
-use memwatch_core::{diff::heap_diff, summary::summarize};
+use memwatch_core::summary::summarize;
 use std::cell::OnceCell;
 use wasm_bindgen::prelude::*;
 
@@ -153,6 +154,13 @@ impl Snapshot {
     #[wasm_bindgen(unchecked_return_type = "HeapDiffResult")]
     pub fn diff(&self, after: &Snapshot) -> Result<JsValue, JsValue> {
         to_js(&heap_diff(&self.graph, &after.graph))
+    }
+
+    /// `diff(after)` and DevTools' Comparison columns of its rows (# New, # Deleted, # Delta,
+    /// Alloc. size, Freed size, Size delta) from the same walk: `{ heapdiff, rows }`.
+    #[wasm_bindgen(unchecked_return_type = "DiffComparison")]
+    pub fn compare(&self, after: &Snapshot) -> Result<JsValue, JsValue> {
+        to_js(&heap_diff_with_comparison(&self.graph, &after.graph))
     }
 }
 

@@ -44,6 +44,24 @@ export interface AnalyzerConfig {
 export type AnalyzerEvent = ({ event: "stats" } & Stats) | ({ event: "leak" } & LeakEvent);
 
 /**
+ * One HeapDiff row's retained totals in one snapshot (the row's `what` under
+ * [`crate::class::Scheme::Bucket`]).
+ */
+export interface BucketRetained {
+    what: string;
+    /**
+     * Reachable members (synthetic nodes excluded).
+     */
+    count: number;
+    self_size: number;
+    /**
+     * Sum of retained sizes of the members not dominated by another member of the bucket: what
+     * `classRetainers(snapshot, what, k, "bucket")` reports for the same row.
+     */
+    retained_size: number;
+}
+
+/**
  * Gained objects of one class under a holder.
  */
 export interface ClassCount {
@@ -120,6 +138,43 @@ export interface ClassicConfig {
 }
 
 /**
+ * DevTools' Comparison columns for one HeapDiff row: the same new and deleted nodes as
+ * node-memwatch's `+` and `-` (reached ids only in AFTER / only in BEFORE, bucketed by `what`),
+ * with the self sizes of the new and of the deleted nodes kept apart (node-memwatch's
+ * `size_bytes` is `alloc_size - freed_size`).
+ */
+export interface ComparisonRow {
+    /**
+     * node-memwatch's bucket (the HeapDiff row's `what`).
+     */
+    what: string;
+    /**
+     * DevTools' `# New`.
+     */
+    new_count: number;
+    /**
+     * DevTools' `# Deleted`.
+     */
+    deleted_count: number;
+    /**
+     * DevTools' `# Delta`: `new_count - deleted_count`.
+     */
+    count_delta: number;
+    /**
+     * DevTools' `Alloc. Size`: self sizes of the new nodes.
+     */
+    alloc_size: number;
+    /**
+     * DevTools' `Freed Size`: self sizes of the deleted nodes.
+     */
+    freed_size: number;
+    /**
+     * DevTools' `Size Delta`: `alloc_size - freed_size` (node-memwatch's `size_bytes`).
+     */
+    size_delta: number;
+}
+
+/**
  * Which detector produced a [`LeakEvent`].
  */
 export type DetectorKind = "classic" | "trend";
@@ -148,6 +203,20 @@ export interface DiffChange {
      * Sorted by `what`.
      */
     details: DiffDetail[];
+}
+
+/**
+ * A HeapDiff with DevTools' Comparison columns for each of its rows.
+ */
+export interface DiffComparison {
+    /**
+     * node-memwatch's object, unchanged.
+     */
+    heapdiff: HeapDiff;
+    /**
+     * One row per `heapdiff.change.details` entry, in the same order.
+     */
+    rows: ComparisonRow[];
 }
 
 /**
@@ -902,6 +971,11 @@ export class Snapshot {
     free(): void;
     [Symbol.dispose](): void;
     /**
+     * `diff(after)` and DevTools' Comparison columns of its rows (# New, # Deleted, # Delta,
+     * Alloc. size, Freed size, Size delta) from the same walk: `{ heapdiff, rows }`.
+     */
+    compare(after: Snapshot): DiffComparison;
+    /**
      * node-memwatch's HeapDiff from this snapshot (before) to `after`.
      */
     diff(after: Snapshot): HeapDiffResult;
@@ -960,6 +1034,13 @@ export function analyzeExport(bytes: Uint8Array | number[], options?: AnalyzerCo
  * name -> itself.
  */
 export function bucketClasses(bucket: string): string[];
+
+/**
+ * Count, self size and retained size of every HeapDiff bucket (`Array`, `String`, a
+ * constructor name, ...) of `snapshot`, sorted like HeapDiff's rows; each equals
+ * `classRetainers(snapshot, what, 0, "bucket")`'s totals. The first call computes the dominator tree.
+ */
+export function bucketRetainedSizes(snapshot: Snapshot): BucketRetained[];
 
 /**
  * How class `class_name` (under `scheme`, as for `classRetainers`) changed from `before` to
@@ -1059,6 +1140,7 @@ export interface InitOutput {
     readonly analyzer_push: (a: number, b: any) => [number, number, number];
     readonly analyzer_stats: (a: number) => [number, number, number];
     readonly bucketClasses: (a: number, b: number) => [number, number];
+    readonly bucketRetainedSizes: (a: number) => [number, number, number];
     readonly classGrowth: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number];
     readonly classRetainers: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number];
     readonly detectFileKind: (a: number, b: number) => [number, number, number];
@@ -1086,6 +1168,7 @@ export interface InitOutput {
     readonly parseExport: (a: number, b: number) => [number, number, number];
     readonly resolveAnalyzerConfig: (a: number) => [number, number, number];
     readonly retainedSizes: (a: number) => [number, number, number];
+    readonly snapshot_compare: (a: number, b: number) => [number, number, number];
     readonly snapshot_diff: (a: number, b: number) => [number, number, number];
     readonly snapshot_edgeCount: (a: number) => number;
     readonly snapshot_fromBytes: (a: any) => [number, number, number];
