@@ -52,6 +52,24 @@ export class Engine {
     return this.#call('diff', { before, after });
   }
 
+  /** { heapdiff, rows }: node-memwatch's HeapDiff and DevTools' Comparison columns per row. */
+  compare(before, after) {
+    return this.#call('compare', { before, after });
+  }
+
+  /** { before, after }: BucketRetained[] (count, self and retained size per HeapDiff row) of each. */
+  bucketRetained(before, after) {
+    return this.#call('bucketRetained', { before, after });
+  }
+
+  /**
+   * Holders of the new objects: { mode: 'leaks', report: LeakReport } when `target` is given
+   * (three snapshots), else { mode: 'growth', report: GrowthReport } of BASELINE -> FINAL.
+   */
+  suspects(baseline, target, final) {
+    return this.#call('suspects', { baseline, target, final });
+  }
+
   /**
    * Retainer paths of class `what` in snapshot `after` and its growth since `before`:
    * { retainers: ClassRetainers, growth: ClassGrowth | null } (pkg's classRetainers/classGrowth, bucket scheme).

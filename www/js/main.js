@@ -9,6 +9,7 @@ import { ParamsForm } from './views/params.js';
 import { DiffView } from './views/diff.js';
 import { SummaryView } from './views/summary.js';
 import { RetainersView } from './views/retainers.js';
+import { SuspectsView } from './views/suspects.js';
 import { formatInt } from './format.js';
 
 const engine = new Engine();
@@ -17,10 +18,28 @@ const reportError = (msg) => files.error(msg);
 const timeline = new TimelineView($('#chart'), $('#chart-tip'));
 const diffView = new DiffView($('#view-diff'), engine, reportError);
 const summaryView = new SummaryView(engine, reportError);
+const suspectsView = new SuspectsView(engine);
 const retainersView = new RetainersView($('#retainers'), $('#view-diff'), engine,
   (handle) => snapshots.find((s) => s.handle === handle)?.name ?? `snapshot #${handle}`);
-diffView.onShow = () => retainersView.reset();
+diffView.onShow = (diff, source) => retainersView.reset(source, leakRetainers());
 retainersView.reset();
+let shownLeaks = []; // the leak events the Timeline tab shows
+
+/** The export's leak events that carry retainers, and how to get to them (for recorded diffs). */
+function leakRetainers() {
+  const count = shownLeaks.filter((l) => l.retainers).length;
+  return {
+    count,
+    show: () => {
+      selectTab('timeline');
+      const first = document.querySelector('#leaks details.held-by');
+      if (!first) return;
+      first.open = true;
+      first.scrollIntoView({ block: 'nearest' });
+      first.querySelector('summary').focus();
+    },
+  };
+}
 let snapshots = []; // { handle, name, nodes, bytes }
 let shownExport = null; // { name, row } of the export on the Timeline tab
 let analysisSeq = 0;
@@ -67,6 +86,7 @@ const showLeak = (l) => timeline.zoomTo(l.t_start, l.t_end);
 
 function showAnalysis(r) {
   renderStats($('#stats'), $('#gc-types tbody'), r.finalStats);
+  shownLeaks = r.leaks;
   renderLeaks($('#leaks'), $('#leak-count'), r.leaks, showLeak);
   timeline.setLeaks(r.leaks);
 }
@@ -91,6 +111,7 @@ async function openExport(file, row) {
   analysisSeq++;
   params.write(r.config, { recorded: true });
   renderStats($('#stats'), $('#gc-types tbody'), r.finalStats);
+  shownLeaks = r.leaks;
   renderLeaks($('#leaks'), $('#leak-count'), r.leaks, showLeak);
   markStale(null);
   $('#params-status').textContent = '';
@@ -101,6 +122,7 @@ async function openExport(file, row) {
     shownExport = null;
     analysisSeq++;
     timeline.clear();
+    shownLeaks = [];
     $('#timeline-content').hidden = true;
     $('#timeline-empty').hidden = false;
     diffView.setRecorded([]);
@@ -117,13 +139,16 @@ async function openSnapshot(file, row) {
     snapshots = snapshots.filter((x) => x.handle !== s.handle);
     engine.drop(s.handle);
     diffView.setSnapshots(snapshots);
+    suspectsView.setSnapshots(snapshots);
     summaryView.setSnapshots(snapshots);
     updateIntro();
   });
   diffView.setSnapshots(snapshots);
+  suspectsView.setSnapshots(snapshots);
   summaryView.setSnapshots(snapshots);
   updateIntro();
-  selectTab(snapshots.length >= 2 ? 'diff' : 'summary');
+  // Two or more snapshots open on the suspects: the answer without a click.
+  selectTab(snapshots.length >= 2 ? 'suspects' : 'summary');
 }
 
 /** Opens files one after another (the worker handles one at a time anyway). */
@@ -173,7 +198,7 @@ window.addEventListener('drop', (e) => {
 });
 
 // Tabs (WAI-ARIA tabs pattern: arrow keys move between tabs, Tab goes into the panel)
-const TABS = ['timeline', 'diff', 'summary'];
+const TABS = ['timeline', 'suspects', 'diff', 'summary'];
 function selectTab(name, focus = false) {
   for (const t of TABS) {
     const tab = $(`#tab-${t}`);

@@ -8,6 +8,7 @@
 //   totals: (rows) -> {key: value} | null,   // a totals row over the *filtered* rows
 //   onActivate: (row) => void,                // Enter / double-click on a row (extension point)
 //   rowAction: { header, label },             // also a button per row calling onActivate
+//                                             // (setRowActionEnabled(false) removes both)
 //   filterKey: 'what', label: 'HeapDiff classes', initialSort: { key, dir }
 // })
 
@@ -23,6 +24,7 @@ export class DataTable {
     this.sort = opts.initialSort ?? { key: opts.columns[0].key, dir: 'asc' };
     this.filter = '';
     this.showAll = false;
+    this.actionOff = false;
     const id = `${container.id || 'table'}-filter`;
     this.filterInput = h('input', {
       id,
@@ -51,6 +53,14 @@ export class DataTable {
     this.#renderHead();
   }
 
+  /** Shows or hides the per-row action button (and its column): off where it cannot answer. */
+  setRowActionEnabled(on) {
+    if (this.actionOff === !on) return;
+    this.actionOff = !on;
+    this.#renderHead();
+    this.render();
+  }
+
   setRows(rows) {
     this.rows = rows;
     this.showAll = false;
@@ -73,7 +83,7 @@ export class DataTable {
         dataset: { key: c.key },
       }, btn);
     });
-    if (this.opts.rowAction) cells.push(h('th', { scope: 'col', class: 'action', text: this.opts.rowAction.header ?? '' }));
+    if (this.opts.rowAction && !this.actionOff) cells.push(h('th', { scope: 'col', class: 'action', text: this.opts.rowAction.header ?? '' }));
     replace(this.thead, h('tr', {}, cells));
   }
 
@@ -115,7 +125,7 @@ export class DataTable {
       const cells = this.opts.columns.map((c, i) =>
         h(i === 0 ? 'th' : 'td', { scope: i === 0 ? 'row' : null, class: c.numeric ? 'num' : '' },
           i === 0 ? totals.label : (c.format ? c.format(totals) : String(totals[c.key] ?? ''))));
-      if (this.opts.rowAction) cells.push(h('td'));
+      if (this.opts.rowAction && !this.actionOff) cells.push(h('td'));
       replace(this.tfoot, h('tr', { class: 'totals' }, cells));
     } else {
       this.tfoot.replaceChildren();
@@ -134,7 +144,7 @@ export class DataTable {
         c.clip ? clipText(text, c.clip) : text);
     });
     const what = String(r[this.opts.filterKey ?? this.opts.columns[0].key]);
-    if (this.opts.rowAction && this.opts.onActivate) {
+    if (this.opts.rowAction && !this.actionOff && this.opts.onActivate) {
       cells.push(h('td', { class: 'action' }, h('button', {
         type: 'button',
         class: 'row-action',
@@ -145,7 +155,7 @@ export class DataTable {
       })));
     }
     const tr = h('tr', { dataset: { what } }, cells);
-    if (this.opts.onActivate) {
+    if (this.opts.onActivate && !this.actionOff) {
       tr.tabIndex = 0;
       tr.classList.add('activatable');
       tr.addEventListener('dblclick', () => this.opts.onActivate(r));

@@ -11,6 +11,8 @@ import { toTimeline, toStatsSeries, normalizeLeaks } from './model.js';
 
 const PKG_URL = new URL('../../pkg/wasm/web/memwatch_wasm.js', import.meta.url);
 const PROGRESS_EVERY_MS = 50;
+/** Growing classes the two-snapshot suspects report lists (as `memwatch diff --retainers 10`). */
+const SUSPECT_CLASSES = 10;
 
 let wasmPromise = null;
 /** Loads and instantiates the wasm package once. */
@@ -126,7 +128,7 @@ const ops = {
       const snap = parser.finish();
       const handle = nextHandle++;
       snapshots.set(handle, snap);
-      return { handle, name: file.name, bytes: file.size, ...snapshotInfo(snap) };
+      return { handle, name: file.name, bytes: file.size, lastModified: file.lastModified, ...snapshotInfo(snap) };
     } catch (e) {
       parser.free?.();
       throw new Error(`${file.name}: ${e.message ?? e}`);
@@ -136,6 +138,34 @@ const ops = {
   async diff({ before, after }) {
     // Both snapshots stay parsed in wasm memory: diffing does not re-read the files.
     return getSnapshot(before).diff(getSnapshot(after));
+  },
+
+  /** node-memwatch's HeapDiff and DevTools' Comparison columns of its rows: { heapdiff, rows }. */
+  async compare({ before, after }) {
+    return getSnapshot(before).compare(getSnapshot(after));
+  },
+
+  /**
+   * Retained totals of every HeapDiff bucket in BEFORE and AFTER (`bucketRetainedSizes`; the
+   * first call per snapshot computes its dominator tree): { before: BucketRetained[], after }.
+   */
+  async bucketRetained({ before, after }) {
+    const w = await wasm();
+    return { before: w.bucketRetainedSizes(getSnapshot(before)), after: w.bucketRetainedSizes(getSnapshot(after)) };
+  },
+
+  /**
+   * The engine's suspects: with three snapshots core's leak report (allocated after BASELINE,
+   * still alive in FINAL, TARGET between them), with two its growth report (new in AFTER);
+   * both rank the holders of the new objects by the retained size they gained.
+   */
+  async suspects({ baseline, target, final }) {
+    const w = await wasm();
+    if (target != null) {
+      const r = w.leakReport(getSnapshot(baseline), getSnapshot(target), getSnapshot(final));
+      return { mode: 'leaks', report: r };
+    }
+    return { mode: 'growth', report: w.growthReport(getSnapshot(baseline), getSnapshot(final), SUSPECT_CLASSES) };
   },
 
   /**
