@@ -15,8 +15,11 @@ import { DataTable } from '../table.js';
 import { formatInt, formatSigned, formatSeconds, formatBytes, formatBytesSigned, exactBytes, middleEllipsis } from '../format.js';
 
 const PAIR = 'pair';
-/** Characters of a class name shown in the table (longer ones are cut in the middle). */
+/** Characters of a class name shown in the table (longer ones are cut in the middle); fewer in
+ * a narrow window, so the Comparison columns fit next to it. */
 const NAME_CHARS = 34;
+const NARROW = matchMedia('(max-width: 900px)');
+const nameChars = () => (NARROW.matches ? 20 : NAME_CHARS);
 /** Characters of a file name in the before/after pickers. */
 const FILE_CHARS = 40;
 
@@ -44,7 +47,7 @@ export class DiffView {
       filterKey: 'what',
       initialSort: { key: 'size_bytes', dir: 'desc' },
       columns: [
-        { key: 'what', label: 'What', clip: NAME_CHARS, help: 'node-memwatch’s “what”: the constructor name, or the object type (Array, String, Code, …)' },
+        { key: 'what', label: 'What', clip: nameChars, help: 'node-memwatch’s “what”: the constructor name, or the object type (Array, String, Code, …)' },
         { key: '+', label: '# New', numeric: true, format: (r) => formatInt(r['+']), help: 'Objects allocated between the snapshots and still reachable (DevTools’ # New, node-memwatch’s “+”)' },
         { key: '-', label: '# Deleted', numeric: true, format: (r) => formatInt(r['-']), help: 'Objects of the first snapshot no longer reachable (DevTools’ # Deleted, node-memwatch’s “−”)' },
         { key: 'delta', label: '# Delta', numeric: true, format: (r) => formatSigned(r.delta), cellClass: (r) => growthClass(r.delta), help: '# New − # Deleted (DevTools’ # Delta)' },
@@ -66,7 +69,7 @@ export class DiffView {
         t.delta = t['+'] - t['-'];
         return t;
       },
-      rowAction: { header: 'Retainers', label: 'Who retains this?' },
+      rowAction: { header: 'Retainers', label: 'Who retains this?', short: 'Who?' },
       onActivate: (row) => root.dispatchEvent(new CustomEvent('memwatch:class-selected', {
         bubbles: true,
         detail: { what: row.what, row, source: this.current },
@@ -304,7 +307,7 @@ function retainedText(r) {
 
 function retainedTitle(r) {
   switch (r.retainedState) {
-    case 'ready': return `${exactBytes(r.retained_before)} → ${exactBytes(r.retained_after)}`;
+    case 'ready': return `${formatInt(r.retained_before)} → ${formatInt(r.retained_after)} bytes`;
     case 'computing': return 'Computing retained sizes (dominator trees of both snapshots)…';
     case 'failed': return `Retained sizes failed: ${r.retainedError}`;
     default: return 'Retained sizes need the snapshots (a recorded HeapDiff has only node-memwatch’s fields)';

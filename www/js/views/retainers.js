@@ -36,8 +36,8 @@ export class RetainersView {
       return;
     }
     const parts = [h('p', { class: 'notice', dataset: { state: 'no-snapshots' }, text:
-      'This HeapDiff was recorded in an export file, which holds only the per-class counts, not the heap snapshots, so it cannot say who retains a class. ' +
-      'Open the two .heapsnapshot files and compare them (“Two snapshots…”) for retainer paths.' })];
+      'This HeapDiff was recorded in an export file, which holds only the per-class counts, not the heap snapshots. ' +
+      'Retainer paths need the snapshots themselves: open the two .heapsnapshot files and compare them (“Two snapshots…”).' })];
     if (leakRetainers?.count) {
       parts.push(h('p', {},
         h('button', { type: 'button', id: 'to-leak-retainers', onclick: () => leakRetainers.show(),
