@@ -235,6 +235,9 @@ describe('memwatch viewer', () => {
   test('two snapshots via the file input: HeapDiff equals `memwatch diff --json`', async () => {
     await page.setInputFiles('#file-input', [fx.a, fx.b]);
     await viewerIdle(page);
+    // Parsed at the same time, each in a worker of its own (as many as the machine has cores).
+    const { limit, peak } = await page.evaluate(() => window.memwatchViewer.engine.parseStats());
+    assert.equal(peak, Math.min(2, limit), `peak ${peak} parallel parses, limit ${limit}`);
     // Two snapshots open on the suspects; the HeapDiff is the next tab.
     await page.waitForSelector('#view-suspects:not([hidden])');
     await page.click('#tab-diff');
@@ -316,9 +319,11 @@ describe('memwatch viewer', () => {
     await viewerIdle(page);
     const errors = await page.$$eval('#errors .error .msg', (els) => els.map((e) => e.textContent));
     assert.equal(errors.length, 3, errors.join('\n'));
-    assert.match(errors[0], /^truncated\.heapsnapshot: .+/);
-    assert.match(errors[1], /^notes\.txt: neither a V8 heap snapshot .* nor a memwatch export/);
-    assert.match(errors[2], /^bad\.jsonl: line 6: /);
+    // Files load in parallel, so the messages come in the order the files failed.
+    const byFile = (name) => errors.find((e) => e.startsWith(`${name}: `)) ?? '';
+    assert.match(byFile('truncated.heapsnapshot'), /^truncated\.heapsnapshot: .+/);
+    assert.match(byFile('notes.txt'), /^notes\.txt: neither a V8 heap snapshot .* nor a memwatch export/);
+    assert.match(byFile('bad.jsonl'), /^bad\.jsonl: line 6: /);
     assert.equal(await page.locator('#file-list .file.failed').count(), 3);
     await shot('errors');
 

@@ -132,9 +132,10 @@ async function openExport(file, row) {
   selectTab('timeline');
 }
 
-async function openSnapshot(file, row) {
-  const s = await engine.loadSnapshot(file, row.progress);
-  snapshots = [...snapshots, s];
+async function openSnapshot(file, row, order) {
+  const s = { ...(await engine.loadSnapshot(file, row.progress)), order };
+  // Parsed in parallel, so they may finish in any order: keep the order they were opened in.
+  snapshots = [...snapshots, s].sort((x, y) => x.order - y.order);
   row.done(`snapshot, ${formatInt(s.nodes)} nodes`, () => {
     snapshots = snapshots.filter((x) => x.handle !== s.handle);
     engine.drop(s.handle);
@@ -151,22 +152,37 @@ async function openSnapshot(file, row) {
   selectTab(snapshots.length >= 2 ? 'suspects' : 'summary');
 }
 
-/** Opens files one after another (the worker handles one at a time anyway). */
+/**
+ * Opens files: each file's kind first (in the order given), then snapshots load in parallel
+ * (the engine parses each in a worker of its own) while exports load one after another (the
+ * engine keeps one).
+ */
 let queue = Promise.resolve();
+let exportQueue = Promise.resolve();
+let opened = 0;
 function openFiles(list) {
+  const jobs = [];
   for (const file of list) {
     const row = files.add(file);
-    queue = queue.then(async () => {
+    const order = opened++;
+    const job = (async () => {
       try {
         const kind = await engine.sniff(file);
         row.kind(kind);
-        if (kind === 'export') await openExport(file, row);
-        else await openSnapshot(file, row);
+        if (kind === 'export') {
+          const mine = exportQueue.then(() => openExport(file, row));
+          exportQueue = mine.catch(() => {});
+          await mine;
+        } else {
+          await openSnapshot(file, row, order);
+        }
       } catch (e) {
         row.fail(e.message.startsWith(file.name) ? e.message : `${file.name}: ${e.message}`);
       }
-    });
+    })();
+    jobs.push(job);
   }
+  queue = Promise.all([queue, ...jobs]);
   return queue;
 }
 

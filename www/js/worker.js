@@ -119,20 +119,41 @@ const ops = {
     return analysisResult(loadedExport.analyze(params));
   },
 
-  async loadSnapshot({ file }, id) {
+  /**
+   * Parse-only: streams a .heapsnapshot into the parser and returns the graph as a transfer
+   * buffer (`Snapshot.toTransfer`) for the engine's worker, then frees it. The page runs this in
+   * short-lived extra instances of this worker, one per file, so the files of a diff are parsed
+   * on several cores at once.
+   */
+  async parseToTransfer({ file }, id) {
     const w = await wasm();
     const parser = new w.SnapshotParser();
+    let snap;
     try {
       await streamFile(file, id, (chunk) => parser.push(chunk));
       postMessage({ id, progress: { loaded: file.size, total: file.size, phase: 'index' } });
-      const snap = parser.finish();
-      const handle = nextHandle++;
-      snapshots.set(handle, snap);
-      return { handle, name: file.name, bytes: file.size, lastModified: file.lastModified, ...snapshotInfo(snap) };
+      snap = parser.finish();
+      return { transfer: snap.toTransfer(), nodes: snap.nodeCount, edges: snap.edgeCount };
     } catch (e) {
       parser.free?.();
       throw new Error(`${file.name}: ${e.message ?? e}`);
+    } finally {
+      snap?.free();
     }
+  },
+
+  /** Keeps a graph parsed by another worker (`parseToTransfer`'s buffer): { handle, nodes, edges }. */
+  async adoptSnapshot({ name, bytes, size, lastModified }) {
+    const w = await wasm();
+    let snap;
+    try {
+      snap = w.Snapshot.fromTransfer(bytes);
+    } catch (e) {
+      throw new Error(`${name}: ${e.message ?? e}`);
+    }
+    const handle = nextHandle++;
+    snapshots.set(handle, snap);
+    return { handle, name, bytes: size, lastModified, ...snapshotInfo(snap) };
   },
 
   async diff({ before, after }) {
@@ -216,9 +237,10 @@ function analysisResult(a) {
   };
 }
 
-/** The typed-array columns of a result move to the page instead of being copied. */
+/** The typed-array columns of a result (and a graph buffer) move instead of being copied. */
 function transferables(result) {
   const out = [];
+  if (result?.transfer instanceof Uint8Array) out.push(result.transfer.buffer);
   for (const group of [result?.timeline, result?.stats]) {
     for (const v of Object.values(group ?? {})) {
       if (ArrayBuffer.isView(v)) out.push(v.buffer);

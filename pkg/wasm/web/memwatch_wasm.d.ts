@@ -984,9 +984,19 @@ export class Snapshot {
      */
     static fromBytes(bytes: Uint8Array | ArrayBuffer): Snapshot;
     /**
+     * A graph from `toTransfer`'s buffer; a damaged buffer is an error.
+     */
+    static fromTransfer(bytes: Uint8Array | number[]): Snapshot;
+    /**
      * Per-class summary, largest self size first.
      */
     summarize(): ClassSummary[];
+    /**
+     * The parsed graph as one buffer for `Snapshot.fromTransfer` in another wasm instance (a
+     * worker that parsed a file hands its graph to the worker that diffs it), without parsing
+     * the JSON again. About the graph's own size.
+     */
+    toTransfer(): Uint8Array;
     readonly edgeCount: number;
     readonly nodeCount: number;
 }
@@ -1172,8 +1182,10 @@ export interface InitOutput {
     readonly snapshot_diff: (a: number, b: number) => [number, number, number];
     readonly snapshot_edgeCount: (a: number) => number;
     readonly snapshot_fromBytes: (a: any) => [number, number, number];
+    readonly snapshot_fromTransfer: (a: number, b: number) => [number, number, number];
     readonly snapshot_nodeCount: (a: number) => number;
     readonly snapshot_summarize: (a: number) => [number, number, number];
+    readonly snapshot_toTransfer: (a: number) => [number, number];
     readonly snapshotparser_bytesConsumed: (a: number) => number;
     readonly snapshotparser_finish: (a: number) => [number, number, number];
     readonly snapshotparser_new: (a: number) => [number, number, number];
