@@ -117,6 +117,29 @@ describe('suspects summary (issue 17)', () => {
     await page.close();
   });
 
+  test('three snapshots parsed in parallel workers give the same suspects and diff as the CLI', async () => {
+    // Two parses at once whatever the machine (the default keeps a core for the page).
+    const { page, problems } = await openViewer(browser, `${server.url}?parse-workers=2`);
+    await page.setInputFiles('#file-input', [fx.baseline, fx.target, fx.final]);
+    await viewerIdle(page);
+    assert.deepEqual(await page.evaluate(() => window.memwatchViewer.engine.parseStats()), { limit: 2, peak: 2 });
+    // Opened in this order, finished in any: roles and pickers keep the order.
+    assert.deepEqual(await page.$$eval('#file-list .file .name', (els) => els.map((e) => e.textContent)),
+      ['baseline.heapsnapshot', 'target.heapsnapshot', 'final.heapsnapshot']);
+    await ready(page);
+    const expected = cliJson(['leaks', '--json', fx.baseline, fx.target, fx.final]);
+    assert.deepEqual(await shownSuspects(page), expectedSuspects(expected.holders));
+    await page.click('#tab-diff');
+    await page.waitForFunction(() => document.querySelector('#diff-run').textContent === 'Compare'
+      && !document.querySelector('#diff-content').hidden);
+    const diff = cliJson(['diff', '--json', fx.baseline, fx.target]);
+    const rows = await page.$$eval('#diff-table tbody tr', (trs) => trs.map((tr) => [tr.dataset.what,
+      tr.querySelector('[data-key="+"]').textContent, tr.querySelector('[data-key="-"]').textContent].join(' ')).sort());
+    assert.deepEqual(rows, diff.change.details.map((d) => [d.what, formatInt(d['+']), formatInt(d['-'])].join(' ')).sort());
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   test('two snapshots open on the growth report; closing one leaves no stale suspects', async () => {
     const { page, problems } = await openViewer(browser, server.url);
     await page.setInputFiles('#file-input', [fx.baseline, fx.target]);

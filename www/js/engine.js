@@ -47,25 +47,30 @@ class WorkerClient {
 }
 
 /**
- * Snapshots are parsed in parallel: each file in its own short-lived worker (the same script,
- * its own wasm instance), at most this many at once; the parsed graph then moves to the engine's
- * worker as one transferred buffer. Each parse holds about twice the file in memory while it runs.
+ * Snapshots are parsed in parallel, by default on all cores but one (the page's main thread
+ * keeps one; measured on a busy 2-core machine, two parses at once starved it for 0.6 s and
+ * were no faster: docs/benchmarks-viewer.md), at most 4: one in the engine's own worker, the
+ * others each in a short-lived worker of their own (the same script, its own wasm instance),
+ * whose parsed graph then moves to the engine's worker as one transferred buffer.
  */
-const PARALLEL_PARSES = Math.max(1, Math.min(navigator.hardwareConcurrency || 2, 4));
+const DEFAULT_PARSES = Math.max(1, Math.min((navigator.hardwareConcurrency || 2) - 1, 4));
 
 export class Engine {
-  constructor(workerUrl = new URL('./worker.js', import.meta.url)) {
+  /** `parseWorkers`: snapshot parses at once (default: the cores but one, at most 4). */
+  constructor(workerUrl = new URL('./worker.js', import.meta.url), { parseWorkers } = {}) {
     this.workerUrl = workerUrl;
+    this.parallelParses = parseWorkers > 0 ? Math.floor(parseWorkers) : DEFAULT_PARSES;
     this.main = new WorkerClient(workerUrl, 'memwatch-engine');
     this.worker = this.main.worker;
     this.parsing = 0;
+    this.engineParsing = false;
     this.peakParsing = 0;
     this.waiting = []; // resolvers of parses waiting for a slot
   }
 
   /** How many snapshot parses may run at once, and the most that did (tests, benchmarks). */
   parseStats() {
-    return { limit: PARALLEL_PARSES, peak: this.peakParsing };
+    return { limit: this.parallelParses, peak: this.peakParsing };
   }
 
   /** Which format a file holds, from its first bytes: 'export' | 'snapshot' (throws otherwise). */
@@ -98,6 +103,17 @@ export class Engine {
    */
   async loadSnapshot(file, onProgress) {
     await this.#parseSlot();
+    if (!this.engineParsing) {
+      // The engine's own worker parses one file at a time itself: no graph to move afterwards
+      // (a single file costs nothing extra; a pair moves only the second graph).
+      this.engineParsing = true;
+      try {
+        return await this.#call('loadSnapshot', { file }, onProgress);
+      } finally {
+        this.engineParsing = false;
+        this.#releaseSlot();
+      }
+    }
     const parser = new WorkerClient(this.workerUrl, `memwatch-parse ${file.name}`);
     try {
       const { transfer } = await parser.call('parseToTransfer', { file }, onProgress);
@@ -105,9 +121,13 @@ export class Engine {
       return await this.#call('adoptSnapshot', args, undefined, [transfer.buffer]);
     } finally {
       parser.terminate(); // its wasm memory (the parse's peak) goes with it
-      this.parsing--;
-      this.waiting.shift()?.();
+      this.#releaseSlot();
     }
+  }
+
+  #releaseSlot() {
+    this.parsing--;
+    this.waiting.shift()?.();
   }
 
   #parseSlot() {
@@ -115,7 +135,7 @@ export class Engine {
       this.parsing++;
       this.peakParsing = Math.max(this.peakParsing, this.parsing);
     };
-    if (this.parsing < PARALLEL_PARSES) {
+    if (this.parsing < this.parallelParses) {
       take();
       return Promise.resolve();
     }

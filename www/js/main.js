@@ -12,7 +12,9 @@ import { RetainersView } from './views/retainers.js';
 import { SuspectsView } from './views/suspects.js';
 import { formatInt } from './format.js';
 
-const engine = new Engine();
+// `?parse-workers=N`: how many snapshots to parse at once (tests and benchmarks; default: the
+// cores but one).
+const engine = new Engine(undefined, { parseWorkers: Number(new URLSearchParams(location.search).get('parse-workers')) });
 const files = new FileList($('#file-list'), $('#errors'));
 const reportError = (msg) => files.error(msg);
 const timeline = new TimelineView($('#chart'), $('#chart-tip'));

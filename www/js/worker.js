@@ -119,6 +119,23 @@ const ops = {
     return analysisResult(loadedExport.analyze(params));
   },
 
+  /** Streams a .heapsnapshot into the parser and keeps it: { handle, name, bytes, lastModified, nodes, edges }. */
+  async loadSnapshot({ file }, id) {
+    const w = await wasm();
+    const parser = new w.SnapshotParser();
+    try {
+      await streamFile(file, id, (chunk) => parser.push(chunk));
+      postMessage({ id, progress: { loaded: file.size, total: file.size, phase: 'index' } });
+      const snap = parser.finish();
+      const handle = nextHandle++;
+      snapshots.set(handle, snap);
+      return { handle, name: file.name, bytes: file.size, lastModified: file.lastModified, ...snapshotInfo(snap) };
+    } catch (e) {
+      parser.free?.();
+      throw new Error(`${file.name}: ${e.message ?? e}`);
+    }
+  },
+
   /**
    * Parse-only: streams a .heapsnapshot into the parser and returns the graph as a transfer
    * buffer (`Snapshot.toTransfer`) for the engine's worker, then frees it. The page runs this in

@@ -76,11 +76,15 @@ export class DiffView {
       })),
     });
     this.select.addEventListener('change', () => this.#onSource());
+    this.autoPair = true; // false once the user chose a pair
+    for (const sel of [this.before, this.after]) sel.addEventListener('change', () => { this.autoPair = false; });
     $('#diff-source').addEventListener('submit', (e) => {
       e.preventDefault();
+      this.autoPair = false;
       this.runPair();
     });
     $('#diff-swap').addEventListener('click', () => {
+      this.autoPair = false;
       const b = this.before.value;
       this.before.value = this.after.value;
       this.after.value = b;
@@ -121,12 +125,17 @@ export class DiffView {
     const cur = this.current;
     const pairLost = cur?.kind === 'pair' && !(loaded.has(String(cur.before)) && loaded.has(String(cur.after)));
     const pickersValid = loaded.has(this.before.value) && loaded.has(this.after.value) && this.before.value !== this.after.value;
-    if (snapshots.length >= 2 && (!hadPair || pairLost || !pickersValid)) {
+    // Until the user picks a pair, the pair is the first two in open order: files parse in
+    // parallel and may finish in any order, so a file opened earlier can still arrive.
+    const firstTwo = snapshots.length >= 2 && [String(snapshots[0].handle), String(snapshots[1].handle)];
+    const autoMoved = this.autoPair && firstTwo && hadPair && this.select.value === PAIR
+      && (this.before.value !== firstTwo[0] || this.after.value !== firstTwo[1]);
+    if (snapshots.length >= 2 && (!hadPair || pairLost || !pickersValid || autoMoved)) {
       // Compare in load order (the older file first).
-      this.before.value = String(snapshots[0].handle);
-      this.after.value = String(snapshots[1].handle);
+      this.before.value = firstTwo[0];
+      this.after.value = firstTwo[1];
     }
-    if (snapshots.length >= 2 && (!hadPair || pairLost)) {
+    if (snapshots.length >= 2 && (!hadPair || pairLost || autoMoved)) {
       this.select.value = PAIR;
       this.#onSource();
     } else if (snapshots.length < 2 && (pairLost || this.select.value === PAIR)) {
