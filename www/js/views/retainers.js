@@ -5,7 +5,7 @@
 // objects as `memwatch diff --json --retainers N`). Text only: paths come from the snapshot.
 
 import { h, replace, $ } from '../dom.js';
-import { formatBytes, formatInt, formatSigned } from '../format.js';
+import { formatBytes, formatBytesSigned, formatInt } from '../format.js';
 
 const PATHS = 5;
 
@@ -80,7 +80,7 @@ export class RetainersView {
       item('count', `Objects in ${afterName}`, formatInt(retainers.count)),
       item('self_size', 'Self size', formatBytes(retainers.self_size), `${formatInt(retainers.self_size)} bytes`),
       item('retained_size', 'Retained size', formatBytes(retainers.retained_size), `${formatInt(retainers.retained_size)} bytes`),
-      growth && item('retained_size_delta', 'Retained size change', `${formatSigned(growth.retained_size_delta)} bytes`,
+      growth && item('retained_size_delta', 'Retained size change', formatBytesSigned(growth.retained_size_delta),
         `${formatInt(growth.retained_size_before)} → ${formatInt(growth.retained_size_after)} bytes`),
       growth && item('new_objects', `New since ${beforeName}`, formatInt(growth.new_objects)));
 
@@ -105,6 +105,6 @@ function pathList(groups, id) {
   return h('ol', { class: 'retainer-paths', id },
     groups.map((g) => h('li', { dataset: { path: g.path } },
       h('code', { class: 'path', text: g.path }),
-      h('span', { class: 'meta', text: `${formatInt(g.count)} object${g.count === 1 ? '' : 's'}, retained ${formatBytes(g.retained_size)} (${formatInt(g.retained_size)} bytes)` }),
+      h('span', { class: 'meta', title: `${formatInt(g.retained_size)} bytes`, text: `${formatInt(g.count)} object${g.count === 1 ? '' : 's'}, retained ${formatBytes(g.retained_size)}` }),
       h('span', { class: 'example', text: `e.g. ${g.example.text} @${g.example.hops.at(-1)?.node_id ?? '?'}` }))));
 }
