@@ -86,6 +86,7 @@ pub struct ComparisonRow {
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct DiffComparison {
     /// node-memwatch's object, unchanged.
+    #[cfg_attr(feature = "ts", tsify(type = "HeapDiffResult"))]
     pub heapdiff: HeapDiff,
     /// One row per `heapdiff.change.details` entry, in the same order.
     pub rows: Vec<ComparisonRow>,

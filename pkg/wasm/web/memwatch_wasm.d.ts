@@ -212,7 +212,7 @@ export interface DiffComparison {
     /**
      * node-memwatch's object, unchanged.
      */
-    heapdiff: HeapDiff;
+    heapdiff: HeapDiffResult;
     /**
      * One row per `heapdiff.change.details` entry, in the same order.
      */
