@@ -58,8 +58,47 @@ pub struct HeapDiff {
     pub change: DiffChange,
 }
 
+/// DevTools' Comparison columns for one HeapDiff row: the same new and deleted nodes as
+/// node-memwatch's `+` and `-` (reached ids only in AFTER / only in BEFORE, bucketed by `what`),
+/// with the self sizes of the new and of the deleted nodes kept apart (node-memwatch's
+/// `size_bytes` is `alloc_size - freed_size`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+pub struct ComparisonRow {
+    /// node-memwatch's bucket (the HeapDiff row's `what`).
+    pub what: String,
+    /// DevTools' `# New`.
+    pub new_count: u64,
+    /// DevTools' `# Deleted`.
+    pub deleted_count: u64,
+    /// DevTools' `# Delta`: `new_count - deleted_count`.
+    pub count_delta: i64,
+    /// DevTools' `Alloc. Size`: self sizes of the new nodes.
+    pub alloc_size: u64,
+    /// DevTools' `Freed Size`: self sizes of the deleted nodes.
+    pub freed_size: u64,
+    /// DevTools' `Size Delta`: `alloc_size - freed_size` (node-memwatch's `size_bytes`).
+    pub size_delta: i64,
+}
+
+/// A HeapDiff with DevTools' Comparison columns for each of its rows.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+pub struct DiffComparison {
+    /// node-memwatch's object, unchanged.
+    #[cfg_attr(feature = "ts", tsify(type = "HeapDiffResult"))]
+    pub heapdiff: HeapDiff,
+    /// One row per `heapdiff.change.details` entry, in the same order.
+    pub rows: Vec<ComparisonRow>,
+}
+
 /// Diffs two snapshots of one isolate (node ids are stable between them).
 pub fn heap_diff(before: &HeapSnapshot, after: &HeapSnapshot) -> HeapDiff {
+    heap_diff_with_comparison(before, after).heapdiff
+}
+
+/// [`heap_diff`] and DevTools' Comparison columns of the same rows, in one walk of each graph.
+pub fn heap_diff_with_comparison(before: &HeapSnapshot, after: &HeapSnapshot) -> DiffComparison {
     let rb = Reached::walk(before);
     let ra = Reached::walk(after);
     let ids_b = IdSet::from_ids(rb.nodes().map(|n| before.node_id[n]), rb.count as usize);
@@ -83,16 +122,20 @@ pub fn heap_diff(before: &HeapSnapshot, after: &HeapSnapshot) -> HeapDiff {
     }
 
     let change = signed(ra.size) - signed(rb.size);
-    HeapDiff {
-        before: side(before, &rb),
-        after: side(after, &ra),
-        change: DiffChange {
-            size_bytes: change,
-            size: nice_size(change),
-            freed_nodes: freed,
-            allocated_nodes: allocated,
-            details: buckets.into_details(),
+    let (details, rows) = buckets.finish();
+    DiffComparison {
+        heapdiff: HeapDiff {
+            before: side(before, &rb),
+            after: side(after, &ra),
+            change: DiffChange {
+                size_bytes: change,
+                size: nice_size(change),
+                freed_nodes: freed,
+                allocated_nodes: allocated,
+                details,
+            },
         },
+        rows,
     }
 }
 
@@ -184,7 +227,7 @@ impl NameSlots {
 #[derive(Default)]
 struct Buckets {
     index: HashMap<String, u32>,
-    acc: Vec<DiffDetail>,
+    acc: Vec<ComparisonRow>,
 }
 
 impl Buckets {
@@ -193,7 +236,7 @@ impl Buckets {
             return i;
         }
         let i = self.acc.len() as u32;
-        self.acc.push(DiffDetail { what: what.to_string(), ..DiffDetail::default() });
+        self.acc.push(ComparisonRow { what: what.to_string(), ..ComparisonRow::default() });
         self.index.insert(what.to_string(), i);
         i
     }
@@ -219,23 +262,36 @@ impl Buckets {
             }
         };
         let d = &mut self.acc[slot as usize];
-        let size = signed(s.node_self_size[n]);
+        let size = s.node_self_size[n];
         if added {
-            d.size_bytes = d.size_bytes.saturating_add(size);
-            d.added += 1;
+            d.alloc_size = d.alloc_size.saturating_add(size);
+            d.size_delta = d.size_delta.saturating_add(signed(size));
+            d.new_count += 1;
         } else {
-            d.size_bytes = d.size_bytes.saturating_sub(size);
-            d.removed += 1;
+            d.freed_size = d.freed_size.saturating_add(size);
+            d.size_delta = d.size_delta.saturating_sub(signed(size));
+            d.deleted_count += 1;
         }
     }
 
-    fn into_details(self) -> Vec<DiffDetail> {
-        let mut details = self.acc;
-        for d in &mut details {
-            d.size = nice_size(d.size_bytes);
+    /// node-memwatch's details and the Comparison rows, both in the original's order
+    /// (std::map<std::string>: bytewise by `what`).
+    fn finish(self) -> (Vec<DiffDetail>, Vec<ComparisonRow>) {
+        let mut rows = self.acc;
+        rows.sort_by(|a, b| a.what.as_bytes().cmp(b.what.as_bytes()));
+        for r in &mut rows {
+            r.count_delta = signed(r.new_count).saturating_sub(signed(r.deleted_count));
         }
-        // std::map<std::string> order in the original: bytewise.
-        details.sort_by(|a, b| a.what.as_bytes().cmp(b.what.as_bytes()));
-        details
+        let details = rows
+            .iter()
+            .map(|r| DiffDetail {
+                what: r.what.clone(),
+                size_bytes: r.size_delta,
+                size: nice_size(r.size_delta),
+                added: r.new_count,
+                removed: r.deleted_count,
+            })
+            .collect();
+        (details, rows)
     }
 }

@@ -10,7 +10,7 @@
 #[path = "fixtures/support.rs"]
 mod support;
 
-use memwatch_core::diff::heap_diff;
+use memwatch_core::diff::{heap_diff, heap_diff_with_comparison, ComparisonRow};
 use memwatch_core::snapshot::parse_bytes;
 use support::read_fixture;
 
@@ -21,6 +21,39 @@ fn tiny_pair_diffs_exactly_as_worked_out_by_hand() {
     let d = heap_diff(&before, &after);
     let expected = r#"{"before":{"nodes":7,"size_bytes":72,"size":"72 bytes"},"after":{"nodes":8,"size_bytes":292,"size":"292 bytes"},"change":{"size_bytes":220,"size":"220 bytes","freed_nodes":2,"allocated_nodes":6,"details":[{"what":"Array","size_bytes":48,"size":"48 bytes","+":1,"-":1},{"what":"Bar","size_bytes":40,"size":"40 bytes","+":1,"-":0},{"what":"Closure","size_bytes":32,"size":"32 bytes","+":1,"-":0},{"what":"Code","size_bytes":100,"size":"100 bytes","+":1,"-":0},{"what":"Foo","size_bytes":24,"size":"24 bytes","+":1,"-":0},{"what":"String","size_bytes":-32,"size":"-32 bytes","+":0,"-":1}]}}"#;
     assert_eq!(serde_json::to_string(&d).unwrap(), expected);
+}
+
+#[test]
+fn comparison_columns_split_node_memwatchs_rows_into_allocated_and_freed() {
+    let before = parse_bytes(&read_fixture("tiny-before.heapsnapshot")).unwrap();
+    let after = parse_bytes(&read_fixture("tiny-after.heapsnapshot")).unwrap();
+    let c = heap_diff_with_comparison(&before, &after);
+    // The HeapDiff inside is node-memwatch's object, byte for byte.
+    assert_eq!(
+        serde_json::to_string(&c.heapdiff).unwrap(),
+        serde_json::to_string(&heap_diff(&before, &after)).unwrap()
+    );
+    let row = |what: &str| c.rows.iter().find(|r| r.what == what).unwrap().clone();
+    // Array: Array#17 (64 bytes) new, Array#9 (16 bytes) deleted; node-memwatch shows +48 only.
+    let array = ComparisonRow {
+        what: "Array".into(),
+        new_count: 1,
+        deleted_count: 1,
+        count_delta: 0,
+        alloc_size: 64,
+        freed_size: 16,
+        size_delta: 48,
+    };
+    assert_eq!(row("Array"), array);
+    let string = row("String");
+    assert_eq!((string.new_count, string.deleted_count, string.count_delta), (0, 1, -1));
+    assert_eq!((string.alloc_size, string.freed_size, string.size_delta), (0, 32, -32));
+    // One row per detail, same order, same counts and net size.
+    assert_eq!(c.rows.len(), c.heapdiff.change.details.len());
+    for (r, d) in c.rows.iter().zip(&c.heapdiff.change.details) {
+        assert_eq!((&r.what, r.new_count, r.deleted_count, r.size_delta), (&d.what, d.added, d.removed, d.size_bytes));
+        assert_eq!(r.size_delta, r.alloc_size as i64 - r.freed_size as i64);
+    }
 }
 
 #[test]

@@ -554,6 +554,27 @@ fn bucket_scheme_selects_what_heapdiff_counts() {
     assert_eq!(class_growth(&before, &ab, &after, &aa, "(closure)", Scheme::DevTools, 3).as_ref(), Some(row));
 }
 
+#[test]
+fn bucket_retained_equals_class_retainers_for_every_bucket() {
+    use memwatch_core::class::Scheme;
+    use memwatch_core::retainers::{bucket_retained, class_retainers};
+    let after = bucket_graph(5);
+    let a = SnapshotAnalysis::new(&after).unwrap();
+    let rows = bucket_retained(&after, &a.dominators, &a.retained);
+    let names: Vec<&str> = rows.iter().map(|r| r.what.as_str()).collect();
+    assert!(names.contains(&"Array") && names.contains(&"Closure") && names.contains(&"String"), "{names:?}");
+    let mut sorted = names.clone();
+    sorted.sort_by(|x, y| x.as_bytes().cmp(y.as_bytes()));
+    assert_eq!(names, sorted, "rows in HeapDiff's order");
+    for r in &rows {
+        let c = class_retainers(&after, &a, &r.what, Scheme::Bucket, 0);
+        assert_eq!((r.count, r.self_size, r.retained_size), (c.count, c.self_size, c.retained_size), "{}", r.what);
+    }
+    // The JS array dominates its backing store: the `Array` bucket counts the store once.
+    let arr = rows.iter().find(|r| r.what == "Array").unwrap();
+    assert_eq!(arr.retained_size, 16 + 48 + 5 * 52);
+}
+
 /// A 5,000-link chain `(global) queue -> head -> next -> ... -> Item`: paths collapse the run,
 /// keep a bounded hop list, and every link groups under one path.
 #[test]

@@ -172,3 +172,21 @@ fn holders_name_the_map_and_the_closure_variable() {
     let names: Vec<&str> = g.holders.iter().map(|h| h.name.as_str()).collect();
     assert_eq!(&names[..2], ["leakyCache", "cachedItems"], "{:?}", g.holders);
 }
+
+/// The viewer's "Retained size change" column: every HeapDiff bucket of a real snapshot has the
+/// totals "Who retains this?" (`class_retainers` under the bucket scheme) shows for its row.
+#[test]
+fn bucket_retained_matches_class_retainers_on_a_real_snapshot() {
+    use memwatch_core::class::Scheme;
+    use memwatch_core::retainers::{bucket_retained, class_retainers};
+    let dir = snapshots();
+    let f = load(&dir.join("final.heapsnapshot"));
+    let a = SnapshotAnalysis::new(&f).unwrap();
+    let rows = bucket_retained(&f, &a.dominators, &a.retained);
+    for what in ["Array", "String", "Code", "Closure", "Number", "LeakingClass", "Map"] {
+        let r = rows.iter().find(|r| r.what == what).unwrap_or_else(|| panic!("no {what} row"));
+        let c = class_retainers(&f, &a, what, Scheme::Bucket, 0);
+        assert_eq!((r.count, r.self_size, r.retained_size), (c.count, c.self_size, c.retained_size), "{what}");
+        assert!(r.retained_size >= r.self_size.min(1), "{what}");
+    }
+}

@@ -140,3 +140,26 @@ test('bad arguments are JS errors with a message', (t) => {
   assert.throws(() => memwatch.classRetainers(lean, 'LeakingClass', 3), /parsed without edge details/);
   assert.throws(() => memwatch.growthReport(s.before, lean, 3), /parsed without edge details/);
 });
+
+test('bucketRetainedSizes and compare: the viewer\'s HeapDiff columns, consistent with diff and classRetainers', (t) => {
+  const s = writeSnapshots(t);
+  const c = s.before.compare(s.after);
+  assert.deepEqual(c.heapdiff, s.before.diff(s.after));
+  assert.deepEqual(c.rows.map((r) => r.what), c.heapdiff.change.details.map((d) => d.what));
+  c.rows.forEach((r, i) => {
+    const d = c.heapdiff.change.details[i];
+    assert.deepEqual([r.new_count, r.deleted_count, r.size_delta], [d['+'], d['-'], d.size_bytes], r.what);
+    assert.equal(r.alloc_size - r.freed_size, r.size_delta, r.what);
+    assert.equal(r.count_delta, r.new_count - r.deleted_count, r.what);
+  });
+  const leaking = c.rows.find((r) => r.what === 'LeakingClass');
+  assert.deepEqual([leaking.new_count, leaking.deleted_count, leaking.freed_size], [COUNT, 0, 0]);
+
+  const buckets = memwatch.bucketRetainedSizes(s.after);
+  for (const what of ['LeakingClass', 'Array', 'String', 'Closure', 'Code']) {
+    const b = buckets.find((x) => x.what === what);
+    assert.ok(b, what);
+    const r = memwatch.classRetainers(s.after, what, 0, 'bucket');
+    assert.deepEqual([b.count, b.self_size, b.retained_size], [r.count, r.self_size, r.retained_size], what);
+  }
+});

@@ -37,6 +37,7 @@ describe('viewer fixes (issue 17)', () => {
     const { page, problems } = await openViewer(browser, server.url);
     await page.setInputFiles('#file-input', [fx.a, fx.b, fx.c]);
     await viewerIdle(page);
+    await page.click('#tab-diff'); // the page opens on the suspects
     const shownPair = () => page.evaluate(() => ({
       before: document.querySelector('#diff-before').selectedOptions[0]?.textContent,
       after: document.querySelector('#diff-after').selectedOptions[0]?.textContent,

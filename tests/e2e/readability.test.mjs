@@ -132,14 +132,19 @@ describe('viewer readability (issue 17)', () => {
     // The HeapDiff: node-memwatch's strings in its column and headline, DevTools' Size delta in KiB/MiB.
     await page.setInputFiles('#file-input', [fx.a, fx.b]);
     await viewerIdle(page);
+    await page.click('#tab-diff'); // two snapshots open on the suspects
     await page.waitForFunction(() => document.querySelector('#diff-run').textContent === 'Compare'
+      && document.querySelector('#diff-table').dataset.retained === 'ready'
       && document.querySelector('#diff-table tbody tr[data-what="LeakingClass"]'));
     const expected = cliJson(['diff', '--json', fx.a, fx.b]).change.details.find((d) => d.what === 'LeakingClass');
     const row = page.locator('#diff-table tbody tr[data-what="LeakingClass"]');
     assert.equal(await row.locator('[data-key="size"]').textContent(), expected.size);
     assert.match(await row.locator('[data-key="size_bytes"]').textContent(), /^\+\d+\.\d KiB$/);
     const headers = await page.$$eval('#diff-table thead th', (ths) => ths.map((t) => t.textContent.trim()));
-    assert.deepEqual(headers.slice(0, 6), ['What', '# New', '# Deleted', '# Delta', 'Size delta ▼', 'node-memwatch']);
+    assert.deepEqual(headers.slice(0, 9), ['What', '# New', '# Deleted', '# Delta', 'Alloc. size', 'Freed size', 'Size delta ▼', 'Retained Δ', 'node-memwatch']);
+    for (const key of ['alloc_size', 'freed_size', 'retained_delta']) {
+      assert.match(await row.locator(`[data-key="${key}"]`).textContent(), /^[+-]?\d+(\.\d+)? (B|KiB|MiB)$/, key);
+    }
     assert.deepEqual(problems, []);
     await page.close();
   });
@@ -148,6 +153,7 @@ describe('viewer readability (issue 17)', () => {
     const { page, problems } = await openViewer(browser, server.url);
     await page.setInputFiles('#file-input', [fx.a, fx.b]);
     await viewerIdle(page);
+    await page.click('#tab-diff');
     await page.waitForFunction(() => document.querySelector('#diff-run').textContent === 'Compare'
       && !document.querySelector('#diff-content').hidden);
     const { change } = cliJson(['diff', '--json', fx.a, fx.b]);
@@ -186,6 +192,7 @@ describe('viewer readability (issue 17)', () => {
     const { page, problems } = await openViewer(browser, server.url);
     await page.setInputFiles('#file-input', [fx.long.before, fx.long.after]);
     await viewerIdle(page);
+    await page.click('#tab-diff');
     const row = page.locator(`#diff-table tbody tr[data-what="${LONG_CLASS}"]`);
     await row.waitFor();
     const cell = row.locator('th');
@@ -242,7 +249,7 @@ describe('viewer readability (issue 17)', () => {
       .filter((li) => [...(li.querySelector('.name .clip-short') ?? li.querySelector('.name .clip')).getClientRects()].some((r) => r.right > li.querySelector('.kind').getBoundingClientRect().left))
       .map((li) => li.querySelector('.name').textContent));
     assert.deepEqual(overlaps, [], 'file names run into the next column');
-    for (const tab of ['timeline', 'diff', 'summary']) {
+    for (const tab of ['timeline', 'suspects', 'diff', 'summary']) {
       await page.click(`#tab-${tab}`);
       await page.waitForSelector(`#view-${tab}:not([hidden])`);
       if (tab === 'diff') {
@@ -252,6 +259,7 @@ describe('viewer readability (issue 17)', () => {
           || document.querySelector('#retainers-body .error'));
       }
       if (tab === 'summary') await page.waitForSelector('#summary-table tbody tr');
+      if (tab === 'suspects') await page.waitForFunction(() => document.querySelector('#suspects-content').dataset.state === 'ready');
       assert.deepEqual(await offscreen(), [], `${tab} tab at 800x600`);
       await page.screenshot({ path: path.join(OUT, `800x600-${tab}.png`), fullPage: true });
     }

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { HERE, OUT, ROOT, cliJson, memwatchBin, startServer, launchBrowser, viewerIdle } from './lib.mjs';
-import { formatInt, formatSigned } from '../../www/js/format.js';
+import { formatBytesSigned, formatInt } from '../../www/js/format.js';
 
 const FIX = path.join(OUT, 'retainers-fixtures');
 const COUNT = 400;
@@ -63,6 +63,8 @@ describe('retainer panel', () => {
     await page.waitForFunction(() => document.querySelector('#diff-select').value === 'pair'
       && document.querySelector('#diff-run').textContent === 'Compare'
       && document.querySelector('#diff-table tbody tr[data-what="LeakingClass"]'));
+    // Two snapshots open on the suspects; the HeapDiff is one tab away.
+    await page.click('#tab-diff');
     // Discoverable before anything is selected: a hint in the panel and a button per row.
     assert.match(await page.textContent('#retainers-body'), /Who retains this\?/);
     const button = leakingRow().locator('button.row-action');
@@ -77,7 +79,8 @@ describe('retainer panel', () => {
 
     assert.equal(await page.textContent('#retainers-title'), 'Who retains LeakingClass?');
     const field = (k) => page.textContent(`#retainers-body [data-field="${k}"] dd`);
-    assert.equal(await field('retained_size_delta'), `${formatSigned(expected.retained_size_delta)} bytes`);
+    // Sizes in the page's one convention, the exact bytes on hover.
+    assert.equal(await field('retained_size_delta'), formatBytesSigned(expected.retained_size_delta));
     assert.equal(await field('new_objects'), formatInt(expected.new_objects));
     assert.equal(await field('count'), formatInt(expected.count_after));
     assert.equal(await page.getAttribute('#retainers-body [data-field="retained_size"] dd', 'title'),
@@ -112,6 +115,67 @@ describe('retainer panel', () => {
     });
   }
 
+  test('Comparison columns: alloc. and freed sizes add up to node-memwatch\'s, Retained Δ equals the engine\'s growth', async () => {
+    await page.click('#tab-diff');
+    await page.selectOption('#diff-select', 'pair');
+    await page.waitForFunction(() => document.querySelector('#diff-table').dataset.retained === 'ready');
+    const expected = cliJson(['diff', '--json', '--retainers', '10', fx.before, fx.after]);
+    const cells = await page.$$eval('#diff-table tbody tr', (trs) => trs.map((tr) => {
+      const cell = (k) => tr.querySelector(`[data-key="${k}"]`);
+      return {
+        what: tr.dataset.what,
+        plus: cell('+').textContent,
+        minus: cell('-').textContent,
+        alloc: Number(cell('alloc_size').title.replace(/\D/g, '')),
+        freed: Number(cell('freed_size').title.replace(/\D/g, '')),
+        sizeDelta: Number(cell('size_bytes').title.replace(/[^\d-]/g, '')),
+        retained: cell('retained_delta').textContent,
+        retainedTitle: cell('retained_delta').title,
+        size: cell('size').textContent,
+      };
+    }));
+    assert.equal(cells.length, expected.change.details.length);
+    for (const d of expected.change.details) {
+      const c = cells.find((x) => x.what === d.what);
+      assert.ok(c, d.what);
+      assert.deepEqual([c.plus, c.minus, c.size, c.sizeDelta], [formatInt(d['+']), formatInt(d['-']), d.size, d.size_bytes], d.what);
+      assert.equal(c.alloc - c.freed, d.size_bytes, `${d.what}: alloc ${c.alloc} - freed ${c.freed}`);
+      if (d['-'] === 0) assert.equal(c.freed, 0, d.what);
+      if (d['+'] === 0) assert.equal(c.alloc, 0, d.what);
+      assert.match(c.retainedTitle, /^[\d,]+ → [\d,]+ bytes$/, d.what);
+    }
+    // LeakingClass: 400 new objects, none freed; its retained growth is the CLI's.
+    const leaking = cells.find((x) => x.what === 'LeakingClass');
+    const grew = expected.retainers.classes.find((c) => c.class === 'LeakingClass');
+    assert.equal(leaking.freed, 0);
+    assert.equal(leaking.alloc, expected.change.details.find((d) => d.what === 'LeakingClass').size_bytes);
+    assert.equal(leaking.retainedTitle, `${formatInt(grew.retained_size_before)} → ${formatInt(grew.retained_size_after)} bytes`);
+    // Sortable: Retained Δ, largest first.
+    await page.click('#diff-table th[data-key="retained_delta"] button');
+    const order = await page.$$eval('#diff-table tbody tr [data-key="retained_delta"]', (tds) => tds.map((td) => td.title));
+    const deltas = order.map((t) => { const [b, a] = t.split('→').map((x) => Number(x.replace(/\D/g, ''))); return a - b; });
+    assert.deepEqual(deltas, deltas.slice().sort((x, y) => y - x));
+  });
+
+  // Code and Number are node types, not constructors: their rows select V8's code objects and
+  // heap numbers (the engine's bucket model), and the panel agrees with the table.
+  for (const what of ['Code', 'Closure']) {
+    test(`${what} row: the panel counts the bucket's objects and its retained change is the table's`, async () => {
+      await page.click('#tab-diff');
+      await page.waitForFunction(() => document.querySelector('#diff-table').dataset.retained === 'ready');
+      const row = page.locator(`#diff-table tbody tr[data-what="${what}"]`);
+      const tableTitle = await row.locator('[data-key="retained_delta"]').getAttribute('title');
+      await row.locator('button.row-action').click();
+      await page.waitForFunction((w) => document.querySelector('#retainers-title').textContent === `Who retains ${w}?`
+        && document.querySelector('#retainers-status').textContent.endsWith('ready'), what);
+      const count = Number((await page.textContent('#retainers-body [data-field="count"] dd')).replace(/\D/g, ''));
+      assert.ok(count > 10, `${what}: ${count} objects`);
+      assert.ok(await page.locator('#class-paths li').count() >= 1, `${what}: no paths`);
+      const change = await page.getAttribute('#retainers-body [data-field="retained_size_delta"] dd', 'title');
+      assert.equal(change, tableTitle);
+    });
+  }
+
   test('keyboard: Enter on a row selects it and moves focus to the panel', async () => {
     await page.click('#tab-timeline');
     await page.click('#tab-diff');
@@ -124,21 +188,33 @@ describe('retainer panel', () => {
     assert.equal(await page.evaluate(() => document.activeElement.id), 'retainers');
   });
 
-  test('a recorded HeapDiff from an export says that retainers need the snapshots', async () => {
+  test('a recorded HeapDiff has no "Who retains" buttons and says why, without a click', async () => {
     await page.setInputFiles('#file-input', fx.exportFile);
     await viewerIdle(page);
     await page.click('#tab-diff');
     await page.selectOption('#diff-select', 'rec:0');
-    await page.locator('#diff-table tbody tr button.row-action').first().click();
+    await page.waitForSelector('#diff-table tbody tr');
+    // The export holds per-class counts only: no row can be answered, so none offers to.
+    assert.equal(await page.locator('#diff-table tbody tr button.row-action').count(), 0);
+    assert.equal(await page.locator('#diff-table thead th.action').count(), 0);
     const notice = page.locator('#retainers-body [data-state="no-snapshots"]');
     await notice.waitFor();
     assert.match(await notice.textContent(), /recorded in an export file.*open the two \.heapsnapshot files/);
+    // This recording has no leak events with retainers: the panel says how to get them.
+    assert.match(await page.textContent('#retainers-body [data-state="no-leak-retainers"]'), /--leak-retainers/);
+    // Back to the snapshot pair: the buttons are back.
+    await page.selectOption('#diff-select', 'pair');
+    await page.waitForSelector('#diff-table tbody tr button.row-action');
   });
 
   test('leaks recorded with `memwatch run --leak-retainers` show who retains the growth', async () => {
     const script = path.join(ROOT, 'native', 'cli', 'tests', 'js', 'retained-leak.js');
     const exportFile = path.join(FIX, 'leak-retainers.memwatch.jsonl');
-    const run = spawnSync(memwatchBin(), ['run', '--leak-growth-count', '3', '--leak-retainers', '3', '--out', exportFile, script],
+    // The corpus script with a HeapDiff around it: the export records both.
+    const withDiff = path.join(FIX, 'retained-leak-heapdiff.js');
+    fs.writeFileSync(withDiff, `const hd = new memwatch.HeapDiff();\n${fs.readFileSync(script, 'utf8')}\n`
+      + 'setTimeout(() => hd.end(), 200);\n');
+    const run = spawnSync(memwatchBin(), ['run', '--leak-growth-count', '3', '--leak-retainers', '3', '--out', exportFile, withDiff],
       { encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
     const expected = cliJson(['analyze', '--json', exportFile]);
@@ -150,8 +226,16 @@ describe('retainer panel', () => {
     await viewerIdle(page);
     await page.waitForFunction((n) => document.querySelector('#leak-count').textContent === String(n), expected.leaks.length);
     const details = page.locator('#leaks li.leak').first().locator('details.held-by');
-    await details.locator('summary').click();
-    const shown = await details.locator('li').evaluateAll((lis) => lis.map((li) => ({
+    // The first event's answer is open without a click, holders first.
+    assert.equal(await details.evaluate((d) => d.open), true);
+    const holders = await details.locator('ul.holders > li').evaluateAll((lis) => lis.map((li) => li.dataset.holder));
+    assert.deepEqual(holders, first.retainers.holders.map((h) => h.name));
+    assert.equal(holders[0], 'leakyCache');
+    assert.ok(holders.includes('cachedItems'), holders.join());
+    assert.match(await details.locator('ul.holders > li[data-holder="cachedItems"]').textContent(), /retained-leak-heapdiff\.js:\d+:\d+/);
+    const firstChild = await details.evaluate((d) => d.querySelector('summary').nextElementSibling.className);
+    assert.equal(firstChild, 'holders');
+    const shown = await details.locator('ul.classes > li').evaluateAll((lis) => lis.map((li) => ({
       class: li.dataset.class,
       paths: [...li.querySelectorAll('code.path')].map((c) => c.textContent),
     })));
@@ -163,6 +247,18 @@ describe('retainer panel', () => {
     assert.ok(leaking, JSON.stringify(shown));
     assert.match(leaking.paths[0], /× \(global\) leakyCache -> Map table -> \[\*\] -> LeakingClass$/);
     await page.screenshot({ path: path.join(OUT, 'leak-retainers.png'), fullPage: true });
+
+    // Its recorded HeapDiff cannot answer "Who retains", but links to the leak events that can.
+    assert.ok(expected.heap_diffs.length >= 1, 'the run recorded a HeapDiff');
+    await page.click('#tab-diff');
+    await page.selectOption('#diff-select', 'rec:0');
+    await page.waitForSelector('#to-leak-retainers');
+    assert.equal(await page.locator('#diff-table tbody tr button.row-action').count(), 0);
+    await details.evaluate((d) => { d.open = false; });
+    await page.click('#to-leak-retainers');
+    assert.equal(await page.getAttribute('#tab-timeline', 'aria-selected'), 'true');
+    assert.equal(await details.evaluate((d) => d.open), true);
+    assert.equal(await page.evaluate(() => document.activeElement.closest('details.held-by') !== null), true);
 
     // Other detector parameters find other leaks: only the recorded ones have paths.
     await page.fill('#p-growth-count', '2');

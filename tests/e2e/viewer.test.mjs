@@ -235,6 +235,12 @@ describe('memwatch viewer', () => {
   test('two snapshots via the file input: HeapDiff equals `memwatch diff --json`', async () => {
     await page.setInputFiles('#file-input', [fx.a, fx.b]);
     await viewerIdle(page);
+    // Parsed at the same time, each in a worker of its own (as many as the machine has cores).
+    const { limit, peak } = await page.evaluate(() => window.memwatchViewer.engine.parseStats());
+    assert.equal(peak, Math.min(2, limit), `peak ${peak} parallel parses, limit ${limit}`);
+    // Two snapshots open on the suspects; the HeapDiff is the next tab.
+    await page.waitForSelector('#view-suspects:not([hidden])');
+    await page.click('#tab-diff');
     await page.waitForSelector('#view-diff:not([hidden])');
     await page.waitForFunction(() => document.querySelector('#diff-select').value === 'pair');
     await page.waitForFunction(() => document.querySelector('#diff-run').textContent === 'Compare');
@@ -247,12 +253,16 @@ describe('memwatch viewer', () => {
 
   test('HeapDiff table sorts by every column, filters by name, totals the shown rows', async () => {
     // node-memwatch's what / + / - / size and DevTools' # Delta / Size delta.
-    for (const [key, numeric] of [['what', false], ['+', true], ['-', true], ['delta', true], ['size_bytes', true], ['size', true]]) {
+    for (const [key, numeric] of [['what', false], ['+', true], ['-', true], ['delta', true], ['size_bytes', true], ['size', true],
+      ['alloc_size', true], ['freed_size', true]]) {
       for (let click = 0; click < 2; click++) {
         await page.click(`#diff-table th[data-key="${key}"] button`);
         const dir = await page.getAttribute(`#diff-table th[data-key="${key}"]`, 'aria-sort');
         const rows = await diffRows();
-        const vals = rows.map((r) => (key === 'size_bytes' || key === 'size' ? r.size_bytes : r[key]));
+        // DevTools' Alloc./Freed size: exact bytes in the cell's title.
+        const bytesOf = (k) => page.$$eval(`#diff-table tbody tr [data-key="${k}"]`, (tds) => tds.map((td) => Number(td.title.replace(/\D/g, ''))));
+        const vals = key === 'alloc_size' || key === 'freed_size' ? await bytesOf(key)
+          : rows.map((r) => (key === 'size_bytes' || key === 'size' ? r.size_bytes : r[key]));
         const sorted = vals.slice().sort(numeric ? (a, b) => a - b : (a, b) => new Intl.Collator('en', { numeric: true }).compare(a, b));
         if (dir === 'descending') sorted.reverse();
         assert.deepEqual(vals, sorted, `sorted by ${key} ${dir}`);
@@ -309,9 +319,11 @@ describe('memwatch viewer', () => {
     await viewerIdle(page);
     const errors = await page.$$eval('#errors .error .msg', (els) => els.map((e) => e.textContent));
     assert.equal(errors.length, 3, errors.join('\n'));
-    assert.match(errors[0], /^truncated\.heapsnapshot: .+/);
-    assert.match(errors[1], /^notes\.txt: neither a V8 heap snapshot .* nor a memwatch export/);
-    assert.match(errors[2], /^bad\.jsonl: line 6: /);
+    // Files load in parallel, so the messages come in the order the files failed.
+    const byFile = (name) => errors.find((e) => e.startsWith(`${name}: `)) ?? '';
+    assert.match(byFile('truncated.heapsnapshot'), /^truncated\.heapsnapshot: .+/);
+    assert.match(byFile('notes.txt'), /^notes\.txt: neither a V8 heap snapshot .* nor a memwatch export/);
+    assert.match(byFile('bad.jsonl'), /^bad\.jsonl: line 6: /);
     assert.equal(await page.locator('#file-list .file.failed').count(), 3);
     await shot('errors');
 
@@ -330,6 +342,8 @@ describe('memwatch viewer', () => {
 
   test('keyboard: tabs move with arrow keys, table headers sort with Enter', async () => {
     await page.focus('#tab-timeline');
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-suspects');
     await page.keyboard.press('ArrowRight');
     assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-diff');
     assert.equal(await page.isVisible('#view-diff'), true);

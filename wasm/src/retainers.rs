@@ -7,7 +7,8 @@
 
 use memwatch_core::class::{bucket_classes, Scheme};
 use memwatch_core::retainers::{
-    class_growth, class_retainers, defaults, growth_report_with, leak_report_with, GrowthOptions, IdSet, LeakOptions,
+    bucket_retained, class_growth, class_retainers, defaults, growth_report_with, leak_report_with, GrowthOptions,
+    IdSet, LeakOptions,
 };
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
@@ -63,6 +64,15 @@ pub fn class_growth_js(
     let (ab, aa) = (before.analysis().map_err(js_error)?, after.analysis().map_err(js_error)?);
     let k = defaults::PATHS_PER_CLASS;
     to_js(&class_growth(before.graph(), ab, after.graph(), aa, class_name, scheme, k))
+}
+
+/// Count, self size and retained size of every HeapDiff bucket (`Array`, `String`, a
+/// constructor name, ...) of `snapshot`, sorted like HeapDiff's rows; each equals
+/// `classRetainers(snapshot, what, 0, "bucket")`'s totals. The first call computes the dominator tree.
+#[wasm_bindgen(js_name = bucketRetainedSizes, unchecked_return_type = "BucketRetained[]")]
+pub fn bucket_retained_sizes(snapshot: &Snapshot) -> Result<JsValue, JsValue> {
+    let a = snapshot.analysis().map_err(js_error)?;
+    to_js(&bucket_retained(snapshot.graph(), &a.dominators, &a.retained))
 }
 
 /// The DevTools classes (`retainedSizes`, `growthReport`) whose objects a HeapDiff bucket holds:

@@ -7,9 +7,10 @@
 //! freeable: the parser reports running out of memory as an error instead of trapping.
 
 use js_sys::{ArrayBuffer, Uint8Array};
+use memwatch_core::diff::{heap_diff, heap_diff_with_comparison};
 use memwatch_core::retainers::{RetainersError, SnapshotAnalysis};
-use memwatch_core::snapshot::{HeapSnapshot, ParseError, ParseOptions, SnapshotParser as CoreParser};
-use memwatch_core::{diff::heap_diff, summary::summarize};
+use memwatch_core::snapshot::{transfer, HeapSnapshot, ParseError, ParseOptions, SnapshotParser as CoreParser};
+use memwatch_core::summary::summarize;
 use std::cell::OnceCell;
 use wasm_bindgen::prelude::*;
 
@@ -133,6 +134,20 @@ impl Snapshot {
         parse_array(&bytes, true).map(Snapshot::new).map_err(js_error)
     }
 
+    /// The parsed graph as one buffer for `Snapshot.fromTransfer` in another wasm instance (a
+    /// worker that parsed a file hands its graph to the worker that diffs it), without parsing
+    /// the JSON again. About the graph's own size.
+    #[wasm_bindgen(js_name = toTransfer)]
+    pub fn to_transfer(&self) -> Vec<u8> {
+        transfer::encode(&self.graph)
+    }
+
+    /// A graph from `toTransfer`'s buffer; a damaged buffer is an error.
+    #[wasm_bindgen(js_name = fromTransfer)]
+    pub fn from_transfer(bytes: &[u8]) -> Result<Snapshot, JsValue> {
+        transfer::decode(bytes).map(Snapshot::new).map_err(js_error)
+    }
+
     #[wasm_bindgen(getter, js_name = nodeCount)]
     pub fn node_count(&self) -> f64 {
         self.graph.node_count() as f64
@@ -161,6 +176,13 @@ impl Snapshot {
     #[wasm_bindgen(unchecked_return_type = "HeapDiffResult")]
     pub fn diff(&self, after: &Snapshot) -> Result<JsValue, JsValue> {
         to_js(&heap_diff(&self.graph, &after.graph))
+    }
+
+    /// `diff(after)` and DevTools' Comparison columns of its rows (# New, # Deleted, # Delta,
+    /// Alloc. size, Freed size, Size delta) from the same walk: `{ heapdiff, rows }`.
+    #[wasm_bindgen(unchecked_return_type = "DiffComparison")]
+    pub fn compare(&self, after: &Snapshot) -> Result<JsValue, JsValue> {
+        to_js(&heap_diff_with_comparison(&self.graph, &after.graph))
     }
 }
 

@@ -9,19 +9,40 @@ import { ParamsForm } from './views/params.js';
 import { DiffView } from './views/diff.js';
 import { SummaryView } from './views/summary.js';
 import { RetainersView } from './views/retainers.js';
+import { SuspectsView } from './views/suspects.js';
 import { formatInt } from './format.js';
 import { servedFiles } from './served-files.js';
 
-const engine = new Engine();
+// `?parse-workers=N`: how many snapshots to parse at once (tests and benchmarks; default: the
+// cores but one).
+const engine = new Engine(undefined, { parseWorkers: Number(new URLSearchParams(location.search).get('parse-workers')) });
 const files = new FileList($('#file-list'), $('#errors'));
 const reportError = (msg) => files.error(msg);
 const timeline = new TimelineView($('#chart'), $('#chart-tip'));
 const diffView = new DiffView($('#view-diff'), engine, reportError);
 const summaryView = new SummaryView(engine, reportError);
+const suspectsView = new SuspectsView(engine);
 const retainersView = new RetainersView($('#retainers'), $('#view-diff'), engine,
   (handle) => snapshots.find((s) => s.handle === handle)?.name ?? `snapshot #${handle}`);
-diffView.onShow = () => retainersView.reset();
+diffView.onShow = (diff, source) => retainersView.reset(source, leakRetainers());
 retainersView.reset();
+let shownLeaks = []; // the leak events the Timeline tab shows
+
+/** The export's leak events that carry retainers, and how to get to them (for recorded diffs). */
+function leakRetainers() {
+  const count = shownLeaks.filter((l) => l.retainers).length;
+  return {
+    count,
+    show: () => {
+      selectTab('timeline');
+      const first = document.querySelector('#leaks details.held-by');
+      if (!first) return;
+      first.open = true;
+      first.scrollIntoView({ block: 'nearest' });
+      first.querySelector('summary').focus();
+    },
+  };
+}
 let snapshots = []; // { handle, name, nodes, bytes }
 let shownExport = null; // { name, row } of the export on the Timeline tab
 let analysisSeq = 0;
@@ -68,6 +89,7 @@ const showLeak = (l) => timeline.zoomTo(l.t_start, l.t_end);
 
 function showAnalysis(r) {
   renderStats($('#stats'), $('#gc-types tbody'), r.finalStats);
+  shownLeaks = r.leaks;
   renderLeaks($('#leaks'), $('#leak-count'), r.leaks, showLeak);
   timeline.setLeaks(r.leaks);
 }
@@ -92,6 +114,7 @@ async function openExport(file, row) {
   analysisSeq++;
   params.write(r.config, { recorded: true });
   renderStats($('#stats'), $('#gc-types tbody'), r.finalStats);
+  shownLeaks = r.leaks;
   renderLeaks($('#leaks'), $('#leak-count'), r.leaks, showLeak);
   markStale(null);
   $('#params-status').textContent = '';
@@ -102,6 +125,7 @@ async function openExport(file, row) {
     shownExport = null;
     analysisSeq++;
     timeline.clear();
+    shownLeaks = [];
     $('#timeline-content').hidden = true;
     $('#timeline-empty').hidden = false;
     diffView.setRecorded([]);
@@ -111,38 +135,57 @@ async function openExport(file, row) {
   selectTab('timeline');
 }
 
-async function openSnapshot(file, row) {
-  const s = await engine.loadSnapshot(file, row.progress);
-  snapshots = [...snapshots, s];
+async function openSnapshot(file, row, order) {
+  const s = { ...(await engine.loadSnapshot(file, row.progress)), order };
+  // Parsed in parallel, so they may finish in any order: keep the order they were opened in.
+  snapshots = [...snapshots, s].sort((x, y) => x.order - y.order);
   row.done(`snapshot, ${formatInt(s.nodes)} nodes`, () => {
     snapshots = snapshots.filter((x) => x.handle !== s.handle);
     engine.drop(s.handle);
     diffView.setSnapshots(snapshots);
+    suspectsView.setSnapshots(snapshots);
     summaryView.setSnapshots(snapshots);
     updateIntro();
   });
   diffView.setSnapshots(snapshots);
+  suspectsView.setSnapshots(snapshots);
   summaryView.setSnapshots(snapshots);
   updateIntro();
-  selectTab(snapshots.length >= 2 ? 'diff' : 'summary');
+  // Two or more snapshots open on the suspects: the answer without a click.
+  selectTab(snapshots.length >= 2 ? 'suspects' : 'summary');
 }
 
-/** Opens files one after another (the worker handles one at a time anyway). */
+/**
+ * Opens files: each file's kind first (in the order given), then snapshots load in parallel
+ * (the engine parses each in a worker of its own) while exports load one after another (the
+ * engine keeps one).
+ */
 let queue = Promise.resolve();
+let exportQueue = Promise.resolve();
+let opened = 0;
 function openFiles(list) {
+  const jobs = [];
   for (const file of list) {
     const row = files.add(file);
-    queue = queue.then(async () => {
+    const order = opened++;
+    const job = (async () => {
       try {
         const kind = await engine.sniff(file);
         row.kind(kind);
-        if (kind === 'export') await openExport(file, row);
-        else await openSnapshot(file, row);
+        if (kind === 'export') {
+          const mine = exportQueue.then(() => openExport(file, row));
+          exportQueue = mine.catch(() => {});
+          await mine;
+        } else {
+          await openSnapshot(file, row, order);
+        }
       } catch (e) {
         row.fail(e.message.startsWith(file.name) ? e.message : `${file.name}: ${e.message}`);
       }
-    });
+    })();
+    jobs.push(job);
   }
+  queue = Promise.all([queue, ...jobs]);
   return queue;
 }
 
@@ -174,7 +217,7 @@ window.addEventListener('drop', (e) => {
 });
 
 // Tabs (WAI-ARIA tabs pattern: arrow keys move between tabs, Tab goes into the panel)
-const TABS = ['timeline', 'diff', 'summary'];
+const TABS = ['timeline', 'suspects', 'diff', 'summary'];
 function selectTab(name, focus = false) {
   for (const t of TABS) {
     const tab = $(`#tab-${t}`);

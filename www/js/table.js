@@ -3,11 +3,12 @@
 //
 // new DataTable(container, {
 //   columns: [{ key, label, numeric, format(row) -> string, sortValue(row), title(row) -> tooltip, cellClass(row),
-//               help -> header tooltip, clip -> max characters (longer text is shortened in the middle,
-//               full text on hover and on row focus) }],
+//               help -> header tooltip, clip -> max characters, or a function returning it (longer
+//               text is shortened in the middle, full text on hover and on row focus) }],
 //   totals: (rows) -> {key: value} | null,   // a totals row over the *filtered* rows
 //   onActivate: (row) => void,                // Enter / double-click on a row (extension point)
-//   rowAction: { header, label },             // also a button per row calling onActivate
+//   rowAction: { header, label, short },      // also a button per row calling onActivate
+//                                             // (setRowActionEnabled(false) removes both)
 //   filterKey: 'what', label: 'HeapDiff classes', initialSort: { key, dir }
 // })
 
@@ -23,6 +24,7 @@ export class DataTable {
     this.sort = opts.initialSort ?? { key: opts.columns[0].key, dir: 'asc' };
     this.filter = '';
     this.showAll = false;
+    this.actionOff = false;
     const id = `${container.id || 'table'}-filter`;
     this.filterInput = h('input', {
       id,
@@ -51,6 +53,14 @@ export class DataTable {
     this.#renderHead();
   }
 
+  /** Shows or hides the per-row action button (and its column): off where it cannot answer. */
+  setRowActionEnabled(on) {
+    if (this.actionOff === !on) return;
+    this.actionOff = !on;
+    this.#renderHead();
+    this.render();
+  }
+
   setRows(rows) {
     this.rows = rows;
     this.showAll = false;
@@ -73,7 +83,7 @@ export class DataTable {
         dataset: { key: c.key },
       }, btn);
     });
-    if (this.opts.rowAction) cells.push(h('th', { scope: 'col', class: 'action', text: this.opts.rowAction.header ?? '' }));
+    if (this.opts.rowAction && !this.actionOff) cells.push(h('th', { scope: 'col', class: 'action', text: this.opts.rowAction.header ?? '' }));
     replace(this.thead, h('tr', {}, cells));
   }
 
@@ -115,7 +125,7 @@ export class DataTable {
       const cells = this.opts.columns.map((c, i) =>
         h(i === 0 ? 'th' : 'td', { scope: i === 0 ? 'row' : null, class: c.numeric ? 'num' : '' },
           i === 0 ? totals.label : (c.format ? c.format(totals) : String(totals[c.key] ?? ''))));
-      if (this.opts.rowAction) cells.push(h('td'));
+      if (this.opts.rowAction && !this.actionOff) cells.push(h('td'));
       replace(this.tfoot, h('tr', { class: 'totals' }, cells));
     } else {
       this.tfoot.replaceChildren();
@@ -131,21 +141,24 @@ export class DataTable {
     const cells = this.opts.columns.map((c, i) => {
       const text = c.format ? c.format(r) : String(r[c.key]);
       return h(i === 0 ? 'th' : 'td', { scope: i === 0 ? 'row' : null, class: `${c.numeric ? 'num' : ''} ${c.cellClass?.(r) ?? ''}`.trim(), dataset: { key: c.key }, title: c.title?.(r) },
-        c.clip ? clipText(text, c.clip) : text);
+        c.clip ? clipText(text, typeof c.clip === 'function' ? c.clip() : c.clip) : text);
     });
     const what = String(r[this.opts.filterKey ?? this.opts.columns[0].key]);
-    if (this.opts.rowAction && this.opts.onActivate) {
+    if (this.opts.rowAction && !this.actionOff && this.opts.onActivate) {
       cells.push(h('td', { class: 'action' }, h('button', {
         type: 'button',
         class: 'row-action',
-        text: this.opts.rowAction.label,
+        title: `${this.opts.rowAction.label} ${what}`,
         'aria-label': `${this.opts.rowAction.label} ${what}`,
         onclick: () => this.opts.onActivate(r),
         onkeydown: (e) => e.stopPropagation(), // Enter on the button is its click, not the row's
-      })));
+      },
+      // Narrow windows show the short label (CSS), so the column fits at 800 px.
+      h('span', { class: 'long', text: this.opts.rowAction.label }),
+      h('span', { class: 'short', 'aria-hidden': 'true', text: this.opts.rowAction.short ?? this.opts.rowAction.label }))));
     }
     const tr = h('tr', { dataset: { what } }, cells);
-    if (this.opts.onActivate) {
+    if (this.opts.onActivate && !this.actionOff) {
       tr.tabIndex = 0;
       tr.classList.add('activatable');
       tr.addEventListener('dblclick', () => this.opts.onActivate(r));

@@ -11,6 +11,8 @@ import { toTimeline, toStatsSeries, normalizeLeaks } from './model.js';
 
 const PKG_URL = new URL('../../pkg/wasm/web/memwatch_wasm.js', import.meta.url);
 const PROGRESS_EVERY_MS = 50;
+/** Growing classes the two-snapshot suspects report lists (as `memwatch diff --retainers 10`). */
+const SUSPECT_CLASSES = 10;
 
 let wasmPromise = null;
 /** Loads and instantiates the wasm package once. */
@@ -117,6 +119,7 @@ const ops = {
     return analysisResult(loadedExport.analyze(params));
   },
 
+  /** Streams a .heapsnapshot into the parser and keeps it: { handle, name, bytes, lastModified, nodes, edges }. */
   async loadSnapshot({ file }, id) {
     const w = await wasm();
     const parser = new w.SnapshotParser();
@@ -126,16 +129,81 @@ const ops = {
       const snap = parser.finish();
       const handle = nextHandle++;
       snapshots.set(handle, snap);
-      return { handle, name: file.name, bytes: file.size, ...snapshotInfo(snap) };
+      return { handle, name: file.name, bytes: file.size, lastModified: file.lastModified, ...snapshotInfo(snap) };
     } catch (e) {
       parser.free?.();
       throw new Error(`${file.name}: ${e.message ?? e}`);
     }
   },
 
+  /**
+   * Parse-only: streams a .heapsnapshot into the parser and returns the graph as a transfer
+   * buffer (`Snapshot.toTransfer`) for the engine's worker, then frees it. The page runs this in
+   * short-lived extra instances of this worker, one per file, so the files of a diff are parsed
+   * on several cores at once.
+   */
+  async parseToTransfer({ file }, id) {
+    const w = await wasm();
+    const parser = new w.SnapshotParser();
+    let snap;
+    try {
+      await streamFile(file, id, (chunk) => parser.push(chunk));
+      postMessage({ id, progress: { loaded: file.size, total: file.size, phase: 'index' } });
+      snap = parser.finish();
+      return { transfer: snap.toTransfer(), nodes: snap.nodeCount, edges: snap.edgeCount };
+    } catch (e) {
+      parser.free?.();
+      throw new Error(`${file.name}: ${e.message ?? e}`);
+    } finally {
+      snap?.free();
+    }
+  },
+
+  /** Keeps a graph parsed by another worker (`parseToTransfer`'s buffer): { handle, nodes, edges }. */
+  async adoptSnapshot({ name, bytes, size, lastModified }) {
+    const w = await wasm();
+    let snap;
+    try {
+      snap = w.Snapshot.fromTransfer(bytes);
+    } catch (e) {
+      throw new Error(`${name}: ${e.message ?? e}`);
+    }
+    const handle = nextHandle++;
+    snapshots.set(handle, snap);
+    return { handle, name, bytes: size, lastModified, ...snapshotInfo(snap) };
+  },
+
   async diff({ before, after }) {
     // Both snapshots stay parsed in wasm memory: diffing does not re-read the files.
     return getSnapshot(before).diff(getSnapshot(after));
+  },
+
+  /** node-memwatch's HeapDiff and DevTools' Comparison columns of its rows: { heapdiff, rows }. */
+  async compare({ before, after }) {
+    return getSnapshot(before).compare(getSnapshot(after));
+  },
+
+  /**
+   * Retained totals of every HeapDiff bucket in BEFORE and AFTER (`bucketRetainedSizes`; the
+   * first call per snapshot computes its dominator tree): { before: BucketRetained[], after }.
+   */
+  async bucketRetained({ before, after }) {
+    const w = await wasm();
+    return { before: w.bucketRetainedSizes(getSnapshot(before)), after: w.bucketRetainedSizes(getSnapshot(after)) };
+  },
+
+  /**
+   * The engine's suspects: with three snapshots core's leak report (allocated after BASELINE,
+   * still alive in FINAL, TARGET between them), with two its growth report (new in AFTER);
+   * both rank the holders of the new objects by the retained size they gained.
+   */
+  async suspects({ baseline, target, final }) {
+    const w = await wasm();
+    if (target != null) {
+      const r = w.leakReport(getSnapshot(baseline), getSnapshot(target), getSnapshot(final));
+      return { mode: 'leaks', report: r };
+    }
+    return { mode: 'growth', report: w.growthReport(getSnapshot(baseline), getSnapshot(final), SUSPECT_CLASSES) };
   },
 
   /**
@@ -186,9 +254,10 @@ function analysisResult(a) {
   };
 }
 
-/** The typed-array columns of a result move to the page instead of being copied. */
+/** The typed-array columns of a result (and a graph buffer) move instead of being copied. */
 function transferables(result) {
   const out = [];
+  if (result?.transfer instanceof Uint8Array) out.push(result.transfer.buffer);
   for (const group of [result?.timeline, result?.stats]) {
     for (const v of Object.values(group ?? {})) {
       if (ArrayBuffer.isView(v)) out.push(v.buffer);

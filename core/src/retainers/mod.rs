@@ -42,7 +42,7 @@ pub use growth::{
 pub use holders::{holders, ClassCount, Holder};
 pub use leaks::{leak_report, leak_report_with, LeakOptions, LeakReport};
 pub use paths::{Hop, RetainerPath, RetainerPaths};
-pub use retained::{class_retained, retained_sizes, ClassRetained, RetainedByClass};
+pub use retained::{bucket_retained, class_retained, retained_sizes, BucketRetained, ClassRetained, RetainedByClass};
 pub use select::{class_growth, class_retainers, ClassRetainers};
 pub use sources::Sources;
 

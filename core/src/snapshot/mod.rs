@@ -5,9 +5,12 @@
 //!   browser `File.stream()` chunks go through the same code.
 //! - [`parse_reader`] / [`parse_reader_with`]: wrappers over any `std::io::Read` (the latter with
 //!   [`ParseOptions`] and a progress callback).
+//! - [`transfer`]: a parsed graph as one byte buffer and back (the viewer parses in parallel
+//!   workers and moves the graphs to one).
 
 mod graph;
 mod parser;
+pub mod transfer;
 
 pub use graph::{EdgeType, HeapSnapshot, NodeType, SourceLocation, StringTable};
 pub use parser::{parse_bytes, parse_reader, parse_reader_with, ParseError, ParseOptions, SnapshotParser, READ_CHUNK};

@@ -44,6 +44,24 @@ export interface AnalyzerConfig {
 export type AnalyzerEvent = ({ event: "stats" } & Stats) | ({ event: "leak" } & LeakEvent);
 
 /**
+ * One HeapDiff row's retained totals in one snapshot (the row's `what` under
+ * [`crate::class::Scheme::Bucket`]).
+ */
+export interface BucketRetained {
+    what: string;
+    /**
+     * Reachable members (synthetic nodes excluded).
+     */
+    count: number;
+    self_size: number;
+    /**
+     * Sum of retained sizes of the members not dominated by another member of the bucket: what
+     * `classRetainers(snapshot, what, k, "bucket")` reports for the same row.
+     */
+    retained_size: number;
+}
+
+/**
  * Gained objects of one class under a holder.
  */
 export interface ClassCount {
@@ -120,6 +138,43 @@ export interface ClassicConfig {
 }
 
 /**
+ * DevTools' Comparison columns for one HeapDiff row: the same new and deleted nodes as
+ * node-memwatch's `+` and `-` (reached ids only in AFTER / only in BEFORE, bucketed by `what`),
+ * with the self sizes of the new and of the deleted nodes kept apart (node-memwatch's
+ * `size_bytes` is `alloc_size - freed_size`).
+ */
+export interface ComparisonRow {
+    /**
+     * node-memwatch's bucket (the HeapDiff row's `what`).
+     */
+    what: string;
+    /**
+     * DevTools' `# New`.
+     */
+    new_count: number;
+    /**
+     * DevTools' `# Deleted`.
+     */
+    deleted_count: number;
+    /**
+     * DevTools' `# Delta`: `new_count - deleted_count`.
+     */
+    count_delta: number;
+    /**
+     * DevTools' `Alloc. Size`: self sizes of the new nodes.
+     */
+    alloc_size: number;
+    /**
+     * DevTools' `Freed Size`: self sizes of the deleted nodes.
+     */
+    freed_size: number;
+    /**
+     * DevTools' `Size Delta`: `alloc_size - freed_size` (node-memwatch's `size_bytes`).
+     */
+    size_delta: number;
+}
+
+/**
  * Which detector produced a [`LeakEvent`].
  */
 export type DetectorKind = "classic" | "trend";
@@ -148,6 +203,20 @@ export interface DiffChange {
      * Sorted by `what`.
      */
     details: DiffDetail[];
+}
+
+/**
+ * A HeapDiff with DevTools' Comparison columns for each of its rows.
+ */
+export interface DiffComparison {
+    /**
+     * node-memwatch's object, unchanged.
+     */
+    heapdiff: HeapDiffResult;
+    /**
+     * One row per `heapdiff.change.details` entry, in the same order.
+     */
+    rows: ComparisonRow[];
 }
 
 /**
@@ -902,6 +971,11 @@ export class Snapshot {
     free(): void;
     [Symbol.dispose](): void;
     /**
+     * `diff(after)` and DevTools' Comparison columns of its rows (# New, # Deleted, # Delta,
+     * Alloc. size, Freed size, Size delta) from the same walk: `{ heapdiff, rows }`.
+     */
+    compare(after: Snapshot): DiffComparison;
+    /**
      * node-memwatch's HeapDiff from this snapshot (before) to `after`.
      */
     diff(after: Snapshot): HeapDiffResult;
@@ -910,15 +984,19 @@ export class Snapshot {
      */
     static fromBytes(bytes: Uint8Array | ArrayBuffer): Snapshot;
     /**
-     * The V8 node id of every node, in snapshot order: what `leakReportFromIds` needs of the
-     * baseline and target snapshots, so they can be parsed elsewhere (another worker) and only
-     * their ids moved (4 bytes per node).
+     * A graph from `toTransfer`'s buffer; a damaged buffer is an error.
      */
-    nodeIds(): Uint32Array;
+    static fromTransfer(bytes: Uint8Array | number[]): Snapshot;
     /**
      * Per-class summary, largest self size first.
      */
     summarize(): ClassSummary[];
+    /**
+     * The parsed graph as one buffer for `Snapshot.fromTransfer` in another wasm instance (a
+     * worker that parsed a file hands its graph to the worker that diffs it), without parsing
+     * the JSON again. About the graph's own size.
+     */
+    toTransfer(): Uint8Array;
     readonly edgeCount: number;
     readonly nodeCount: number;
 }
@@ -968,6 +1046,13 @@ export function analyzeExport(bytes: Uint8Array | number[], options?: AnalyzerCo
 export function bucketClasses(bucket: string): string[];
 
 /**
+ * Count, self size and retained size of every HeapDiff bucket (`Array`, `String`, a
+ * constructor name, ...) of `snapshot`, sorted like HeapDiff's rows; each equals
+ * `classRetainers(snapshot, what, 0, "bucket")`'s totals. The first call computes the dominator tree.
+ */
+export function bucketRetainedSizes(snapshot: Snapshot): BucketRetained[];
+
+/**
  * How class `class_name` (under `scheme`, as for `classRetainers`) changed from `before` to
  * `after`: counts, self and retained sizes, new objects and up to 3 path groups of the new
  * objects (the paths of `growthReport`); `null` when it did not grow.
@@ -1001,12 +1086,6 @@ export function detectorOptions(): DetectorOptionInfo[];
 export function diffSnapshots(before: Uint8Array | ArrayBuffer, after: Uint8Array | ArrayBuffer): HeapDiffResult;
 
 /**
- * Text from a file or a heap made safe for a terminal: control characters and bidi overrides
- * escaped (`\u{1b}`); `keep_lines` keeps `\n` and `\t`.
- */
-export function escapeControls(text: string, keep_lines: boolean): string;
-
-/**
  * Core's memwatch GC type for V8's `GCType` bits (a perf_hooks `gc` entry's `detail.kind`); an
  * unknown bit pattern gives `"v8_gc_type_<bits>"` (kept and marked, never guessed).
  */
@@ -1031,40 +1110,9 @@ export function growthReport(before: Snapshot, after: Snapshot, n: number): Grow
 export function leakReport(baseline: Snapshot, target: Snapshot, final_snapshot: Snapshot, options?: LeakReportOptions | null): LeakReport;
 
 /**
- * `leakReport` with the baseline and target given by their node ids (`Snapshot.nodeIds()`),
- * e.g. parsed in other workers: the same report.
- */
-export function leakReportFromIds(baselineIds: Uint32Array | number[], targetIds: Uint32Array | number[], final_snapshot: Snapshot, options?: LeakReportOptions | null): LeakReport;
-
-/**
  * Parses an export file: `{header, records, truncated_line, skipped_records}`.
  */
 export function parseExport(bytes: Uint8Array | number[]): ExportFile;
-
-/**
- * One-line text from a file or a heap for a terminal: escaped as by `escapeControls` (newlines
- * too) and cut to `max` characters (`(anonymous)` when empty).
- */
-export function printableText(text: string, max: number): string;
-
-/**
- * `memwatch analyze`'s output for an `analyzeExport` result of the export file named `file`.
- * Ends with a newline.
- */
-export function renderExportAnalysis(analysis: ExportAnalysis, file: string, format: "text" | "json" | undefined): string;
-
-/**
- * `memwatch diff`'s output for a HeapDiff (`diffSnapshots`/`Snapshot.diff`) and, as with
- * `--retainers N`, a `growthReport`: the table, or node-memwatch's JSON line with the growth
- * report under `retainers`. Ends with a newline.
- */
-export function renderHeapDiff(diff: HeapDiffResult, retainers: GrowthReport | null | undefined, format: "text" | "json" | undefined): string;
-
-/**
- * `memwatch leaks`' output for a `leakReport`; `baseline` and `final_snapshot` are the names the
- * text shows for those snapshots (the CLI shows the paths as given). Ends with a newline.
- */
-export function renderLeakReport(report: LeakReport, baseline: string, final_snapshot: string, format: "text" | "json" | undefined): string;
 
 /**
  * The detector parameters `options` give over the built-in defaults (what `Analyzer` uses),
@@ -1082,12 +1130,6 @@ export function retainedSizes(snapshot: Snapshot): ClassRetainedSize[];
  * Per-class summary (`[{what, count, self_size}]`, largest self size first) of one snapshot.
  */
 export function summarizeSnapshot(bytes: Uint8Array | ArrayBuffer): ClassSummary[];
-
-/**
- * The warning `memwatch analyze` prints on stderr for an export whose last line `line` is cut
- * off (`ExportAnalysis.truncated_line`), without the `memwatch: ` prefix.
- */
-export function truncatedLineWarning(file: string, line: number): string;
 
 /**
  * The package version (same as the crates').

@@ -5,7 +5,7 @@
 // objects as `memwatch diff --json --retainers N`). Text only: paths come from the snapshot.
 
 import { h, replace, $ } from '../dom.js';
-import { formatBytes, formatInt, formatSigned } from '../format.js';
+import { formatBytes, formatBytesSigned, formatInt } from '../format.js';
 
 const PATHS = 5;
 
@@ -22,26 +22,38 @@ export class RetainersView {
     listenOn.addEventListener('memwatch:class-selected', (e) => this.select(e.detail));
   }
 
-  /** Shows the hint again (a new diff replaced the table). */
-  reset() {
+  /**
+   * A new diff replaced the table: the hint again, or for a diff recorded in an export (no
+   * snapshots, so no row has a button) where that recording's retainers are, if it has any.
+   * `leakRetainers`: { count, show() } of the export's leak events that carry retainers.
+   */
+  reset(source = null, leakRetainers = null) {
     this.seq++;
     this.title.textContent = 'Who retains this?';
     this.status.textContent = '';
-    replace(this.body, h('p', { class: 'hint', text: 'Select a class in the table above (Enter, double-click or its “Who retains this?” button) to see its retainer paths and retained size.' }));
+    if (source?.kind !== 'recorded') {
+      replace(this.body, h('p', { class: 'hint', text: 'Select a class in the table above (Enter, double-click or its “Who retains this?” button) to see its retainer paths and retained size.' }));
+      return;
+    }
+    const parts = [h('p', { class: 'notice', dataset: { state: 'no-snapshots' }, text:
+      'This HeapDiff was recorded in an export file, which holds only the per-class counts, not the heap snapshots. ' +
+      'Retainer paths need the snapshots themselves: open the two .heapsnapshot files and compare them (“Two snapshots…”).' })];
+    if (leakRetainers?.count) {
+      parts.push(h('p', {},
+        h('button', { type: 'button', id: 'to-leak-retainers', onclick: () => leakRetainers.show(),
+          text: `Who retains the growth: ${leakRetainers.count} leak event${leakRetainers.count === 1 ? '' : 's'} of this recording` })));
+    } else {
+      parts.push(h('p', { class: 'hint', dataset: { state: 'no-leak-retainers' }, text:
+        'This recording has no leak events with retainers; `memwatch run --leak-retainers` records who retains the growth at each leak event.' }));
+    }
+    replace(this.body, ...parts);
   }
 
   async select({ what, source }) {
     const seq = ++this.seq;
     this.title.textContent = `Who retains ${what}?`;
     this.root.hidden = false;
-    if (source?.kind !== 'pair') {
-      this.status.textContent = '';
-      replace(this.body, h('p', { class: 'notice', dataset: { state: 'no-snapshots' }, text:
-        'This HeapDiff was recorded in an export file, which holds only the per-class counts, not the heap snapshots. ' +
-        'Retainer paths need the snapshots themselves: open the two .heapsnapshot files and compare them (“Two snapshots…”).' }));
-      this.root.focus();
-      return;
-    }
+    if (source?.kind !== 'pair') return; // recorded diffs have no row action
     this.status.textContent = `Finding the retainers of ${what}…`;
     replace(this.body, h('p', { class: 'hint', text: 'Computing dominators and retainer paths…' }));
     this.root.focus();
@@ -68,7 +80,7 @@ export class RetainersView {
       item('count', `Objects in ${afterName}`, formatInt(retainers.count)),
       item('self_size', 'Self size', formatBytes(retainers.self_size), `${formatInt(retainers.self_size)} bytes`),
       item('retained_size', 'Retained size', formatBytes(retainers.retained_size), `${formatInt(retainers.retained_size)} bytes`),
-      growth && item('retained_size_delta', 'Retained size change', `${formatSigned(growth.retained_size_delta)} bytes`,
+      growth && item('retained_size_delta', 'Retained size change', formatBytesSigned(growth.retained_size_delta),
         `${formatInt(growth.retained_size_before)} → ${formatInt(growth.retained_size_after)} bytes`),
       growth && item('new_objects', `New since ${beforeName}`, formatInt(growth.new_objects)));
 
@@ -93,6 +105,6 @@ function pathList(groups, id) {
   return h('ol', { class: 'retainer-paths', id },
     groups.map((g) => h('li', { dataset: { path: g.path } },
       h('code', { class: 'path', text: g.path }),
-      h('span', { class: 'meta', text: `${formatInt(g.count)} object${g.count === 1 ? '' : 's'}, retained ${formatBytes(g.retained_size)} (${formatInt(g.retained_size)} bytes)` }),
+      h('span', { class: 'meta', title: `${formatInt(g.retained_size)} bytes`, text: `${formatInt(g.count)} object${g.count === 1 ? '' : 's'}, retained ${formatBytes(g.retained_size)}` }),
       h('span', { class: 'example', text: `e.g. ${g.example.text} @${g.example.hops.at(-1)?.node_id ?? '?'}` }))));
 }

@@ -52,7 +52,9 @@ export function renderLeaks(ol, badge, leaks, onShow) {
     replace(ol, h('li', { class: 'none', text: 'No leak events with these parameters.' }));
     return;
   }
-  replace(ol, leaks.map((l) =>
+  // "Who retains the growth" starts expanded on the first event that has it: the answer up front.
+  const firstHeld = leaks.findIndex((l) => l.retainers && !l.retainers.error);
+  replace(ol, leaks.map((l, i) =>
     h('li', { class: `leak ${l.detector}`, dataset: { detector: l.detector } },
       h('span', { class: 'det', text: l.detector }),
       h('span', { class: 'reason', text: l.reason }),
@@ -67,17 +69,30 @@ export function renderLeaks(ol, badge, leaks, onShow) {
         h('span', { class: 'growth', title: exactBytes(l.growth, true), text: `, growth ${formatBytesSigned(l.growth)}` }),
         ` over ${l.gc_count} full GCs${l.r2 != null ? `, r² ${Number(l.r2).toFixed(3)}` : ''}`),
       onShow ? h('button', { type: 'button', class: 'show', text: 'Show on timeline', onclick: () => onShow(l) }) : null,
-      l.retainers ? heldBy(l.retainers) : null)));
+      l.retainers ? heldBy(l.retainers, i === firstHeld) : null)));
 }
 
-/** A recorded leak's retainers: the growing classes and where their new objects are held. */
-function heldBy(r) {
+/**
+ * A recorded leak's retainers: the holders of the new objects first (the engine's holders-first
+ * report: what holds them, where it is defined, what it gained), then the growing classes and
+ * where their new objects are held. One <details> per event; more sections can follow it.
+ */
+function heldBy(r, open) {
   if (r.error) return h('p', { class: 'held-by none', text: `No retainer paths: ${r.error}` });
+  const holders = (r.holders ?? []).map((s) =>
+    h('li', { class: 'holder', dataset: { holder: s.name } },
+      h('span', { class: 'cls' },
+        h('code', { class: 'holder-name', text: s.name }), ` ${s.class}`,
+        s.location ? h('code', { class: 'location', text: ` ${s.location}` }) : null,
+        `: +${formatInt(s.gained_objects)} objects retaining ${formatBytesSigned(s.gained_retained_size)} (${s.classes.map((c) => `${formatInt(c.count)} ${c.class}`).join(', ')})`),
+      h('code', { class: 'path', title: s.example.text, text: `held at ${s.path.text}` })));
   const classes = r.classes.map((c) =>
     h('li', { dataset: { class: c.class } },
       h('span', { class: 'cls', text: `${c.class}: ${formatInt(c.count_before)} → ${formatInt(c.count_after)} objects, retained ${formatBytes(c.retained_size_after)} (${formatBytesSigned(c.retained_size_delta)})` }),
       ...c.paths.map((p) => h('code', { class: 'path', title: p.example.text, text: `${formatInt(p.count)} × ${p.path}` }))));
-  return h('details', { class: 'held-by' },
-    h('summary', { text: `Who retains the growth (${r.classes.length} classes since the previous snapshot)` }),
-    h('ul', {}, ...classes));
+  const what = holders.length ? `${holders.length} holder${holders.length === 1 ? '' : 's'}, ${r.classes.length} classes` : `${r.classes.length} classes`;
+  return h('details', { class: 'held-by', open },
+    h('summary', { text: `Who retains the growth (${what} since the previous snapshot)` }),
+    holders.length ? h('ul', { class: 'holders', 'aria-label': 'Holders, largest growth first' }, ...holders) : null,
+    h('ul', { class: 'classes', 'aria-label': 'Growing classes' }, ...classes));
 }
