@@ -219,6 +219,9 @@ describe('view serves the viewer and the given files only', () => {
     browser = await launchBrowser();
     const { page, problems } = await openViewer(browser, server.url);
     await viewerIdle(page);
+    // Two snapshots open on the suspects; the HeapDiff is the next tab.
+    await page.waitForSelector('#view-suspects:not([hidden])');
+    await page.click('#tab-diff');
     await page.waitForSelector('#view-diff:not([hidden])');
     await page.waitForFunction(() => document.querySelector('#diff-run')?.textContent === 'Compare');
     await page.waitForSelector('#diff-table tbody tr');
