@@ -5,8 +5,10 @@
 //! native object (a `Map`, `Set`, array, plain object used as a bag, a listener array), a closure
 //! or a closure context (`system / Context`). V8's internal pieces in between (a Map's backing
 //! table, an array's elements store) are looked through, so `(global) leakyCache -> Map table ->
-//! [k17] -> LeakingClass` is held by the Map, and a linked queue's new links by the old tail.
-//! Objects with no such holder below a GC root are held by that root (`(Global handles)`, ...).
+//! [k17] -> LeakingClass` is held by the Map. A chain's new links are held by what holds the
+//! chain (a queue's `head`), not by its old tail, and count with the first new link; runtime
+//! timers are grouped by their callback (docs/retainers.md, "Timers and chains"). Objects
+//! with no such holder below a GC root are held by that root (`(Global handles)`, ...).
 //!
 //! Holders are ranked by the retained size they gained; each reads in one line:
 //! `cachedItems (leaky-app.js:11:68) Array +1000 Object, +63.3 kb`, the location being that of
