@@ -156,11 +156,11 @@ pub fn holders(
     if max > 0 {
         ranked.truncate(max);
     }
-    let mut seen = Bits::new(snap.node_count());
+    let mut walk = Walk { seen: Bits::new(snap.node_count()), queue: std::collections::VecDeque::new() };
     ranked
         .into_iter()
         .filter_map(|(h, members, size)| match h {
-            Key::Node(h) => describe(snap, a, h, &members, size, &is_gained, &mut seen),
+            Key::Node(h) => describe(snap, a, h, &members, size, &is_gained, &mut walk),
             Key::Timer(_, kind) => describe_timers(snap, a, kind, &members, size),
         })
         .collect()
@@ -364,7 +364,7 @@ fn describe(
     members: &[u32],
     size: u64,
     is_gained: &dyn Fn(usize) -> bool,
-    seen: &mut Bits,
+    walk: &mut Walk,
 ) -> Option<Holder> {
     let path = a.paths.path_to(snap, h)?;
     let hn = h as usize;
@@ -388,7 +388,7 @@ fn describe(
     let mut gained_objects = 0u64;
     for &m in members {
         let c = class_of(snap, m as usize, Scheme::DevTools).unwrap_or("(unknown)");
-        let k = 1 + same_class_below(snap, a, m, is_gained, seen);
+        let k = 1 + same_class_below(snap, a, m, is_gained, walk);
         gained_objects += k;
         let e = per_class.entry(c).or_default();
         e.0 += k;
@@ -442,6 +442,12 @@ fn describe(
     })
 }
 
+/// Buffers of [`same_class_below`], shared by a report's holders.
+struct Walk {
+    seen: Bits,
+    queue: std::collections::VecDeque<u32>,
+}
+
 /// Gained nodes of `top`'s class (type and name) that `top` dominates: the rest of a chain it
 /// heads. Breadth-first over the dominator subtree; `seen` marks visited nodes (subtrees of
 /// distinct gained roots are disjoint, so the whole report visits each node at most once).
@@ -450,10 +456,12 @@ fn same_class_below(
     a: &SnapshotAnalysis,
     top: u32,
     is_gained: &dyn Fn(usize) -> bool,
-    seen: &mut Bits,
+    walk: &mut Walk,
 ) -> u64 {
     let mut count = 0u64;
-    let mut queue = std::collections::VecDeque::from([top]);
+    let Walk { seen, queue } = walk;
+    queue.clear();
+    queue.push_back(top);
     seen.set(top as usize);
     while let Some(x) = queue.pop_front() {
         for e in snap.edges_of(x as usize) {
