@@ -384,17 +384,19 @@ fn describe(
     // A gained object heading a chain (the first new link of a queue, the newest of a series of
     // contexts each keeping the previous value) holds the chain's other gained members of its
     // class: they count as gained objects of that class.
+    // Only user classes chain: a concatenated string's parts or an array's nested arrays are how
+    // V8 stores one value, not more gained objects.
+    let user = |c: &str| !is_internal_class(c) && !c.starts_with('(');
     let mut per_class: HashMap<&str, (u64, u64)> = HashMap::new();
     let mut gained_objects = 0u64;
     for &m in members {
         let c = class_of(snap, m as usize, Scheme::DevTools).unwrap_or("(unknown)");
-        let k = 1 + same_class_below(snap, a, m, is_gained, walk);
+        let k = 1 + if user(c) { same_class_below(snap, a, m, is_gained, walk) } else { 0 };
         gained_objects += k;
         let e = per_class.entry(c).or_default();
         e.0 += k;
         e.1 += a.retained[m as usize];
     }
-    let user = |c: &str| !is_internal_class(c) && !c.starts_with('(');
     let classes = rank_classes(per_class);
 
     // The largest gained object of a user class (else the largest), for the example path.
