@@ -13,6 +13,9 @@ log "style: cargo fmt --check and clippy -D warnings (whole workspace, all targe
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --all-features --quiet -- -D warnings
 
+log "bench: typescript for the TypeScript-workload test (native/cli/tests/ts_two_holders.rs)"
+(cd bench && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+
 log "cargo test (core, native)"
 cargo test --workspace --exclude memwatch-wasm
 

@@ -628,3 +628,53 @@ fn long_paths_are_shortened_in_the_middle() {
     assert!(p.text.ends_with(" -> p99 -> Obj"), "{}", p.text);
     assert!(p.text.contains(" -> ... (70 hops) ... -> "), "{}", p.text);
 }
+
+/// A queue of `links` links under a global `jobs` (ids fixed by position, so two builds of one
+/// queue share the ids of their common links) and `timers` Timeouts in a runtime list, each
+/// with a callback whose context keeps a `Job`.
+fn queue_and_timers(links: u32, timers: u32) -> HeapSnapshot {
+    let mut b = Builder::new();
+    let global = b.node_with_id(NodeType::Object, "global", 10, 3);
+    b.edge(0, EdgeType::Shortcut, "", global);
+    let queue = b.node_with_id(NodeType::Object, "JobQueue", 20, 5);
+    b.edge(global, EdgeType::Property, "jobs", queue);
+    let mut prev = queue;
+    for i in 0..links {
+        let l = b.node_with_id(NodeType::Object, "QueueNode", 40, 1001 + 2 * i);
+        b.edge(prev, EdgeType::Property, if i == 0 { "head" } else { "next" }, l);
+        prev = l;
+    }
+    let list = b.node_with_id(NodeType::Object, "TimersList", 30, 7);
+    b.edge(global, EdgeType::Property, "timerList", list);
+    // One function (SharedFunctionInfo) behind every callback closure, as in V8.
+    let sfi = b.node_with_id(NodeType::Code, "system / SharedFunctionInfo", 40, 9);
+    b.edge(global, EdgeType::Internal, "code", sfi);
+    for i in 0..timers {
+        let t = b.node_with_id(NodeType::Object, "Timeout", 50, 100_001 + 8 * i);
+        b.edge(list, EdgeType::Element, &i.to_string(), t);
+        let f = b.node_with_id(NodeType::Closure, "poll", 32, 100_003 + 8 * i);
+        b.edge(t, EdgeType::Property, "_onTimeout", f);
+        b.edge(f, EdgeType::Internal, "shared", sfi);
+        let ctx = b.node_with_id(NodeType::Hidden, "system / Context", 24, 100_005 + 8 * i);
+        b.edge(f, EdgeType::Internal, "context", ctx);
+        let job = b.node_with_id(NodeType::Object, "Job", 200, 100_007 + 8 * i);
+        b.edge(ctx, EdgeType::Context, "job", job);
+    }
+    b.build()
+}
+
+#[test]
+fn chain_links_count_under_the_chain_holder_and_timers_under_their_callback() {
+    let (before, after) = (queue_and_timers(10, 2), queue_and_timers(60, 12));
+    let g = memwatch_core::retainers::growth_report(&before, &after, 5).unwrap();
+    let q = g.holders.iter().find(|h| h.class == "JobQueue").expect("the queue holds its links");
+    assert_eq!(q.name, "jobs");
+    assert_eq!((q.classes[0].class.as_str(), q.classes[0].count), ("QueueNode", 50));
+    assert_eq!(q.gained_objects, 50);
+    assert!(!g.holders.iter().any(|h| h.class == "QueueNode"), "an old link is no holder: {:?}", g.holders);
+    let t = g.holders.iter().find(|h| h.class == "Timeout").expect("timers grouped by callback");
+    // No `_repeat` edge: an interval (Node stores a small integer there).
+    assert_eq!(t.name, "setInterval callback poll");
+    assert_eq!((t.classes[0].class.as_str(), t.classes[0].count), ("Job", 10));
+    assert!(t.headline.contains("poll -> context -> job [Job] +10 Job"), "{}", t.headline);
+}

@@ -201,5 +201,5 @@ fn growth_holders(
             gained.push(v as u32);
         }
     }
-    holders(after, aa, &gained, |x| before_ids.contains(after.node_id[x]), opts.max_classes)
+    holders(after, aa, &gained, |x| before_ids.contains(after.node_id[x]), |x| gained_bits.get(x), opts.max_classes)
 }

@@ -5,8 +5,10 @@
 //! native object (a `Map`, `Set`, array, plain object used as a bag, a listener array), a closure
 //! or a closure context (`system / Context`). V8's internal pieces in between (a Map's backing
 //! table, an array's elements store) are looked through, so `(global) leakyCache -> Map table ->
-//! [k17] -> LeakingClass` is held by the Map, and a linked queue's new links by the old tail.
-//! Objects with no such holder below a GC root are held by that root (`(Global handles)`, ...).
+//! [k17] -> LeakingClass` is held by the Map. A chain's new links are held by what holds the
+//! chain (a queue's `head`), not by its old tail, and count with the first new link; runtime
+//! timers are grouped by their callback (docs/retainers.md, "Timers and chains"). Objects
+//! with no such holder below a GC root are held by that root (`(Global handles)`, ...).
 //!
 //! Holders are ranked by the retained size they gained; each reads in one line:
 //! `cachedItems (leaky-app.js:11:68) Array +1000 Object, +63.3 kb`, the location being that of
@@ -17,8 +19,9 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::class::{class_of, is_internal_class, Scheme};
+use crate::node_sets::Bits;
 use crate::size::nice_size;
-use crate::snapshot::{HeapSnapshot, NodeType};
+use crate::snapshot::{EdgeType, HeapSnapshot, NodeType};
 
 use super::analysis::SnapshotAnalysis;
 use super::dominators::NONE;
@@ -65,12 +68,14 @@ pub struct Holder {
 const CLASSES_PER_HOLDER: usize = 5;
 
 /// Groups `gained` (nodes no other gained node dominates) by holder, largest gained retained size
-/// first, at most `max` (0: all). `existed(n)`: node `n` was there before the growth.
+/// first, at most `max` (0: all). `existed(n)`: node `n` was there before the growth;
+/// `is_gained(n)`: `n` is one of the gained objects (the ones in `gained` and those they hold).
 pub fn holders(
     snap: &HeapSnapshot,
     a: &SnapshotAnalysis,
     gained: &[u32],
     existed: impl Fn(usize) -> bool,
+    is_gained: impl Fn(usize) -> bool,
     max: usize,
 ) -> Vec<Holder> {
     if gained.is_empty() {
@@ -82,17 +87,35 @@ pub fn holders(
             && match snap.node_kind(p) {
                 NodeType::Object | NodeType::Native => {
                     let name = snap.node_name_str(p);
-                    !name.starts_with("system / ") || name == "system / Context"
+                    !name.starts_with("system / ") || is_context(name)
                 }
-                NodeType::Hidden => snap.node_name_str(p) == "system / Context",
+                NodeType::Hidden => is_context(snap.node_name_str(p)),
                 NodeType::Closure | NodeType::Synthetic => true,
                 _ => false,
             }
     };
+    // The nearest qualifying node at or above `x` on its path (NONE if none).
+    let holder_from = |mut x: u32| loop {
+        if qualifies(x as usize) {
+            break x;
+        }
+        match a.paths.parent(x) {
+            Some(p) => x = p,
+            None => break NONE,
+        }
+    };
     let mut memo: HashMap<u32, u32> = HashMap::new();
+    let mut anchors: HashMap<u32, u32> = HashMap::new();
     let mut chain: Vec<u32> = Vec::new();
-    let mut by_holder: HashMap<u32, Vec<u32>> = HashMap::new();
+    let mut by_holder: HashMap<Key, Vec<u32>> = HashMap::new();
     for &v in gained {
+        // A runtime timer is held by the runtime's timer list; the code that leaks it is the
+        // callback: timers group by the callback's function.
+        if let Some((cb, kind)) = timer_callback(snap, v as usize) {
+            let f = target_by_name(snap, cb, EdgeType::Internal, "shared").unwrap_or(cb);
+            by_holder.entry(Key::Timer(f as u32, kind)).or_default().push(v);
+            continue;
+        }
         chain.clear();
         let mut x = v;
         let h = loop {
@@ -109,11 +132,18 @@ pub fn holders(
         for &c in &chain {
             memo.insert(c, h);
         }
+        // A link of a chain (an old `QueueNode` holding the first new one by `next`) is not
+        // what holds the chain: the object above its first link is (`jobs -> head`).
+        let h = if h != NONE && a.paths.parent(v) == Some(h) && same_class(snap, h as usize, v as usize) {
+            chain_anchor(snap, a, h, &mut anchors, &holder_from)
+        } else {
+            h
+        };
         if h != NONE {
-            by_holder.entry(h).or_default().push(v);
+            by_holder.entry(Key::Node(h)).or_default().push(v);
         }
     }
-    let mut ranked: Vec<(u32, Vec<u32>, u64)> = by_holder
+    let mut ranked: Vec<(Key, Vec<u32>, u64)> = by_holder
         .into_iter()
         .map(|(h, members)| {
             let size = members.iter().map(|&m| a.retained[m as usize]).sum();
@@ -126,10 +156,216 @@ pub fn holders(
     if max > 0 {
         ranked.truncate(max);
     }
-    ranked.into_iter().filter_map(|(h, members, size)| describe(snap, a, h, &members, size)).collect()
+    let mut walk = Walk { seen: Bits::new(snap.node_count()), queue: std::collections::VecDeque::new() };
+    ranked
+        .into_iter()
+        .filter_map(|(h, members, size)| match h {
+            Key::Node(h) => describe(snap, a, h, &members, size, &is_gained, &mut walk),
+            Key::Timer(_, kind) => describe_timers(snap, a, kind, &members, size),
+        })
+        .collect()
 }
 
-fn describe(snap: &HeapSnapshot, a: &SnapshotAnalysis, h: u32, members: &[u32], size: u64) -> Option<Holder> {
+/// What gained objects are grouped under: a holder node, or (for runtime timers) the callback's
+/// function and the kind of timer.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Key {
+    Node(u32),
+    Timer(u32, &'static str),
+}
+
+/// Same node type and name: links of one chain.
+fn same_class(snap: &HeapSnapshot, x: usize, y: usize) -> bool {
+    snap.node_type[x] == snap.node_type[y] && snap.node_name[x] == snap.node_name[y]
+}
+
+/// The holder of a chain whose old link `h` holds a gained link of its own class: the nearest
+/// qualifying node above the chain's first link. Memoised for every link walked (a 1M-link
+/// chain is walked once, not once per gained link).
+fn chain_anchor(
+    snap: &HeapSnapshot,
+    a: &SnapshotAnalysis,
+    h: u32,
+    memo: &mut HashMap<u32, u32>,
+    holder_from: &dyn Fn(u32) -> u32,
+) -> u32 {
+    if let Some(&r) = memo.get(&h) {
+        return r;
+    }
+    let mut links = vec![h];
+    let mut x = h;
+    let found = loop {
+        match a.paths.parent(x) {
+            Some(p) if same_class(snap, p as usize, h as usize) => {
+                if let Some(&r) = memo.get(&p) {
+                    break Some(r);
+                }
+                links.push(p);
+                x = p;
+            }
+            _ => break None,
+        }
+    };
+    let r = found.unwrap_or_else(|| match a.paths.parent(x) {
+        Some(p) => match holder_from(p) {
+            NONE => h,
+            r => r,
+        },
+        None => h,
+    });
+    for l in links {
+        memo.insert(l, r);
+    }
+    r
+}
+
+/// A runtime timer object (Node's `Timeout`/`Immediate`, `memwatch run`'s `Timeout`): its
+/// callback closure and how it was made. `_repeat` is null (an oddball) for a `setTimeout`;
+/// an interval's number is a small integer or a heap number.
+fn timer_callback(snap: &HeapSnapshot, n: usize) -> Option<(usize, &'static str)> {
+    if snap.node_kind(n) != NodeType::Object {
+        return None;
+    }
+    let (field, immediate) = match snap.node_name_str(n) {
+        "Timeout" => ("_onTimeout", false),
+        "Immediate" => ("_onImmediate", true),
+        _ => return None,
+    };
+    let cb = target_by_name(snap, n, EdgeType::Property, field).filter(|&c| snap.node_kind(c) == NodeType::Closure)?;
+    let once = target_by_name(snap, n, EdgeType::Property, "_repeat")
+        .is_some_and(|r| snap.node_name_str(r) == "system / Oddball");
+    Some((
+        cb,
+        if immediate {
+            "setImmediate"
+        } else if once {
+            "setTimeout"
+        } else {
+            "setInterval"
+        },
+    ))
+}
+
+/// The target of `from`'s first edge of type `t` named `name`.
+fn target_by_name(snap: &HeapSnapshot, from: usize, t: EdgeType, name: &str) -> Option<usize> {
+    snap.edges_of(from)
+        .find(|&e| {
+            snap.edge_kind(e) == t
+                && snap.strings.get(snap.edge_name_or_index[e]) == name
+                && (snap.edge_to[e] as usize) < snap.node_count()
+        })
+        .map(|e| snap.edge_to[e] as usize)
+}
+
+/// Timers grouped by callback: `setInterval callback pollUploadStatus (upload.js:4:40) ->
+/// context -> job [UploadJob] +500 UploadJob, +421.88 kb`. What leaks is what the callback
+/// keeps: each timer counts as the largest user-class object below it.
+fn describe_timers(
+    snap: &HeapSnapshot,
+    a: &SnapshotAnalysis,
+    kind: &str,
+    members: &[u32],
+    size: u64,
+) -> Option<Holder> {
+    let user = |c: &str| !is_internal_class(c) && !c.starts_with('(');
+    let timer = members.iter().copied().max_by_key(|&m| (a.retained[m as usize], std::cmp::Reverse(m)))?;
+    let (cb, _) = timer_callback(snap, timer as usize)?;
+    let mut per_class: HashMap<&str, (u64, u64)> = HashMap::new();
+    let mut pick: Option<u32> = None;
+    let mut budget = TIMER_DESCENT_BUDGET;
+    for &m in members {
+        let below = if budget > 0 { largest_user_object_under(snap, a, m, &user) } else { None };
+        budget = budget.saturating_sub(1);
+        let x = below.unwrap_or(m);
+        let c = class_of(snap, x as usize, Scheme::DevTools).unwrap_or("(unknown)");
+        let e = per_class.entry(c).or_default();
+        e.0 += 1;
+        e.1 += a.retained[x as usize];
+        if m == timer {
+            pick = Some(x);
+        }
+    }
+    let classes = rank_classes(per_class);
+    let pick = pick.unwrap_or(timer);
+    let path = a.paths.path_to(snap, timer)?;
+    let example = a.paths.path_to(snap, pick).unwrap_or_else(|| path.clone());
+    let fname = match snap.node_name_str(cb) {
+        "" => "(anonymous)".to_string(),
+        n => truncate(n, 60),
+    };
+    let name = format!("{kind} callback {fname}");
+    let location = a.paths.sources().location(snap, cb);
+    // The path from the callback down to what it keeps: `-> context -> job [UploadJob]`.
+    let below = match example.hops.iter().position(|h| h.node_index as usize == cb) {
+        Some(i) if i + 1 < example.hops.len() => {
+            let rest = &example.hops[i + 1..];
+            let mut t: String = rest.iter().map(|h| format!(" -> {}", hop_name(h))).collect();
+            if let Some(last) = rest.last() {
+                let c = class_of(snap, last.node_index as usize, Scheme::DevTools).unwrap_or("(unknown)");
+                t.push_str(&format!(" [{}]", truncate(c, 60)));
+            }
+            t
+        }
+        _ => String::new(),
+    };
+    let class = class_of(snap, timer as usize, Scheme::DevTools).unwrap_or("Timeout").to_string();
+    let top = classes.first().map_or(String::new(), |c| format!(" +{} {}", c.count, c.class));
+    let at = location.as_ref().map_or(String::new(), |l| format!(" ({l})"));
+    let headline = format!("{name}{at}{below}{top}, +{}", nice_size(size as i64));
+    Some(Holder {
+        headline,
+        name,
+        class,
+        location,
+        node_id: snap.node_id[timer as usize],
+        path,
+        gained_objects: members.len() as u64,
+        gained_retained_size: size,
+        retained_size: size,
+        classes,
+        example,
+    })
+}
+
+/// Most timers looked below for what their callbacks keep (the rest count as themselves).
+const TIMER_DESCENT_BUDGET: usize = 10_000;
+
+/// How a hop reads in a headline: a variable or property by name, an index as `[i]`.
+fn hop_name(h: &super::paths::Hop) -> String {
+    match h.edge_type.as_str() {
+        "element" | "hidden" => format!("[{}]", h.edge_name),
+        _ => truncate(&h.edge_name, 60),
+    }
+}
+
+/// Classes by user class first, then retained size, count, name; at most [`CLASSES_PER_HOLDER`].
+fn rank_classes(per_class: HashMap<&str, (u64, u64)>) -> Vec<ClassCount> {
+    let user = |c: &str| !is_internal_class(c) && !c.starts_with('(');
+    let mut classes: Vec<ClassCount> = per_class
+        .into_iter()
+        .map(|(class, (count, retained_size))| ClassCount { class: class.to_string(), count, retained_size })
+        .collect();
+    classes.sort_by(|x, y| {
+        user(&y.class)
+            .cmp(&user(&x.class))
+            .then(y.retained_size.cmp(&x.retained_size))
+            .then(y.count.cmp(&x.count))
+            .then_with(|| x.class.cmp(&y.class))
+    });
+    classes.truncate(CLASSES_PER_HOLDER);
+    classes
+}
+
+#[allow(clippy::too_many_arguments)]
+fn describe(
+    snap: &HeapSnapshot,
+    a: &SnapshotAnalysis,
+    h: u32,
+    members: &[u32],
+    size: u64,
+    is_gained: &dyn Fn(usize) -> bool,
+    walk: &mut Walk,
+) -> Option<Holder> {
     let path = a.paths.path_to(snap, h)?;
     let hn = h as usize;
     let mut class = class_of(snap, hn, Scheme::DevTools).unwrap_or("(unknown)").to_string();
@@ -145,26 +381,23 @@ fn describe(snap: &HeapSnapshot, a: &SnapshotAnalysis, h: u32, members: &[u32], 
     };
     let location = nearest_closure_location(snap, a, h);
 
+    // A gained object heading a chain (the first new link of a queue, the newest of a series of
+    // contexts each keeping the previous value) holds the chain's other gained members of its
+    // class: they count as gained objects of that class.
+    // Only user classes chain: a concatenated string's parts or an array's nested arrays are how
+    // V8 stores one value, not more gained objects.
+    let user = |c: &str| !is_internal_class(c) && !c.starts_with('(');
     let mut per_class: HashMap<&str, (u64, u64)> = HashMap::new();
+    let mut gained_objects = 0u64;
     for &m in members {
         let c = class_of(snap, m as usize, Scheme::DevTools).unwrap_or("(unknown)");
+        let k = 1 + if user(c) { same_class_below(snap, a, m, is_gained, walk) } else { 0 };
+        gained_objects += k;
         let e = per_class.entry(c).or_default();
-        e.0 += 1;
+        e.0 += k;
         e.1 += a.retained[m as usize];
     }
-    let user = |c: &str| !is_internal_class(c) && !c.starts_with('(');
-    let mut classes: Vec<ClassCount> = per_class
-        .into_iter()
-        .map(|(class, (count, retained_size))| ClassCount { class: class.to_string(), count, retained_size })
-        .collect();
-    classes.sort_by(|x, y| {
-        user(&y.class)
-            .cmp(&user(&x.class))
-            .then(y.retained_size.cmp(&x.retained_size))
-            .then(y.count.cmp(&x.count))
-            .then_with(|| x.class.cmp(&y.class))
-    });
-    classes.truncate(CLASSES_PER_HOLDER);
+    let classes = rank_classes(per_class);
 
     // The largest gained object of a user class (else the largest), for the example path.
     let pick = members
@@ -203,12 +436,49 @@ fn describe(snap: &HeapSnapshot, a: &SnapshotAnalysis, h: u32, members: &[u32], 
         location,
         node_id: snap.node_id[hn],
         path,
-        gained_objects: members.len() as u64,
+        gained_objects,
         gained_retained_size: size,
         retained_size: a.retained[hn],
         classes,
         example,
     })
+}
+
+/// Buffers of [`same_class_below`], shared by a report's holders.
+struct Walk {
+    seen: Bits,
+    queue: std::collections::VecDeque<u32>,
+}
+
+/// Gained nodes of `top`'s class (type and name) that `top` dominates: the rest of a chain it
+/// heads. Breadth-first over the dominator subtree; `seen` marks visited nodes (subtrees of
+/// distinct gained roots are disjoint, so the whole report visits each node at most once).
+fn same_class_below(
+    snap: &HeapSnapshot,
+    a: &SnapshotAnalysis,
+    top: u32,
+    is_gained: &dyn Fn(usize) -> bool,
+    walk: &mut Walk,
+) -> u64 {
+    let mut count = 0u64;
+    let Walk { seen, queue } = walk;
+    queue.clear();
+    queue.push_back(top);
+    seen.set(top as usize);
+    while let Some(x) = queue.pop_front() {
+        for e in snap.edges_of(x as usize) {
+            let y = snap.edge_to[e];
+            if (y as usize) >= snap.node_count() || seen.get(y as usize) || a.dominators.idom(y) != Some(x) {
+                continue;
+            }
+            seen.set(y as usize);
+            queue.push_back(y);
+            if same_class(snap, y as usize, top as usize) && is_gained(y as usize) {
+                count += 1;
+            }
+        }
+    }
+    count
 }
 
 /// The node of a user class with the largest retained size among those `top` dominates
@@ -246,7 +516,7 @@ const SUBTREE_LIMIT: usize = 10_000;
 
 /// A global object (reached by the root's shortcut) or a closure context.
 fn is_scope(snap: &HeapSnapshot, n: usize) -> bool {
-    snap.node_name_str(n) == "system / Context"
+    is_context(snap.node_name_str(n))
         || snap
             .edges_of(0)
             .any(|e| snap.edge_to[e] as usize == n && snap.edge_kind(e) == crate::snapshot::EdgeType::Shortcut)
@@ -266,12 +536,14 @@ fn nearest_closure_location(snap: &HeapSnapshot, a: &SnapshotAnalysis, h: u32) -
                 return Some(l);
             }
         }
-        if scope.is_none() && snap.node_name_str(n) == "system / Context" {
+        if scope.is_none() && is_context(snap.node_name_str(n)) {
             scope = Some(n);
         }
         x = a.paths.parent(n as u32);
     }
-    let ctx = scope?;
+    // No scope above it (its path came in through a runtime handle): the scope that declares
+    // it as a variable, if one does.
+    let ctx = scope.or_else(|| declaring_context(snap, h as usize))?;
     // Closures of that scope: their `context` edge points at it. First defined wins.
     let closure = snap
         .locations
@@ -287,6 +559,24 @@ fn nearest_closure_location(snap: &HeapSnapshot, a: &SnapshotAnalysis, h: u32) -
         })
         .min_by_key(|l| (l.line, l.column))?;
     a.paths.sources().location(snap, closure.node as usize)
+}
+
+/// A closure context holding `h` in one of its variables (one scan over the contexts' edges;
+/// only for objects, the root groups are nobody's variables).
+fn declaring_context(snap: &HeapSnapshot, h: usize) -> Option<usize> {
+    if !matches!(snap.node_kind(h), NodeType::Object | NodeType::Native) {
+        return None;
+    }
+    (0..snap.node_count()).find(|&c| {
+        is_context(snap.node_name_str(c))
+            && snap.edges_of(c).any(|e| snap.edge_to[e] as usize == h && snap.edge_kind(e) == EdgeType::Context)
+    })
+}
+
+/// A closure context: `system / Context` in Node's snapshots, `system / Context / scope @123`
+/// in the v8 crate's (`memwatch run`).
+fn is_context(name: &str) -> bool {
+    name == "system / Context" || name.starts_with("system / Context / ")
 }
 
 fn truncate(s: &str, max: usize) -> String {

@@ -107,7 +107,7 @@ pub fn leak_report_with(
         }
     }
     let reported_retained_size = roots.iter().map(|&v| a.retained[v as usize]).sum();
-    let holders = holders(fin, a, &roots, |n| base_ids.contains(fin.node_id[n]), opts.max_groups);
+    let holders = holders(fin, a, &roots, |n| base_ids.contains(fin.node_id[n]), |n| reported.get(n), opts.max_groups);
     let reported_objects = roots.len() as u64;
     let (mut groups, unrendered) =
         group_by_path(fin, &a.classes, &a.paths, &a.retained, roots.into_iter(), render_budget(opts.max_groups));

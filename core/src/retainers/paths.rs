@@ -14,12 +14,17 @@
 //! | internal (`table`, `context`, `elements`, Map slots, ...) | 2    |
 //! | hidden                                                    | 4    |
 //! | + target is V8-internal (hidden, code, object shape, synthetic) | +3 |
-//! | + source is `(Handle scope)` or `(Identity map)`            | +7 |
+//! | + source is `(Handle scope)` or `(Identity map)`            | +10 |
+//! | + source is `(Global handles)` or `(Strong roots)`          | +4 |
 //!
 //! `(Handle scope)` and `(Identity map)` hold whatever C++ code (a concurrent compile job, a
 //! runtime call) had a handle to when the snapshot was taken: transient holders that would
 //! otherwise win over the user's variable whenever they happen to point at the object.
-//! so a path through user-visible edges wins unless it is much longer.
+//! `(Global handles)` and `(Strong roots)` hold what the runtime keeps (an embedder's context,
+//! timer callbacks, V8's own tables): a path through them is a detour when a variable of the
+//! program also reaches the object. So a path through user-visible edges wins unless it is
+//! much longer; where the runtime's handles are the only way in (every path under `memwatch
+//! run` starts at a global handle), the extra cost is the same for all paths.
 //!
 //! ## How a path reads
 //! `(global) leakyCache -> Map table -> [k17] -> LeakingClass`,
@@ -85,7 +90,8 @@ pub struct RetainerPath {
     pub normalized: String,
 }
 
-const MAX_COST: usize = 14;
+/// Largest edge cost: hidden (4) into a V8-internal node (+3) out of a handle scope (+10).
+const MAX_COST: usize = 17;
 
 fn is_zero(n: &u64) -> bool {
     *n == 0
@@ -108,12 +114,10 @@ impl RetainerPaths {
         let mut buckets: Vec<Vec<u32>> = (0..=MAX_COST).map(|_| Vec::new()).collect();
         dist[0] = 0;
         // Dial's algorithm, one node per step (`sliced`): `current` is bucket `d` being drained.
-        let handle_scopes: Vec<u32> = (0..n)
-            .filter(|&v| {
-                snap.node_kind(v) == NodeType::Synthetic
-                    && matches!(snap.node_name_str(v), "(Handle scope)" | "(Identity map)")
-            })
-            .map(|v| v as u32)
+        // Root groups whose edges cost more (see the module docs): (node, extra cost).
+        let detours: Vec<(u32, u32)> = (0..n)
+            .filter(|&v| snap.node_kind(v) == NodeType::Synthetic)
+            .filter_map(|v| detour_cost(snap.node_name_str(v)).map(|c| (v as u32, c)))
             .collect();
         let mut d: u32 = 0;
         let mut current: Vec<u32> = vec![0];
@@ -130,7 +134,7 @@ impl RetainerPaths {
                         continue;
                     }
                     let w = snap.edge_to[e] as usize;
-                    let detour = if handle_scopes.contains(&v) { HANDLE_SCOPE_COST } else { 0 };
+                    let detour = detours.iter().find(|d| d.0 == v).map_or(0, |d| d.1);
                     let nd = d + edge_cost(snap, e, w) + detour;
                     if nd < dist[w] {
                         dist[w] = nd;
@@ -204,6 +208,14 @@ impl RetainerPaths {
         }
     }
 
+    /// The edge `n` was reached by on its path (`None` for the root and unreachable nodes).
+    pub fn parent_edge(&self, n: u32) -> Option<usize> {
+        match self.parent_edge.get(n as usize) {
+            Some(&e) if n != 0 && e != u64::MAX => Some(e as usize),
+            _ => None,
+        }
+    }
+
     /// Script names for closures' source locations.
     pub fn sources(&self) -> &Sources {
         &self.sources
@@ -270,8 +282,15 @@ fn is_v8_internal_node(t: NodeType) -> bool {
     matches!(t, NodeType::Hidden | NodeType::Code | NodeType::ObjectShape | NodeType::Synthetic)
 }
 
-/// Extra cost of an edge out of `(Handle scope)` or `(Identity map)` (see the module docs).
-const HANDLE_SCOPE_COST: u32 = 7;
+/// Extra cost of an edge out of a root group that holds things for the runtime rather than
+/// for the program (see the module docs): transient C++ handles most, then long-lived handles.
+fn detour_cost(group: &str) -> Option<u32> {
+    match group {
+        "(Handle scope)" | "(Identity map)" => Some(10),
+        "(Global handles)" | "(Strong roots)" => Some(4),
+        _ => None,
+    }
+}
 
 fn edge_cost(snap: &HeapSnapshot, e: usize, to: usize) -> u32 {
     let base = match ekind(snap, e) {

@@ -177,11 +177,47 @@ fn add_timer(
     };
     let extra = (first_extra..args.length()).map(|i| v8::Global::new(scope, args.get(i))).collect();
     let dur = Duration::from_micros((delay * 1000.0) as u64);
-    let timer = Timer { callback: v8::Global::new(scope, cb), args: extra, interval: repeat.then_some(dur) };
+    let Some(timeout) = timeout_object(scope, cb, repeat.then_some(delay)) else { return };
+    let timer = Timer { timeout: v8::Global::new(scope, timeout), args: extra, interval: repeat.then_some(dur) };
     if let Some(s) = State::of(scope) {
         let id = s.borrow_mut().timers.add(if delay_arg { dur } else { Duration::ZERO }, timer);
         rv.set_uint32(id);
     }
+}
+
+/// The object a timer keeps: `Timeout { _onTimeout: callback, _repeat: interval ms or null }`,
+/// as Node's timers are, so a leaked timer reads the same in both runtimes' heap snapshots.
+fn timeout_object<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    cb: v8::Local<'_, v8::Function>,
+    repeat_ms: Option<f64>,
+) -> Option<v8::Local<'s, v8::Object>> {
+    let cb = v8::Local::new(scope, cb);
+    let state = State::of(scope)?;
+    let cached = state.borrow().timeout_ctor.clone();
+    let ctor = match cached {
+        Some(c) => v8::Local::new(scope, &c),
+        None => {
+            let t = v8::FunctionTemplate::new(
+                scope,
+                |_: &mut v8::PinScope, _: v8::FunctionCallbackArguments, _: v8::ReturnValue| {},
+            );
+            t.set_class_name(v8::String::new(scope, "Timeout")?);
+            let f = t.get_function(scope)?;
+            state.borrow_mut().timeout_ctor = Some(v8::Global::new(scope, f));
+            f
+        }
+    };
+    let obj = ctor.new_instance(scope, &[])?;
+    let key = v8::String::new(scope, "_onTimeout")?;
+    obj.set(scope, key.into(), cb.into())?;
+    let key = v8::String::new(scope, "_repeat")?;
+    let repeat: v8::Local<v8::Value> = match repeat_ms {
+        Some(ms) => v8::Number::new(scope, ms).into(),
+        None => v8::null(scope).into(),
+    };
+    obj.set(scope, key.into(), repeat)?;
+    Some(obj)
 }
 
 /// Longest timer delay (ms): V8 and Node keep timers in 32-bit signed integers.

@@ -420,13 +420,18 @@ impl Runtime {
     }
 
     /// Calls a timer callback.
-    fn call(&mut self, cb: &v8::Global<v8::Function>, args: &[v8::Global<v8::Value>]) -> Turn {
+    fn call(&mut self, timeout: &v8::Global<v8::Object>, args: &[v8::Global<v8::Value>]) -> Turn {
         let Some(ctx) = self.context.clone() else { return Turn::Ok };
         v8::scope!(let hs, &mut self.isolate);
         let ctx = v8::Local::new(hs, &ctx);
         let scope = &mut v8::ContextScope::new(hs, ctx);
         v8::tc_scope!(let tc, scope);
-        let f = v8::Local::new(tc, cb);
+        // The callback lives on the timer's `Timeout` object (globals.rs), which no script sees.
+        let timeout = v8::Local::new(tc, timeout);
+        let Some(key) = v8::String::new(tc, "_onTimeout") else { return Turn::Ok };
+        let Some(f) = timeout.get(tc, key.into()).and_then(|v| v8::Local::<v8::Function>::try_from(v).ok()) else {
+            return Turn::Ok;
+        };
         let args: Vec<v8::Local<v8::Value>> = args.iter().map(|a| v8::Local::new(tc, a)).collect();
         let undefined = v8::undefined(tc).into();
         match f.call(tc, undefined, &args) {

@@ -32,6 +32,8 @@ pub(crate) struct State {
     /// `process.exitCode`: the status when the script ends on its own.
     pub exit_code_default: Option<i32>,
     pub modules: ModuleMap,
+    /// The constructor of the runtime's `Timeout` objects (see `timers::Timer`), made once.
+    pub timeout_ctor: Option<v8::Global<v8::Function>>,
 }
 
 pub(crate) type StateRef = Rc<RefCell<State>>;
@@ -50,6 +52,7 @@ impl State {
             exit_code: None,
             exit_code_default: None,
             modules: ModuleMap::default(),
+            timeout_ctor: None,
         }
     }
 
@@ -64,5 +67,6 @@ impl State {
         self.rejections.clear();
         self.modules = ModuleMap::default();
         self.heap_diffs.clear();
+        self.timeout_ctor = None;
     }
 }

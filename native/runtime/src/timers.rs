@@ -6,7 +6,10 @@ use std::collections::{BinaryHeap, HashMap};
 use std::time::{Duration, Instant};
 
 pub(crate) struct Timer {
-    pub callback: v8::Global<v8::Function>,
+    /// A `Timeout` object holding the callback as `_onTimeout` (and `_repeat`: the interval,
+    /// or null), shaped like Node's: heap snapshots then show a leaked timer as `Timeout ->
+    /// _onTimeout -> callback`, which core's holder report reads as `setInterval callback ...`.
+    pub timeout: v8::Global<v8::Object>,
     pub args: Vec<v8::Global<v8::Value>>,
     pub interval: Option<Duration>,
 }
@@ -51,7 +54,7 @@ impl Timers {
 
     /// Takes the next due timer. Intervals are rescheduled before their callback runs (so the
     /// callback may clear them); timeouts are removed.
-    pub fn pop_due(&mut self, now: Instant) -> Option<(u32, v8::Global<v8::Function>, Vec<v8::Global<v8::Value>>)> {
+    pub fn pop_due(&mut self, now: Instant) -> Option<(u32, v8::Global<v8::Object>, Vec<v8::Global<v8::Value>>)> {
         let at = self.next_deadline()?;
         if at > now {
             return None;
@@ -60,13 +63,13 @@ impl Timers {
         let t = self.live.get(&id)?;
         match t.interval {
             Some(iv) => {
-                let (cb, args) = (t.callback.clone(), t.args.clone());
+                let (cb, args) = (t.timeout.clone(), t.args.clone());
                 self.schedule(id, now + iv);
                 Some((id, cb, args))
             }
             None => {
                 let t = self.live.remove(&id)?;
-                Some((id, t.callback, t.args))
+                Some((id, t.timeout, t.args))
             }
         }
     }
