@@ -9,6 +9,7 @@
 //!   `diffSnapshots`, `summarizeSnapshot`.
 //! - [`export`]: `parseExport`, `analyzeExport`, `ExportParser` (pushed chunks).
 //! - [`analyzer`]: `Analyzer`, the live stats/leak engine the Node adapter feeds GC samples to.
+//! - [`alloc`]: `AllocationTracker`, allocation sites from the Node adapter's sampling profiles.
 //! - [`types`]: the TypeScript declarations of the returned objects.
 //!
 //! Panics are bugs, not an error path: the hook installed at start-up turns one into a JS `Error`
@@ -18,6 +19,7 @@
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::prelude::*;
 
+pub mod alloc;
 pub mod analyzer;
 mod exact;
 pub mod export;
