@@ -7,6 +7,11 @@ import * as engine from './wasm/node/memwatch_wasm.js';
 
 export * from './wasm/node/memwatch_wasm.js';
 
+/** `configure()`'s argument: detector parameters and allocation sampling. */
+export interface MemwatchConfig extends AnalyzerConfig {
+  sampleAllocations?: boolean | number;
+}
+
 /** The `leak` event as emitted to listeners: the engine's LeakEvent with `Date`s. */
 export interface LeakInfo extends Omit<LeakEvent, 'start' | 'end'> {
   start: Date;
@@ -65,8 +70,11 @@ export interface Memwatch extends EventEmitter, EngineApi {
   gc(): void;
   HeapDiff: typeof HeapDiff;
   /** Live detector parameters (defaults otherwise); restarts the stats from the next GC.
+   * `sampleAllocations`: `true` (every 32768 bytes) or an interval in bytes turns V8's sampling
+   * heap profiler on, and leak events carry the growing allocation sites (`allocations`); `false`
+   * turns it off. Alone, it leaves the stats running.
    * (`memwatch run` refuses: its parameters are fixed for the recording, set by flags.) */
-  configure(config: AnalyzerConfig): this;
+  configure(config: MemwatchConfig): this;
   /** Prometheus metrics on a prom-client registry (prom-client is not a dependency). */
   metrics: MemwatchMetrics;
   memwatch: Memwatch;
@@ -80,4 +88,4 @@ export declare const off: Memwatch['off'];
 export declare const removeListener: Memwatch['removeListener'];
 export declare const removeAllListeners: Memwatch['removeAllListeners'];
 export declare function gc(): void;
-export declare function configure(config: AnalyzerConfig): Memwatch;
+export declare function configure(config: MemwatchConfig): Memwatch;

@@ -8,6 +8,7 @@ const { EventEmitter } = require('node:events');
 const v8 = require('node:v8');
 const vm = require('node:vm');
 const { createMemwatch: createFacade } = require('./facade.js');
+const { createAllocationSampling } = require('./alloc-sampling.cjs');
 const { startSampler } = require('./gc-sampler.cjs');
 const { makeHeapDiffHost } = require('./heap-diff.cjs');
 const { createMetricsState, createMetricsApi } = require('./metrics.cjs');
@@ -31,6 +32,7 @@ function createMemwatch(engine) {
   let analyzer = null;
   let epochMsAtOrigin = 0;
   const metrics = createMetricsState(); // memwatch.metrics (lib/metrics.cjs)
+  const allocations = createAllocationSampling(engine); // sampleAllocations (lib/alloc-sampling.cjs)
 
   // Perf entries arrive from the event loop without holding it open; after gc() with listeners
   // waiting, hold it until the collection's sample arrives so `once('stats', cb); gc();` works in
@@ -53,11 +55,22 @@ function createMemwatch(engine) {
       emitLater('heapdiff', diff);
       return diff;
     },
-    // Restarts the stats from the next GC (the engine validates the parameters).
+    // Detector parameters restart the stats from the next GC (the engine validates them);
+    // `sampleAllocations` alone leaves the analysis running.
     configure(config) {
-      const next = new engine.Analyzer(epochMsAtOrigin, config);
-      analyzer.free();
-      analyzer = next;
+      const { sampleAllocations, ...detectors } = config;
+      const restart = sampleAllocations === undefined || Object.keys(detectors).length > 0;
+      const next = restart ? new engine.Analyzer(epochMsAtOrigin, detectors) : null;
+      try {
+        if (sampleAllocations !== undefined) allocations.configure(sampleAllocations);
+      } catch (e) {
+        if (next) next.free();
+        throw e;
+      }
+      if (next) {
+        analyzer.free();
+        analyzer = next;
+      }
     },
   });
 
@@ -81,6 +94,7 @@ function createMemwatch(engine) {
       process.emitWarning(`memwatch: dropped a GC sample: ${e.message}`);
       return;
     }
+    allocations.onEvents(events);
     for (const ev of events) {
       const { event, ...payload } = ev;
       if (event === 'stats') metrics.onStats(payload);
