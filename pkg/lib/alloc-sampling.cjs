@@ -57,9 +57,10 @@ function createAllocationSampling(engine) {
   function stop() {
     if (session === null) return;
     try {
-      post('HeapProfiler.stopSampling', {});
+      // Stops the sampler. (`stopSampling` would first run a full GC and build the profile.)
+      post('HeapProfiler.disable', {});
     } catch {
-      // Disconnecting stops it too.
+      // Disconnecting disables it too.
     }
     session.disconnect();
     session = null;

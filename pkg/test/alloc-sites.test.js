@@ -135,3 +135,21 @@ test('bad sampleAllocations values are refused with the reason and change nothin
   probe.disconnect();
   assert.ok(err, 'sampling was started by a refused configure()');
 });
+
+test('turning sampling off runs no garbage collection (no profile is built to be thrown away)', async () => {
+  const { PerformanceObserver, performance, constants } = require('node:perf_hooks');
+  const majors = [];
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if (e.detail.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majors.push(e.startTime);
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  memwatch.configure({ sampleAllocations: 4096 });
+  const keep = Array.from({ length: 20_000 }, (_, i) => ({ i, s: `x${i}` })); // something to sample
+  const t0 = performance.now();
+  memwatch.configure({ sampleAllocations: false });
+  const t1 = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  obs.disconnect();
+  assert.equal(keep.length, 20_000);
+  assert.deepEqual(majors.filter((t) => t >= t0 && t <= t1), [], 'a full GC ran inside configure({ sampleAllocations: false })');
+});

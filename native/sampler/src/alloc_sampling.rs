@@ -108,7 +108,9 @@ impl Sampler {
 
 impl Drop for Sampler {
     fn drop(&mut self) {
-        let _ = self.call("HeapProfiler.stopSampling", serde_json::json!({}));
+        // `disable` stops the sampler; `stopSampling` would first build the whole profile the
+        // caller throws away, after a forced full GC (V8's inspector does both).
+        let _ = self.call("HeapProfiler.disable", serde_json::json!({}));
     }
 }
 
