@@ -42,8 +42,10 @@ export declare class HeapDiff {
   endAsync(options?: HeapDiffEndOptions): Promise<HeapDiffResult | HeapDiffWithRetainers>;
 }
 
-/** `configure()`'s argument: the detector parameters, plus this package's `leakRetainers`. */
+/** `configure()`'s argument: the detector parameters, plus this package's `leakRetainers` and `sampleAllocations`. */
 export interface MemwatchConfig extends AnalyzerConfig {
+  /** `true` (every 32768 bytes) or an interval in bytes: leak events carry the growing allocation sites; `false`: off. */
+  sampleAllocations?: boolean | number;
   /**
    * Attach who retains the growth (the engine's growth report of the N classes that grew most) to
    * every leak event as `retainers`, like `memwatch run --leak-retainers N`. Snapshots are written
@@ -127,6 +129,9 @@ export interface Memwatch extends EventEmitter, EngineApi {
   gc(): void;
   HeapDiff: typeof HeapDiff;
   /** Live detector parameters (defaults otherwise); restarts the stats from the next GC.
+   * `sampleAllocations`: `true` (every 32768 bytes) or an interval in bytes turns V8's sampling
+   * heap profiler on, and leak events carry the growing allocation sites (`allocations`); `false`
+   * turns it off. Alone, it leaves the stats running.
    * (`memwatch run` refuses: its parameters are fixed for the recording, set by flags.) */
   configure(config: MemwatchConfig): this;
   /** Parses a snapshot in a worker thread, streamed from disk (or from the given bytes). */

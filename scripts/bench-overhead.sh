@@ -13,14 +13,21 @@
 #    and of V8's tiering luck, which moves whole-run instruction counts by +-8 %.
 #
 # With COMPARE=alloc, the pairs compare GC sampling alone ("off") with GC sampling plus V8's
-# sampling heap profiler at the default interval (`--sample-allocations`, "on"); its cost is inside
-# V8's allocation path, so the callgrind part (memwatch's own functions) is skipped.
+# sampling heap profiler at the default interval (`--sample-allocations`, "on"). With COMPARE=node,
+# the same for the npm package under Node, in interleaved triples: plain Node ("node"), the package
+# attached (bench/node-memwatch.cjs, "memwatch") and the package with `sampleAllocations: true`
+# ("alloc"). Both costs are inside V8's allocation path, not in memwatch's functions, so instead of
+# the callgrind part, whole-run instructions are counted (valgrind's cachegrind, no cache
+# simulation) for CALLGRIND_ROUNDS-round runs, interleaved like the timed runs, INSTR_RUNS of each
+# (default 3): independent of machine load, but V8's tiering moves them by a few percent.
 #
-# Usage: [COMPARE=alloc] scripts/bench-overhead.sh [RUNS] [ROUNDS] [CALLGRIND_ROUNDS]   (defaults: 15, 150, 40)
+# Usage: [COMPARE=alloc|node] [INSTR_RUNS=3] scripts/bench-overhead.sh [RUNS] [ROUNDS] [CALLGRIND_ROUNDS]
+#        (defaults: 15, 150, 40)
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$MEMWATCH_ROOT"
 command -v python3 >/dev/null || apt_install python3
+die() { log "error: $*"; exit 2; }
 
 RUNS="${1:-15}"
 ROUNDS="${2:-150}"
@@ -35,42 +42,107 @@ trap 'rm -rf "$OUT"' EXIT
 "$BIN" run bench/gc-heavy.js --out "$OUT/probe.ndjson" -- "$ROUNDS" >/dev/null 2>&1
 GCS=$(grep -c '"type":"gc"' "$OUT/probe.ndjson")
 
-log "interleaved runs: $RUNS off/on pairs, $GCS GCs per run"
+case "${COMPARE:-}" in
+  "" | alloc) MODES=(off on) ;;
+  node)
+    MODES=(node memwatch alloc)
+    command -v node >/dev/null || die "COMPARE=node needs node"
+    scripts/build-wasm.sh
+    ;;
+  *) die "COMPARE must be empty, alloc or node, not '$COMPARE'" ;;
+esac
+
+# The command of one mode, as an array in CMD.
+mode_cmd() {
+  local mode=$1 rounds=$2
+  case "${COMPARE:-}:$mode" in
+    :off) CMD=("$BIN" run bench/gc-heavy.js --no-sampling -- "$rounds") ;;
+    :on) CMD=("$BIN" run bench/gc-heavy.js --out "$OUT/on.ndjson" -- "$rounds") ;;
+    alloc:off) CMD=("$BIN" run bench/gc-heavy.js --out "$OUT/off.ndjson" -- "$rounds") ;;
+    alloc:on) CMD=("$BIN" run bench/gc-heavy.js --out "$OUT/on.ndjson" --sample-allocations -- "$rounds") ;;
+    node:node) CMD=(node bench/gc-heavy.js "$rounds") ;;
+    node:memwatch) CMD=(node -r ./bench/node-memwatch.cjs bench/gc-heavy.js "$rounds") ;;
+    node:alloc) CMD=(node -r ./bench/node-memwatch.cjs bench/gc-heavy.js "$rounds") ;;
+  esac
+  # Set in the environment of the whole command (valgrind does not follow an `env` exec).
+  if [[ $mode == alloc && ${COMPARE:-} == node ]]; then export MEMWATCH_BENCH_SAMPLE_ALLOCATIONS=1
+  else export MEMWATCH_BENCH_SAMPLE_ALLOCATIONS=0; fi
+}
+
+# Run i of each mode, the order rotated by i (a slow phase of the machine hits every mode alike).
+rotated() {
+  local i=$1 n=${#MODES[@]} k
+  for ((k = 0; k < n; k++)); do echo "${MODES[(i + k) % n]}"; done
+}
+
+log "interleaved runs: $RUNS x (${MODES[*]}), $GCS GCs per memwatch run; load: $(uptime | sed 's/.*load average: //')"
 TIMES="$OUT/times.txt"
 : >"$TIMES"
 for i in $(seq 1 "$RUNS"); do
-  order="off on"; (( i % 2 == 0 )) && order="on off"
-  for mode in $order; do
-    if [[ ${COMPARE:-} == alloc ]]; then
-      if [[ $mode == off ]]; then args=(--out "$OUT/off.ndjson"); else args=(--out "$OUT/on.ndjson" --sample-allocations); fi
-    elif [[ $mode == off ]]; then args=(--no-sampling); else args=(--out "$OUT/on.ndjson"); fi
-    /usr/bin/time -f "$i $mode %e %U %S" -a -o "$TIMES" "$BIN" run bench/gc-heavy.js "${args[@]}" -- "$ROUNDS" >/dev/null 2>&1
+  for mode in $(rotated "$i"); do
+    mode_cmd "$mode" "$ROUNDS"
+    /usr/bin/time -f "$i $mode %e %U %S" -a -o "$TIMES" "${CMD[@]}" >/dev/null 2>&1
   done
 done
-
-python3 - "$TIMES" "$GCS" <<'PY'
+python3 - "$TIMES" "$GCS" "${MODES[@]}" <<'PY'
 import statistics as st, sys
 runs = {}
 for line in open(sys.argv[1]):
     i, mode, wall, user, sys_ = line.split()
     runs.setdefault(int(i), {})[mode] = (float(wall), float(user) + float(sys_))
-pairs = [r for r in runs.values() if "on" in r and "off" in r]
 gcs = int(sys.argv[2])
-def report(name, k):
-    off = [p["off"][k] for p in pairs]
-    on = [p["on"][k] for p in pairs]
+modes = sys.argv[3:]
+base = modes[0]
+def report(name, k, mode):
+    pairs = [r for r in runs.values() if base in r and mode in r]
+    off = [p[base][k] for p in pairs]
+    on = [p[mode][k] for p in pairs]
     d = [b - a for a, b in zip(off, on)]
     m_off, m_d = st.mean(off), st.mean(d)
     half = 2.0 * st.stdev(d) / len(d) ** 0.5 if len(d) > 1 else float("nan")
-    print(f"{name:4}: off mean {m_off:.4f} s (range {min(off):.2f}-{max(off):.2f})  on mean {st.mean(on):.4f} s  "
+    print(f"{name:4} {mode}/{base}: {base} mean {m_off:.4f} s (range {min(off):.2f}-{max(off):.2f})  {mode} mean {st.mean(on):.4f} s  "
           f"ratio {1 + m_d / m_off:.4f}  (95 % CI {1 + (m_d - half) / m_off:.3f} to {1 + (m_d + half) / m_off:.3f}; {len(d)} pairs)")
     return m_d
-report("wall", 0)
-d_cpu = report("cpu", 1)
-print(f"GCs per run: {gcs}; mean CPU difference per sampled GC: {d_cpu / max(gcs, 1) * 1e6:.1f} us (noise-dominated)")
+for mode in modes[1:]:
+    report("wall", 0, mode)
+    d_cpu = report("cpu", 1, mode)
+if len(modes) == 3:  # node: sampleAllocations on vs off, the package attached in both
+    base = modes[1]
+    report("wall", 0, modes[2])
+    report("cpu", 1, modes[2])
+    if len(modes) == 2:
+        print(f"GCs per run: {gcs}; mean CPU difference per sampled GC: {d_cpu / max(gcs, 1) * 1e6:.1f} us (noise-dominated)")
 PY
 
-[[ ${COMPARE:-} == alloc ]] && exit 0
+if [[ -n ${COMPARE:-} ]]; then
+  command -v valgrind >/dev/null || apt_install valgrind
+  log "cachegrind: whole-run instructions, ${INSTR_RUNS:-3} x (${MODES[*]}), $CG_ROUNDS rounds"
+  INSTR="$OUT/instr.txt"
+  : >"$INSTR"
+  for i in $(seq 1 "${INSTR_RUNS:-3}"); do
+    for mode in $(rotated "$i"); do
+      mode_cmd "$mode" "$CG_ROUNDS"
+      valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null --log-file="$OUT/cg.log" "${CMD[@]}" >/dev/null 2>&1
+      echo "$i $mode $(sed -n 's/.*I *refs: *//p' "$OUT/cg.log" | tr -d ,)" >>"$INSTR"
+    done
+  done
+  python3 - "$INSTR" "${MODES[@]}" <<'PY'
+import statistics as st, sys
+by = {}
+for line in open(sys.argv[1]):
+    i, mode, n = line.split()
+    by.setdefault(mode, []).append(int(n))
+modes = sys.argv[2:]
+base = st.mean(by[modes[0]])
+for m in modes:
+    v = by[m]
+    print(f"instructions {m:8}: mean {st.mean(v) / 1e6:,.1f} M (range {min(v) / 1e6:,.1f}-{max(v) / 1e6:,.1f} M, {len(v)} runs)  "
+          f"ratio to {modes[0]} {st.mean(v) / base:.4f}")
+if len(modes) == 3:
+    print(f"instructions {modes[2]}/{modes[1]}: {st.mean(by[modes[2]]) / st.mean(by[modes[1]]):.4f}")
+PY
+  exit 0
+fi
 command -v valgrind >/dev/null || apt_install valgrind
 command -v callgrind_annotate >/dev/null || apt_install valgrind
 log "callgrind: instructions inside memwatch's functions, $CG_ROUNDS rounds, sampling on"

@@ -15,6 +15,12 @@ function normalize(text) {
   while (start < lines.length && lines[start].startsWith('/* ')) start++;
   let end = lines.findIndex((l) => /^export (declare )?(class|function) /.test(l));
   if (end < 0) end = lines.length;
+  // The first class's own doc comment belongs to it, not to the custom sections.
+  else if (end > 0 && lines[end - 1] === ' */') {
+    let open = end - 1;
+    while (open > start && !lines[open].startsWith('/**')) open--;
+    if (lines[open].startsWith('/**')) end = open;
+  }
   // Top-level blocks: an optional doc comment, then a declaration, up to the next blank line at
   // column 0 that follows a complete declaration (`}` or `;` at the end of a line at depth 0).
   const blocks = [];

@@ -2,7 +2,8 @@
 
 use memwatch_core::alloc::pprof::{read_gzipped, to_pprof, write_gzipped};
 use memwatch_core::alloc::{
-    allocation_growth, noise_floor, GrowthOptions, LeakAllocations, LiveAllocations, SamplingProfile,
+    allocation_growth, check_sampling_interval, noise_floor, AllocationTracker, GrowthOptions, LeakAllocations,
+    LiveAllocations, SamplingProfile,
 };
 use serde_json::{json, Value};
 
@@ -14,7 +15,7 @@ fn frame(name: &str, line: i64) -> Value {
 
 /// (root) -> main -> { handleRequest (leaky), churn (transient), (anonymous) }, with `n_*`
 /// sampled objects of 100 bytes each scaled to `I` bytes (as V8 scales small objects).
-fn profile(n_leak: u64, n_churn: u64, n_anon: u64) -> SamplingProfile {
+fn profile_json(n_leak: u64, n_churn: u64, n_anon: u64) -> String {
     let mut samples = Vec::new();
     let mut ord = 0;
     for (node, n) in [(3, n_leak), (4, n_churn), (5, n_anon)] {
@@ -34,7 +35,11 @@ fn profile(n_leak: u64, n_churn: u64, n_anon: u64) -> SamplingProfile {
           ]},
         "samples": samples
     });
-    SamplingProfile::parse(v.to_string().as_bytes()).unwrap()
+    v.to_string()
+}
+
+fn profile(n_leak: u64, n_churn: u64, n_anon: u64) -> SamplingProfile {
+    SamplingProfile::parse(profile_json(n_leak, n_churn, n_anon).as_bytes()).unwrap()
 }
 
 #[test]
@@ -116,4 +121,47 @@ fn pprof_round_trip_keeps_totals_and_names() {
         }
     }
     assert!(read_gzipped(b"not gzip").is_err());
+}
+
+#[test]
+fn tracker_takes_a_baseline_at_the_first_full_gc_then_one_per_leak() {
+    let mut t = AllocationTracker::new(I);
+    assert!(!t.wants_profile(false, false));
+    assert!(t.wants_profile(false, true), "first full GC: baseline");
+    assert!(t.wants_profile(true, false));
+    let first = t.observe_json(profile_json(20, 12, 1).as_bytes(), 1_000);
+    assert_eq!((first.since_ns, first.time_ns, first.interval), (0, 1_000, I));
+    assert!(!t.wants_profile(false, true), "baseline taken: stats alone take no profile");
+    assert!(t.wants_profile(true, true));
+    // The inspector's whole reply is accepted as is.
+    let reply = format!(r#"{{"id":9,"result":{{"profile":{}}}}}"#, profile_json(200, 15, 3));
+    let second = t.observe_json(reply.as_bytes(), 5_000);
+    assert_eq!((second.since_ns, second.time_ns), (1_000, 5_000));
+    assert_eq!(second.total_bytes_before, 33 * I);
+    assert_eq!(second.total_bytes_after, 218 * I);
+    assert_eq!(second.sites.len(), 1, "{second:#?}");
+    assert_eq!(second.sites[0].site.to_string(), "handleRequest (server.js:41:17)");
+    assert_eq!(second.error, None);
+}
+
+#[test]
+fn tracker_reports_an_unreadable_profile_and_keeps_its_baseline() {
+    let mut t = AllocationTracker::new(I);
+    t.observe_json(profile_json(20, 12, 1).as_bytes(), 1_000);
+    let bad = t.observe_json(b"{\"head\": 12}", 2_000);
+    assert!(bad.sites.is_empty());
+    assert!(bad.error.as_deref().unwrap_or("").contains("at byte"), "{bad:?}");
+    assert_eq!(bad.since_ns, 1_000);
+    let next = t.observe_json(profile_json(200, 12, 1).as_bytes(), 3_000);
+    assert_eq!(next.since_ns, 1_000, "the failed profile did not replace the baseline");
+    assert_eq!(next.sites[0].bytes_before, 20 * I);
+}
+
+#[test]
+fn sampling_interval_bounds() {
+    assert_eq!(check_sampling_interval(32768.0), Ok(32768));
+    assert_eq!(check_sampling_interval(1.0), Ok(1));
+    for bad in [0.0, -5.0, 1.5, f64::NAN, f64::INFINITY, (1u64 << 31) as f64] {
+        assert!(check_sampling_interval(bad).is_err(), "{bad}");
+    }
 }

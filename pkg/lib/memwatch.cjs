@@ -8,6 +8,7 @@ const { EventEmitter } = require('node:events');
 const v8 = require('node:v8');
 const vm = require('node:vm');
 const { createMemwatch: createFacade } = require('./facade.js');
+const { createAllocationSampling } = require('./alloc-sampling.cjs');
 const { startSampler } = require('./gc-sampler.cjs');
 const { makeHeapDiffHost } = require('./heap-diff.cjs');
 const { createLeakRetainers } = require('./leak-retainers.cjs');
@@ -33,6 +34,7 @@ function createMemwatch(engine) {
   let analyzer = null;
   let epochMsAtOrigin = 0;
   const metrics = createMetricsState(); // memwatch.metrics (lib/metrics.cjs)
+  const allocations = createAllocationSampling(engine); // sampleAllocations (lib/alloc-sampling.cjs)
 
   // Perf entries arrive from the event loop without holding it open; after gc() with listeners
   // waiting, hold it until the collection's sample arrives so `once('stats', cb); gc();` works in
@@ -62,16 +64,26 @@ function createMemwatch(engine) {
       });
     },
     heapDiffRetainers: true,
-    // Restarts the stats from the next GC (the engine validates the detector parameters);
-    // `leakRetainers` is this adapter's (lib/leak-retainers.cjs).
+    // Detector parameters restart the stats from the next GC (the engine validates them);
+    // `leakRetainers` (lib/leak-retainers.cjs) and `sampleAllocations` (lib/alloc-sampling.cjs)
+    // are this adapter's; `sampleAllocations` alone leaves the analysis running.
     configure(config) {
-      const { leakRetainers: n, ...detectors } = config;
+      const { leakRetainers: n, sampleAllocations, ...detectors } = config;
       if (n !== undefined && n !== null && (!Number.isInteger(n) || n < 0 || n > 0xffffffff)) {
         throw new TypeError(`memwatch.configure: 'leakRetainers' must be an integer from 0 to 4294967295, got ${String(n)}`);
       }
-      const next = new engine.Analyzer(epochMsAtOrigin, detectors);
-      analyzer.free();
-      analyzer = next;
+      const restart = sampleAllocations === undefined || n !== undefined || Object.keys(detectors).length > 0;
+      const next = restart ? new engine.Analyzer(epochMsAtOrigin, detectors) : null;
+      try {
+        if (sampleAllocations !== undefined) allocations.configure(sampleAllocations);
+      } catch (e) {
+        if (next) next.free();
+        throw e;
+      }
+      if (next) {
+        analyzer.free();
+        analyzer = next;
+      }
       leakRetainers.configure(n);
     },
   });
@@ -97,6 +109,7 @@ function createMemwatch(engine) {
       process.emitWarning(`memwatch: dropped a GC sample: ${e.message}`);
       return;
     }
+    allocations.onEvents(events);
     // With leakRetainers, leak events wait for their report (lib/leak-retainers.cjs).
     const leaksLater = leakRetainers.onEvents(events);
     for (const ev of events) {

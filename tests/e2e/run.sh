@@ -26,4 +26,4 @@ fi
 log "viewer end-to-end tests (screenshots in tests/out/)"
 cd tests/e2e
 exec node --test --test-concurrency=1 --test-reporter=spec units.test.mjs viewer.test.mjs retainers.test.mjs \
-  fixes.test.mjs readability.test.mjs suspects.test.mjs npm-bin.test.mjs
+  fixes.test.mjs readability.test.mjs suspects.test.mjs npm-bin.test.mjs allocations.test.mjs

@@ -11,6 +11,7 @@
 //! - [`analyzer`]: `Analyzer`, the live stats/leak engine the Node adapter feeds GC samples to.
 //! - [`render`]: `renderHeapDiff`, `renderLeakReport`, `renderExportAnalysis`: the CLI's report text
 //!   and `--json` lines, from core.
+//! - [`alloc`]: `AllocationTracker`, allocation sites from the Node adapter's sampling profiles.
 //! - [`types`]: the TypeScript declarations of the returned objects.
 //!
 //! Panics are bugs, not an error path: the hook installed at start-up turns one into a JS `Error`
@@ -20,6 +21,7 @@
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::prelude::*;
 
+pub mod alloc;
 pub mod analyzer;
 mod exact;
 pub mod export;

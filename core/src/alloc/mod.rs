@@ -8,16 +8,19 @@
 //! - [`LiveAllocations`]: the profile flattened into one site per stack.
 //! - [`allocation_growth`]: sites whose live bytes grew beyond sampling noise ([`noise_floor`]).
 //! - [`LeakAllocations`]: what a live `leak` event carries.
+//! - [`AllocationTracker`]: when a live run takes a profile, and each one against the previous.
 //! - [`pprof`]: the same data as a pprof profile.
 
 pub mod pprof;
 mod profile;
 mod sites;
+mod tracker;
 
 use serde::{Deserialize, Serialize};
 
 pub use profile::{CallFrame, ProfileError, ProfileNode, ProfileSample, SamplingProfile, MAX_DEPTH};
 pub use sites::{allocation_growth, noise_floor, Frame, GrowthOptions, LiveAllocations, LiveSite, SiteGrowth};
+pub use tracker::{check_sampling_interval, AllocationTracker, MAX_SAMPLING_INTERVAL, MIN_SAMPLING_INTERVAL};
 
 /// Default sampling interval in bytes (the inspector's and DevTools' default).
 pub const DEFAULT_SAMPLING_INTERVAL: u64 = 32 * 1024;

@@ -14,7 +14,7 @@ use std::path::Path;
 use std::rc::Rc;
 
 use memwatch_core::alloc::pprof::{to_pprof, write_gzipped};
-use memwatch_core::alloc::{GrowthOptions, LeakAllocations, LiveAllocations, SamplingProfile};
+use memwatch_core::alloc::{AllocationTracker, LiveAllocations, SamplingProfile};
 use v8::inspector::{
     Channel, ChannelImpl, StringBuffer, StringView, V8Inspector, V8InspectorClient, V8InspectorClientImpl,
     V8InspectorClientTrustLevel, V8InspectorSession,
@@ -48,7 +48,8 @@ struct Sampler {
     reply: Rc<RefCell<Option<(i32, String)>>>,
     next_id: i32,
     interval: u64,
-    previous: Option<(LiveAllocations, u64)>,
+    /// The previous profile and when to take the next (core's rule, shared with the Node adapter).
+    tracker: AllocationTracker,
 }
 
 impl Sampler {
@@ -62,7 +63,14 @@ impl Sampler {
             StringView::from(&b"{}"[..]),
             V8InspectorClientTrustLevel::FullyTrusted,
         );
-        let mut s = Sampler { session, _inspector: inspector, reply, next_id: 1, interval, previous: None };
+        let mut s = Sampler {
+            session,
+            _inspector: inspector,
+            reply,
+            next_id: 1,
+            interval,
+            tracker: AllocationTracker::new(interval),
+        };
         s.call("HeapProfiler.enable", serde_json::json!({}))?;
         s.call("HeapProfiler.startSampling", serde_json::json!({ "samplingInterval": interval }))?;
         Ok(s)
@@ -100,7 +108,9 @@ impl Sampler {
 
 impl Drop for Sampler {
     fn drop(&mut self) {
-        let _ = self.call("HeapProfiler.stopSampling", serde_json::json!({}));
+        // `disable` stops the sampler; `stopSampling` would first build the whole profile the
+        // caller throws away, after a forced full GC (V8's inspector does both).
+        let _ = self.call("HeapProfiler.disable", serde_json::json!({}));
     }
 }
 
@@ -150,26 +160,12 @@ impl Memwatch {
         let has_stats = events.iter().any(|e| matches!(e, MemwatchEvent::Stats(_)));
         let now_ns = self.0.now_ns();
         let Some(sampler) = isolate.get_slot_mut::<Sampler>() else { return };
-        if !(has_leak || has_stats && sampler.previous.is_none()) {
+        if !sampler.tracker.wants_profile(has_leak, has_stats) {
             return;
         }
-        let opts = GrowthOptions { interval: sampler.interval, ..GrowthOptions::default() };
         let report = match sampler.live() {
-            Ok(now) => {
-                let before = sampler.previous.as_ref().map(|(l, t)| (l, *t));
-                let report = LeakAllocations::between(before, (&now, now_ns), &opts);
-                sampler.previous = Some((now, now_ns));
-                report
-            }
-            Err(e) => LeakAllocations {
-                since_ns: sampler.previous.as_ref().map(|p| p.1).unwrap_or(0),
-                time_ns: now_ns,
-                interval: sampler.interval,
-                total_bytes_before: 0,
-                total_bytes_after: 0,
-                sites: Vec::new(),
-                error: Some(e.to_string()),
-            },
+            Ok(now) => sampler.tracker.observe(now, now_ns),
+            Err(e) => sampler.tracker.failed(e.to_string(), now_ns),
         };
         if !has_leak {
             return;

@@ -3,7 +3,7 @@
 import memwatch, { HeapDiff, gc, once, diffSnapshots, analyzeExport, SnapshotParser } from 'memwatch-wasm';
 import type { HeapDiffResult, Stats, LeakInfo, ClassSummary, ExportAnalysis, Snapshot } from 'memwatch-wasm';
 import { growthReport, classRetainers, leakReport } from 'memwatch-wasm';
-import type { GrowthReport, ClassRetainers, LeakReport, ClassRetainedSize, AnalyzerEvent } from 'memwatch-wasm';
+import type { GrowthReport, ClassRetainers, LeakReport, ClassRetainedSize, AnalyzerEvent, LeakAllocations } from 'memwatch-wasm';
 import init, { initSync, summarizeSnapshot } from 'memwatch-wasm/web';
 
 memwatch.on('stats', (s: Stats) => { const n: number = s.num_full_gc + s.current_base + s.usage_trend; void n; });
@@ -36,6 +36,13 @@ const leakEvents = events.filter((e) => e.event === 'leak').map((e) => e.reason)
 void [sizes, leakEvents];
 snap.free();
 memwatch.configure({ trend: { window: 4 } });
+memwatch.configure({ sampleAllocations: 16384 });
+memwatch.on('leak', (l) => void l.allocations?.sites[0]?.site.function.toUpperCase());
+const tracker = new memwatch.AllocationTracker(32768);
+const sites: LeakAllocations = tracker.observe('{"head": {}}', 0);
+void [sites.sites[0]?.growth, tracker.wantsProfile(true, false)];
+// @ts-expect-error: sampleAllocations is a boolean or a number of bytes
+memwatch.configure({ sampleAllocations: 'yes' });
 void [d2, a, b, consumed, rows, d3, init, initSync, summarizeSnapshot];
 // @ts-expect-error: HeapDiff results have no `leaks`
 void diff.leaks;

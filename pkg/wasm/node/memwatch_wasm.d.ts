@@ -883,6 +883,40 @@ export interface TrendConfig {
 export type ValueKind = "integer" | "number";
 
 
+/**
+ * One live run's allocation sampling: when to take a profile, and each profile against the
+ * previous one (`LeakAllocations`, the `allocations` of a `leak` event).
+ */
+export class AllocationTracker {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * The report for a leak whose profile could not be taken (`message` says why).
+     */
+    failed(message: string, timeNs: number): LeakAllocations;
+    /**
+     * `interval`: the profiler's sampling interval in bytes (default 32768); a value V8 or core
+     * would refuse (not a whole number, 0, above 1 GiB) throws core's message.
+     */
+    constructor(interval?: number | null);
+    /**
+     * `profile`: JSON text of `HeapProfiler.getSamplingProfile`'s result (`{"profile": ...}`),
+     * of its whole reply, or of a `.heapprofile` file; `timeNs`: monotonic time it was taken.
+     * Returns the sites grown since the previous profile; an unreadable profile gives a report
+     * with `error` (the baseline stays).
+     */
+    observe(profile: string, timeNs: number): LeakAllocations;
+    /**
+     * Whether to take a profile now, after events with a `leak` (`hasLeak`) or a `stats`
+     * (`hasStats`, a full GC): the first full GC gives the baseline, then each leak a profile.
+     */
+    wantsProfile(hasLeak: boolean, hasStats: boolean): boolean;
+    /**
+     * The sampling interval in bytes (pass it to `HeapProfiler.startSampling`).
+     */
+    readonly interval: number;
+}
+
 export class Analyzer {
     free(): void;
     [Symbol.dispose](): void;

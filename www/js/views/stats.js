@@ -4,6 +4,7 @@
 import { h, replace } from '../dom.js';
 import { formatBytes, formatBytesSigned, formatInt, formatNs, formatSeconds, formatWallClock, exactBytes } from '../format.js';
 import { GC_TYPES } from '../model.js';
+import { allocationsPanel } from './allocations.js';
 
 /** node-memwatch's fields in its order; `size` marks byte counts (shown with a human size too). */
 const FIELDS = [
@@ -69,7 +70,8 @@ export function renderLeaks(ol, badge, leaks, onShow) {
         h('span', { class: 'growth', title: exactBytes(l.growth, true), text: `, growth ${formatBytesSigned(l.growth)}` }),
         ` over ${l.gc_count} full GCs${l.r2 != null ? `, r² ${Number(l.r2).toFixed(3)}` : ''}`),
       onShow ? h('button', { type: 'button', class: 'show', text: 'Show on timeline', onclick: () => onShow(l) }) : null,
-      l.retainers ? heldBy(l.retainers, i === firstHeld) : null)));
+      l.retainers ? heldBy(l.retainers, i === firstHeld) : null,
+      l.allocations ? allocationsPanel(l.allocations) : null)));
 }
 
 /**
