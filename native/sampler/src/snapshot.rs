@@ -229,6 +229,7 @@ fn stream_error(e: StreamError<SnapshotSinkError>, kept: Option<&Path>) -> Error
         }
         StreamError::Consumer(SnapshotSinkError::Parse(e)) => e.to_string(),
         StreamError::Panicked => "the snapshot parser thread panicked".to_string(),
+        StreamError::Spawn(e) => format!("cannot start the snapshot parser thread: {e}"),
     };
     match kept {
         Some(path) => Error::Snapshot { path: path.to_path_buf(), message },

@@ -33,6 +33,8 @@ pub(crate) enum StreamError<E> {
     Consumer(E),
     /// The consumer thread panicked (a bug): reported, never propagated as a panic.
     Panicked,
+    /// No thread could be started for the consumer.
+    Spawn(std::io::Error),
 }
 
 /// Where the buffers go: pushed in order, then `finish` once the producer is done.
@@ -65,7 +67,7 @@ pub(crate) fn stream_through<C: ChunkConsumer>(
         });
         let worker = match worker {
             Ok(w) => w,
-            Err(_) => return Err(StreamError::Panicked),
+            Err(e) => return Err(StreamError::Spawn(e)),
         };
         let mut bytes = 0u64;
         let mut cur: Vec<u8> = Vec::with_capacity(BUF);
