@@ -1,5 +1,6 @@
 //! Where the time of one HeapDiff snapshot goes, on the heap of bench/snapshot-cost.js (a Map of
-//! `N` small records; default 1,572,864 ≈ 300 MB of heap): V8 alone (chunks discarded), V8 into
+//! `N` small records; default 1,572,864 ≈ 300 MB of heap): V8 alone (chunks discarded; the time
+//! of the first chunk splits V8's graph building from its serialisation), V8 into
 //! a file (what HeapDiff did before it streamed), V8 parsed inline on its own thread, and the
 //! HeapDiff's "before" snapshot as memwatch takes it (parsed on a thread while V8 writes).
 //! Each step in its own process keeps their peak RSS apart (docs/benchmarks-retainers.md):
@@ -32,11 +33,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let bytes = match mode.as_str() {
         "none" => 0,
         "v8" => {
+            // The first chunk arrives once V8 has built its snapshot graph: before it is the
+            // generation (GCs, graph), after it the JSON serialisation.
             let mut bytes = 0u64;
+            let mut first = None;
             isolate.take_heap_snapshot(|c| {
+                first.get_or_insert_with(|| t.elapsed());
                 bytes += c.len() as u64;
                 true
             });
+            if let Some(f) = first {
+                println!("v8: graph built after {} ms, then serialised", f.as_millis());
+            }
             bytes
         }
         "file" => {

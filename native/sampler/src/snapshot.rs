@@ -60,8 +60,8 @@ pub(crate) fn write_snapshot_to(isolate: &mut v8::Isolate, file: File, path: &Pa
     Ok(written)
 }
 
-/// A snapshot file being written by memwatch itself: in the snapshot directory (kept, recorded
-/// in the export), or temporary in a private directory (removed on drop).
+/// The file of `take_heap_snapshot` without a path: in the snapshot directory, or in a private
+/// temporary directory (removed on drop unless persisted).
 #[derive(Debug)]
 struct SnapshotTarget {
     pub path: PathBuf,
@@ -71,12 +71,22 @@ struct SnapshotTarget {
 
 /// The "before" half of a HeapDiff: its snapshot, already parsed (streamed from V8, no file
 /// unless `Config::snapshot_dir` keeps one).
-#[derive(Debug)]
 pub struct HeapDiffStart {
     before: HeapSnapshot,
     /// The kept file (`Config::snapshot_dir`).
     kept: Option<PathBuf>,
     start_ns: u64,
+}
+
+impl std::fmt::Debug for HeapDiffStart {
+    // Not the graph: millions of entries.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HeapDiffStart")
+            .field("before_nodes", &self.before.node_count())
+            .field("kept", &self.kept)
+            .field("start_ns", &self.start_ns)
+            .finish()
+    }
 }
 
 impl HeapDiffStart {
@@ -122,8 +132,8 @@ impl Memwatch {
     }
 
     /// Takes a snapshot and parses it while V8 serialises it (`edge_details`: keep edge types and
-    /// names, which retainer paths need). The JSON goes to a file only with a snapshot directory;
-    /// the file is then recorded in the export under `label`.
+    /// names, which retainer paths need). The JSON goes to a file (named after `file_label`) only
+    /// with a snapshot directory; the file is then recorded in the export under `export_label`.
     pub(crate) fn streamed_snapshot(
         &self,
         isolate: &mut v8::Isolate,
