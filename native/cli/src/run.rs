@@ -29,7 +29,8 @@ pub struct Args {
     /// Let --out replace an existing file that is not a memwatch export.
     #[arg(long)]
     pub force: bool,
-    /// Keep HeapDiff snapshots in this directory (default: temporary files, deleted).
+    /// Also write HeapDiff and --leak-retainers snapshots to this directory (default: they are
+    /// parsed while V8 writes them, and no file is written).
     #[arg(long, value_name = "DIR")]
     pub snapshot_dir: Option<PathBuf>,
     /// V8 heap limit in MiB; running out ends the run with a clear message and exit status 1
@@ -253,9 +254,9 @@ fn is_export(path: &Path) -> bool {
     header.is_some_and(|h| h["format"] == memwatch_core::export::FORMAT_NAME)
 }
 
-/// On SIGINT or SIGTERM, removes the temporary HeapDiff / leak-retainer snapshots (tens of MB
-/// each, in private temp directories) and exits with 128 + the signal, as a shell reports a
-/// process killed by it. The export needs nothing: each record is written and flushed whole, and
+/// On SIGINT or SIGTERM, removes any temporary snapshot the library is writing (HeapDiff and
+/// leak-retainer snapshots no longer use files; `temp_snapshots` is what is left) and exits with
+/// 128 + the signal, as a shell reports a process killed by it. The export needs nothing: each record is written and flushed whole, and
 /// a line cut off by the exit is ignored by the reader.
 fn remove_temp_snapshots_on_signals() {
     use signal_hook::consts::{SIGINT, SIGTERM};

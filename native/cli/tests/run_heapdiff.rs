@@ -112,3 +112,53 @@ fn snapshot_gcs_are_marked_and_not_counted() {
     let last = analysis.analysis.stats.clone().unwrap_or_default();
     assert_eq!(last.num_full_gc, full_app_gcs, "snapshot GCs are not counted");
 }
+
+/// A snapshot that fails half-way while V8 streams it (here: its kept file hits the file-size
+/// limit) stops V8's serialiser and reaches the script as a clear error naming the file; the run
+/// goes on and nothing hangs.
+#[test]
+fn a_snapshot_failing_mid_stream_is_a_clear_error_not_a_hang() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let dir = TempDir::new("heapdiff-efbig");
+    let snaps = dir.path("snaps");
+    let script = dir.write(
+        "hd.js",
+        "const keep = [];\nfor (let i = 0; i < 50000; i++) keep.push({ i });\n\
+         try { new memwatch.HeapDiff(); console.log('no error'); }\n\
+         catch (e) { console.log('caught: ' + e.message); }\nconsole.log('still running');\n",
+    );
+    // SIGXFSZ ignored (inherited through exec): the write past 512 KiB fails with EFBIG.
+    let cmd = format!(
+        "trap '' XFSZ; ulimit -f 512; exec '{}' run --snapshot-dir '{}' '{}'",
+        common::bin(),
+        snaps.display(),
+        script.display()
+    );
+    let mut child = Command::new("bash")
+        .args(["-c", &cmd])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn bash");
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("memwatch hung after a failed snapshot write");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let caught = stdout.lines().find(|l| l.starts_with("caught: ")).unwrap_or_else(|| panic!("{stdout}"));
+    assert!(caught.contains("HeapDiff: I/O error on") && caught.contains("-before.heapsnapshot"), "{caught}");
+    assert!(caught.to_lowercase().contains("too large"), "the reason (EFBIG): {caught}");
+    assert!(stdout.contains("still running"), "{stdout}");
+    // V8 stopped at the failure: the file holds what fitted, not a whole snapshot.
+    let kept: Vec<_> = std::fs::read_dir(&snaps).unwrap().flatten().map(|e| e.path()).collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert!(std::fs::metadata(&kept[0]).unwrap().len() <= 512 * 1024);
+}

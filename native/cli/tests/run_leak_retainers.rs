@@ -58,7 +58,7 @@ fn leak_events_name_the_holders() {
     for w in leaks.windows(2) {
         assert_eq!(w[1]["retainers"]["since_ns"], w[0]["retainers"]["time_ns"]);
     }
-    // Temporary snapshots are deleted (no --snapshot-dir).
+    // No snapshot file was written (no --snapshot-dir).
     let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().flatten().map(|e| e.file_name()).collect();
     assert!(left.is_empty(), "left in TMPDIR: {left:?}");
 

@@ -1,12 +1,11 @@
-//! HeapDiff's temporary snapshots: each in a private directory (unpredictable name, mode 0700,
-//! file created exclusively) under TMPDIR, so a symlink planted at a guessable name cannot make
-//! memwatch overwrite its target; and removed when the run is stopped by SIGINT or SIGTERM,
-//! which end it with status 128 + signal and a readable export.
+//! HeapDiff's snapshots without `--snapshot-dir`: parsed while V8 writes them, so no file
+//! appears anywhere (TMPDIR, the working directory), a symlink planted at the old predictable
+//! name is never followed, and a run stopped by SIGINT or SIGTERM in the middle of a HeapDiff
+//! ends with status 128 + signal, a readable export and nothing left behind.
 
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -75,13 +74,13 @@ fn a_symlink_planted_at_the_old_predictable_name_is_not_followed() {
     assert_eq!(status.code(), Some(0));
     assert!(out.contains("diff true"), "{out}");
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n", "the link's target was written");
-    // Only the planted links remain: the private directories are gone after the diff.
+    // Only the planted links are there: the HeapDiff wrote no file.
     assert!(entries(&tmp).iter().all(|p| p.is_symlink()), "{:?}", entries(&tmp));
 }
 
 /// Starts a script that begins a HeapDiff and then waits; returns once the "before" snapshot is
-/// written, with the private directory memwatch made for it.
-fn start_waiting_heapdiff(dir: &TempDir, tmp: &Path, out: &Path) -> (Child, PathBuf) {
+/// taken, checking that it left nothing in TMPDIR.
+fn start_waiting_heapdiff(dir: &TempDir, tmp: &Path, out: &Path) -> Child {
     let script = dir.write(
         "wait.js",
         "const hd = new memwatch.HeapDiff();\nconsole.log('started');\nsetTimeout(() => hd.end(), 120000);\n",
@@ -90,28 +89,51 @@ fn start_waiting_heapdiff(dir: &TempDir, tmp: &Path, out: &Path) -> (Child, Path
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines.next().map(|l| l.unwrap());
     assert_eq!(first.as_deref(), Some("started"));
-    let found = entries(tmp);
-    assert_eq!(found.len(), 1, "one private directory in TMPDIR, nothing else: {found:?}");
-    (child, found[0].clone())
+    assert!(entries(tmp).is_empty(), "nothing in TMPDIR: {:?}", entries(tmp));
+    child
 }
 
 #[test]
-fn temporary_snapshots_live_in_a_private_directory() {
-    let dir = TempDir::new("tmp-private");
+fn no_file_appears_during_a_heapdiff_without_snapshot_dir() {
+    let dir = TempDir::new("tmp-none");
     let tmp = dir.path("tmp");
+    let cwd = dir.path("cwd");
     std::fs::create_dir(&tmp).unwrap();
-    let (mut child, private) = start_waiting_heapdiff(&dir, &tmp, &dir.path("e.ndjson"));
-    let meta = std::fs::symlink_metadata(&private).unwrap();
-    assert!(meta.is_dir(), "{private:?}");
-    assert_eq!(meta.permissions().mode() & 0o777, 0o700, "{private:?}");
-    let name = private.file_name().unwrap().to_str().unwrap().to_string();
-    assert!(name.starts_with("memwatch-") && !name.contains(&child.id().to_string()), "unpredictable: {name}");
-    let files = entries(&private);
-    assert_eq!(files.len(), 1, "{files:?}");
-    assert!(files[0].to_str().unwrap().ends_with("-before.heapsnapshot"), "{files:?}");
-    assert_eq!(std::fs::metadata(&files[0]).unwrap().permissions().mode() & 0o777, 0o600);
-    let _ = child.kill();
-    let _ = child.wait();
+    std::fs::create_dir(&cwd).unwrap();
+    // A heap big enough for each snapshot to take a while, watched throughout.
+    let script = dir.write(
+        "hd.js",
+        "const keep = [];\nfor (let i = 0; i < 200000; i++) keep.push({ i, s: 'x' + i });\n\
+         const hd = new memwatch.HeapDiff();\nconst more = [];\n\
+         for (let i = 0; i < 5000; i++) more.push(new (class Grown {})());\n\
+         const d = hd.end();\n\
+         console.log('grown', d.change.details.find((x) => x.what === 'Grown')['+']);\n",
+    );
+    let mut child = Command::new(bin())
+        .args(["run", s(&script)])
+        .current_dir(&cwd)
+        .env("TMPDIR", &tmp)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn memwatch");
+    let start = Instant::now();
+    let mut looks = 0u64;
+    let status = loop {
+        let seen: Vec<PathBuf> = entries(&tmp).into_iter().chain(entries(&cwd)).collect();
+        assert!(seen.is_empty(), "a file appeared during the HeapDiff: {seen:?}");
+        looks += 1;
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        assert!(start.elapsed() < Duration::from_secs(120), "memwatch still running");
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("grown 5000"), "{stdout}");
+    assert!(looks > 10, "the directories were watched while the run lasted ({looks} looks)");
 }
 
 fn stopped_by(signal: i32, expected: i32) {
@@ -119,12 +141,11 @@ fn stopped_by(signal: i32, expected: i32) {
     let tmp = dir.path("tmp");
     std::fs::create_dir(&tmp).unwrap();
     let out = dir.path("e.ndjson");
-    let (mut child, private) = start_waiting_heapdiff(&dir, &tmp, &out);
+    let mut child = start_waiting_heapdiff(&dir, &tmp, &out);
     // SAFETY: kill(2) on the pid of our own child, which has not been reaped yet.
     assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, signal) }, 0);
     let status = wait_within(&mut child, Duration::from_secs(30));
     assert_eq!(status.code(), Some(expected), "{status:?}");
-    assert!(!private.exists(), "{private:?} left behind");
     assert!(entries(&tmp).is_empty(), "{:?}", entries(&tmp));
     // The export written so far stays readable.
     let r = common::run(&["analyze", s(&out)]);
@@ -133,11 +154,11 @@ fn stopped_by(signal: i32, expected: i32) {
 }
 
 #[test]
-fn sigterm_removes_the_temporary_snapshots_and_exits_143() {
+fn sigterm_during_a_heapdiff_exits_143_leaving_nothing() {
     stopped_by(libc::SIGTERM, 143);
 }
 
 #[test]
-fn sigint_removes_the_temporary_snapshots_and_exits_130() {
+fn sigint_during_a_heapdiff_exits_130_leaving_nothing() {
     stopped_by(libc::SIGINT, 130);
 }

@@ -16,6 +16,9 @@ pub enum Error {
     /// A heap snapshot file could not be parsed.
     #[error("{}: {message}", path.display())]
     Snapshot { path: PathBuf, message: String },
+    /// A heap snapshot streamed from V8 into the parser (no file) could not be parsed.
+    #[error("heap snapshot streamed from V8: {message}")]
+    SnapshotStream { message: String },
     /// V8's sampling heap profiler (through the in-process inspector) failed.
     #[error("allocation sampling: {message}")]
     Profiler { message: String },

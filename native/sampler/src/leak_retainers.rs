@@ -13,7 +13,6 @@
 use memwatch_core::leak::LeakRetainers;
 use memwatch_core::retainers::{growth_report_since, GrowthBaseline, GrowthOptions, SnapshotAnalysis};
 
-use super::snapshot::{parse_file, write_snapshot_to, SnapshotTarget};
 use super::{Error, Memwatch, MemwatchEvent};
 
 /// Per-attachment state: how many classes to report and what is kept of the previous snapshot.
@@ -32,15 +31,6 @@ struct Baseline {
     time_ns: u64,
     kept_as: Option<String>,
     growth: GrowthBaseline,
-}
-
-/// A snapshot file on disk; temporary ones (no snapshot directory) are deleted on drop, also
-/// when writing or reading it fails half-way.
-struct SnapshotFile {
-    target: SnapshotTarget,
-    time_ns: u64,
-    /// Path as recorded in the export, when the file is kept.
-    kept_as: Option<String>,
 }
 
 impl Memwatch {
@@ -130,34 +120,23 @@ impl Memwatch {
         report
     }
 
-    /// Writes a snapshot, parses and analyses it, lets `inspect` look at it, and returns what a
-    /// later growth report needs of it. The parsed graph is dropped before returning.
+    /// Takes a snapshot (parsed while V8 writes it), analyses it, lets `inspect` look at it, and
+    /// returns what a later growth report needs of it. The parsed graph is dropped before
+    /// returning.
     fn analysed_snapshot<T>(
         &self,
         isolate: &mut v8::Isolate,
         label: &str,
         inspect: impl FnOnce((&memwatch_core::snapshot::HeapSnapshot, &SnapshotAnalysis)) -> T,
     ) -> Result<(Baseline, T), Error> {
-        let file = self.leak_snapshot(isolate, label)?;
-        let snap = parse_file(&file.target.path, true)?;
-        let analysis = SnapshotAnalysis::new(&snap)
-            .map_err(|e| Error::Snapshot { path: file.target.path.clone(), message: e.to_string() })?;
-        let out = inspect((&snap, &analysis));
-        let growth = GrowthBaseline::new(&snap, &analysis);
-        let baseline = Baseline { time_ns: file.time_ns, kept_as: file.kept_as.clone(), growth };
-        Ok((baseline, out))
-    }
-
-    fn leak_snapshot(&self, isolate: &mut v8::Isolate, label: &str) -> Result<SnapshotFile, Error> {
-        let (target, out) = self.create_snapshot_file(label)?;
-        let mut file = SnapshotFile { target, time_ns: self.0.now_ns(), kept_as: None };
-        let bytes = write_snapshot_to(isolate, out, &file.target.path)?;
-        file.time_ns = self.0.now_ns();
-        if file.target.kept() {
-            let mut pipe = self.0.pipeline.borrow_mut();
-            pipe.note_snapshot(&file.target.path, file.time_ns, bytes, &label.replace('-', " "));
-            file.kept_as = Some(pipe.export_relative(&file.target.path));
-        }
-        Ok(file)
+        let s = self.streamed_snapshot(isolate, label, &label.replace('-', " "), true)?;
+        let kept_as = s.kept.as_deref().map(|p| self.0.pipeline.borrow().export_relative(p));
+        let analysis = SnapshotAnalysis::new(&s.snapshot).map_err(|e| match &s.kept {
+            Some(path) => Error::Snapshot { path: path.clone(), message: e.to_string() },
+            None => Error::SnapshotStream { message: e.to_string() },
+        })?;
+        let out = inspect((&s.snapshot, &analysis));
+        let growth = GrowthBaseline::new(&s.snapshot, &analysis);
+        Ok((Baseline { time_ns: s.time_ns, kept_as, growth }, out))
     }
 }

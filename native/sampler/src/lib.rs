@@ -56,6 +56,7 @@ mod periodic_gc;
 pub mod pipeline;
 mod raw;
 pub mod snapshot;
+mod snapshot_stream;
 pub mod temp_snapshots;
 
 use std::cell::{Cell, RefCell};
@@ -86,8 +87,8 @@ pub struct Config {
     pub buffer_capacity: usize,
     /// Analysis (stats and leak detector parameters) and the optional export file.
     pub pipeline: PipelineConfig,
-    /// Where heap snapshots for HeapDiff and leak retainers are kept (`None`: temporary files,
-    /// deleted after use).
+    /// Where heap snapshots for HeapDiff and leak retainers are also written as files (`None`:
+    /// they are parsed while V8 serialises them, and no file is written).
     pub snapshot_dir: Option<PathBuf>,
     /// Attach the N classes that grew most, with their retainer paths, to leak events. Takes a
     /// heap snapshot per leak event (and one baseline), which pauses the isolate: off (`None`) by

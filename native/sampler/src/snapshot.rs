@@ -1,4 +1,6 @@
-//! Heap snapshots streamed to a file, and node-memwatch's HeapDiff between two of them.
+//! Heap snapshots: written to a file (`take_heap_snapshot`), or parsed while V8 serialises them
+//! (`snapshot_stream`) for node-memwatch's HeapDiff and the leak retainers, with a file only
+//! when `Config::snapshot_dir` keeps them.
 //!
 //! V8 runs full GCs to take a snapshot; the sampler marks every GC recorded while a snapshot is
 //! being taken (`Sample::snapshot`), so the stats engine does not count them as application GCs.
@@ -9,8 +11,9 @@ use std::path::{Path, PathBuf};
 
 use memwatch_core::diff::HeapDiff;
 use memwatch_core::export::HeapDiffRecord;
-use memwatch_core::snapshot::{parse_reader_with, HeapSnapshot, ParseOptions};
+use memwatch_core::snapshot::{HeapSnapshot, ParseOptions};
 
+use super::snapshot_stream::{stream_through, SnapshotSink, SnapshotSinkError, StreamError};
 use super::temp_snapshots::TempSnapshot;
 use super::{Error, Memwatch};
 
@@ -57,41 +60,57 @@ pub(crate) fn write_snapshot_to(isolate: &mut v8::Isolate, file: File, path: &Pa
     Ok(written)
 }
 
-/// A snapshot file being written by memwatch itself: in the snapshot directory (kept, recorded
-/// in the export), or temporary in a private directory (removed on drop).
+/// The file of `take_heap_snapshot` without a path: in the snapshot directory, or in a private
+/// temporary directory (removed on drop unless persisted).
 #[derive(Debug)]
-pub(crate) struct SnapshotTarget {
+struct SnapshotTarget {
     pub path: PathBuf,
     /// `None` when the file is kept.
     temp: Option<TempSnapshot>,
 }
 
-impl SnapshotTarget {
-    pub fn kept(&self) -> bool {
-        self.temp.is_none()
-    }
-}
-
-/// The "before" half of a HeapDiff: a snapshot on disk. A HeapDiff that is never ended leaves no temporary file behind (dropping it removes the file).
-#[derive(Debug)]
+/// The "before" half of a HeapDiff: its snapshot, already parsed (streamed from V8, no file
+/// unless `Config::snapshot_dir` keeps one).
 pub struct HeapDiffStart {
-    before: SnapshotTarget,
+    before: HeapSnapshot,
+    /// The kept file (`Config::snapshot_dir`).
+    kept: Option<PathBuf>,
     start_ns: u64,
 }
 
-impl HeapDiffStart {
-    pub fn before_path(&self) -> &Path {
-        &self.before.path
+impl std::fmt::Debug for HeapDiffStart {
+    // Not the graph: millions of entries.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HeapDiffStart")
+            .field("before_nodes", &self.before.node_count())
+            .field("kept", &self.kept)
+            .field("start_ns", &self.start_ns)
+            .finish()
     }
+}
+
+impl HeapDiffStart {
+    /// The "before" snapshot's file when `Config::snapshot_dir` keeps snapshots; `None`
+    /// otherwise (it was parsed while V8 wrote it, never stored).
+    pub fn before_path(&self) -> Option<&Path> {
+        self.kept.as_deref()
+    }
+}
+
+/// A snapshot taken by [`Memwatch::streamed_snapshot`]: parsed, and kept on disk when the
+/// snapshot directory asks for it.
+pub(crate) struct Streamed {
+    pub snapshot: HeapSnapshot,
+    pub kept: Option<PathBuf>,
+    /// When the snapshot was complete.
+    pub time_ns: u64,
 }
 
 impl Memwatch {
     /// Creates the file for memwatch's next snapshot (`label` ends its name): in the snapshot
     /// directory when there is one, else temporary in a private directory.
-    pub(super) fn create_snapshot_file(&self, label: &str) -> Result<(SnapshotTarget, File), Error> {
-        let n = self.0.snapshot_counter.get() + 1;
-        self.0.snapshot_counter.set(n);
-        let name = format!("memwatch-{}-{n}-{label}.heapsnapshot", std::process::id());
+    fn create_snapshot_file(&self, label: &str) -> Result<(SnapshotTarget, File), Error> {
+        let name = self.snapshot_name(label);
         match &self.0.snapshot_dir {
             Some(dir) => {
                 let path = dir.join(name);
@@ -104,6 +123,57 @@ impl Memwatch {
                 Ok((SnapshotTarget { path: temp.path().to_path_buf(), temp: Some(temp) }, file))
             }
         }
+    }
+
+    fn snapshot_name(&self, label: &str) -> String {
+        let n = self.0.snapshot_counter.get() + 1;
+        self.0.snapshot_counter.set(n);
+        format!("memwatch-{}-{n}-{label}.heapsnapshot", std::process::id())
+    }
+
+    /// Takes a snapshot and parses it while V8 serialises it (`edge_details`: keep edge types and
+    /// names, which retainer paths need). The JSON goes to a file (named after `file_label`) only
+    /// with a snapshot directory; the file is then recorded in the export under `export_label`.
+    pub(crate) fn streamed_snapshot(
+        &self,
+        isolate: &mut v8::Isolate,
+        file_label: &str,
+        export_label: &str,
+        edge_details: bool,
+    ) -> Result<Streamed, Error> {
+        let kept = match &self.0.snapshot_dir {
+            Some(dir) => {
+                let path = dir.join(self.snapshot_name(file_label));
+                let file = File::create(&path).map_err(|source| Error::Io { path: path.clone(), source })?;
+                Some((path, file))
+            }
+            None => None,
+        };
+        let (path, file) = match kept {
+            Some((p, f)) => (Some(p), Some(f)),
+            None => (None, None),
+        };
+        // The stream is this process's own V8: the header's node and edge counts are exact, so
+        // the columns are reserved once at their final size (no 1.5x regrowth and copy).
+        let opts = ParseOptions { size_hint: Some(u64::MAX), edge_details };
+        let sink = SnapshotSink::new(opts, file);
+        let result = self.with_snapshot_mark(isolate, |isolate| {
+            stream_through(|chunk| isolate.take_heap_snapshot(|c| c.is_empty() || chunk(c)), sink)
+        });
+        let time_ns = self.0.now_ns();
+        let (snapshot, bytes) = result.map_err(|e| stream_error(e, path.as_deref()))?;
+        if let Some(p) = &path {
+            self.0.pipeline.borrow_mut().note_snapshot(p, time_ns, bytes, export_label);
+        }
+        Ok(Streamed { snapshot, kept: path, time_ns })
+    }
+
+    /// Runs `f` with the GCs V8 does meanwhile marked as snapshot GCs (`Sample::snapshot`).
+    fn with_snapshot_mark<T>(&self, isolate: &mut v8::Isolate, f: impl FnOnce(&mut v8::Isolate) -> T) -> T {
+        self.0.in_snapshot.set(true);
+        let out = f(isolate);
+        self.0.in_snapshot.set(false);
+        out
     }
 
     /// Writes a snapshot into the snapshot directory (or `path`) and records it in the export.
@@ -128,43 +198,31 @@ impl Memwatch {
         Ok(path)
     }
 
-    /// Takes the "before" snapshot of a HeapDiff.
+    /// Takes the "before" snapshot of a HeapDiff (parsed while V8 writes it).
     pub fn heap_diff_start(&self, isolate: &mut v8::Isolate) -> Result<HeapDiffStart, Error> {
         self.check_isolate(isolate)?;
-        let (before, file) = self.create_snapshot_file("before")?;
-        let start = HeapDiffStart { before, start_ns: self.0.now_ns() };
-        let bytes = write_snapshot_to(isolate, file, &start.before.path)?;
-        if start.before.kept() {
-            self.0.pipeline.borrow_mut().note_snapshot(&start.before.path, start.start_ns, bytes, "heapdiff before");
-        }
-        Ok(start)
+        let start_ns = self.0.now_ns();
+        // A HeapDiff reads no edge types or names: skipping them saves 5 of every 9 bytes per edge.
+        let s = self.streamed_snapshot(isolate, "before", "heapdiff before", false)?;
+        Ok(HeapDiffStart { before: s.snapshot, kept: s.kept, start_ns })
     }
 
     /// Takes the "after" snapshot and diffs it with the "before" one through memwatch-core.
     /// The diff is also recorded in the export and returned by the next `poll` as an event.
     pub fn heap_diff_end(&self, isolate: &mut v8::Isolate, start: HeapDiffStart) -> Result<HeapDiff, Error> {
         self.check_isolate(isolate)?;
-        let (after, file) = self.create_snapshot_file("after")?;
-        let written = write_snapshot_to(isolate, file, &after.path);
-        let time_ns = self.0.now_ns();
-        let keep = after.kept();
-        let after_path = after.path.clone();
-        let result = written.and_then(|bytes| {
-            if keep {
-                self.0.pipeline.borrow_mut().note_snapshot(&after.path, time_ns, bytes, "heapdiff after");
-            }
-            diff_files(&start.before.path, &after.path)
-        });
-        drop(after); // a temporary "after" snapshot is removed here, the "before" one with `start`
-        let diff = result?;
+        let after = self.streamed_snapshot(isolate, "after", "heapdiff after", false)?;
+        let diff = memwatch_core::diff::heap_diff(&start.before, &after.snapshot);
+        drop(start.before);
+        drop(after.snapshot);
         let mut pipe = self.0.pipeline.borrow_mut();
         let record = HeapDiffRecord {
             start_ns: start.start_ns,
-            time_ns,
+            time_ns: after.time_ns,
             label: None,
             diff: diff.clone(),
-            before_snapshot: start.before.kept().then(|| pipe.export_relative(&start.before.path)),
-            after_snapshot: keep.then(|| pipe.export_relative(&after_path)),
+            before_snapshot: start.kept.as_deref().map(|p| pipe.export_relative(p)),
+            after_snapshot: after.kept.as_deref().map(|p| pipe.export_relative(p)),
         };
         let mut pending = self.0.pending.borrow_mut();
         pipe.push_heap_diff(record, &mut pending);
@@ -172,20 +230,19 @@ impl Memwatch {
     }
 }
 
-/// Parses both snapshots (streaming) and diffs them with memwatch-core.
-fn diff_files(before: &Path, after: &Path) -> Result<HeapDiff, Error> {
-    // A HeapDiff reads no edge types or names: skipping them saves 5 of every 9 bytes per edge.
-    let before = parse_file(before, false)?;
-    let after = parse_file(after, false)?;
-    Ok(memwatch_core::diff::heap_diff(&before, &after))
-}
-
-/// Streams a snapshot file into memwatch-core's compact graph (`edge_details`: keep edge types
-/// and names, which retainer paths need).
-pub(super) fn parse_file(path: &Path, edge_details: bool) -> Result<HeapSnapshot, Error> {
-    let file = File::open(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
-    let size_hint = file.metadata().ok().map(|m| m.len());
-    let opts = ParseOptions { size_hint, edge_details };
-    parse_reader_with(file, opts, |_| {})
-        .map_err(|e| Error::Snapshot { path: path.to_path_buf(), message: e.to_string() })
+/// Names a failed stream: by its kept file when there is one.
+fn stream_error(e: StreamError<SnapshotSinkError>, kept: Option<&Path>) -> Error {
+    let message = match e {
+        StreamError::Consumer(SnapshotSinkError::Write(source)) => {
+            let path = kept.map(Path::to_path_buf).unwrap_or_default();
+            return Error::Io { path, source };
+        }
+        StreamError::Consumer(SnapshotSinkError::Parse(e)) => e.to_string(),
+        StreamError::Panicked => "the snapshot parser thread panicked".to_string(),
+        StreamError::Spawn(e) => format!("cannot start the snapshot parser thread: {e}"),
+    };
+    match kept {
+        Some(path) => Error::Snapshot { path: path.to_path_buf(), message },
+        None => Error::SnapshotStream { message },
+    }
 }

@@ -1,5 +1,6 @@
-//! Where temporary heap snapshots live (HeapDiff halves and leak-retainer snapshots when no
-//! snapshot directory is configured).
+//! Where `Memwatch::take_heap_snapshot(isolate, None)` writes when no snapshot directory is
+//! configured. (HeapDiff and leak-retainer snapshots write no file at all: they are parsed while
+//! V8 serialises them, see `snapshot_stream`.)
 //!
 //! Each snapshot gets its own directory made by `tempfile` in the system temp directory
 //! (`TMPDIR`): an unpredictable name, mode 0700, and the file inside created with `O_EXCL`. So a
@@ -8,8 +9,8 @@
 //!
 //! The live directories are also listed in a process-wide registry, so that a host that handles
 //! SIGINT/SIGTERM (the `memwatch` CLI) can remove them before exiting: [`remove_all`]. A
-//! snapshot is tens of megabytes, and a process killed in the middle of a HeapDiff would
-//! otherwise leave them behind.
+//! snapshot is tens of megabytes, and a process killed while writing one would otherwise leave
+//! it behind.
 
 use std::fs::{File, OpenOptions, Permissions};
 use std::io;
