@@ -5,9 +5,13 @@
 //!   browser `File.stream()` chunks go through the same code.
 //! - [`parse_reader`] / [`parse_reader_with`]: wrappers over any `std::io::Read` (the latter with
 //!   [`ParseOptions`] and a progress callback).
+//! - [`parse_positional`] (native): whole files, the node and edge arrays scanned on several
+//!   threads, same results and errors as the streaming parser.
 
 mod graph;
 mod parser;
 
 pub use graph::{EdgeType, HeapSnapshot, NodeType, SourceLocation, StringTable};
+#[cfg(not(target_arch = "wasm32"))]
+pub use parser::{default_threads, parse_positional, ReadAt};
 pub use parser::{parse_bytes, parse_reader, parse_reader_with, ParseError, ParseOptions, SnapshotParser, READ_CHUNK};
