@@ -263,45 +263,12 @@ impl IntSink for NodeSink {
     }
 }
 
-/// Division by a small constant (the node field count) without a `div` instruction: a hardware
-/// divide per edge was 12 % of the parse (perf). Granlund-Montgomery: with `L = ceil(log2 d)` and
-/// `m = ceil(2^(N+L) / d)`, `x / d == (x * m) >> (N+L)` for every `x < 2^N`; N = 40 covers every
-/// offset whose quotient fits the 32-bit node index (d <= 32), larger ones divide normally.
-#[derive(Clone, Copy, Debug)]
-struct DivBy {
-    d: u64,
-    m: u64,
-    shift: u32,
-}
-
-impl DivBy {
-    const N: u32 = 40;
-
-    fn new(d: u64) -> DivBy {
-        let d = d.max(1);
-        let l = d.next_power_of_two().trailing_zeros();
-        let shift = Self::N + l;
-        // d <= MAX_FIELDS (32): shift <= 45, m <= 2^45.
-        let m = ((1u128 << shift).div_ceil(u128::from(d))) as u64;
-        DivBy { d, m, shift }
-    }
-
-    #[inline(always)]
-    fn div_rem(self, x: u64) -> (u64, u64) {
-        if x >> Self::N != 0 {
-            return (x / self.d, x % self.d);
-        }
-        let q = ((u128::from(x) * u128::from(self.m)) >> self.shift) as u64;
-        (q, x - q * self.d)
-    }
-}
-
 pub(crate) struct EdgeSink {
     fields: usize,
     /// Positions of type, name_or_index and to_node in an edge record.
     pos: [usize; 3],
     types: Vec<u8>,
-    node_fields: DivBy,
+    node_fields: u64,
     /// Node count when the nodes were parsed first (V8's order): to_node is range-checked at
     /// once, at the byte where it occurs; otherwise `finish` checks it.
     known_nodes: u64,
@@ -329,7 +296,7 @@ impl EdgeSink {
                 position(roles, EdgeRole::ToNode),
             ],
             types: layout.edge_types.clone(),
-            node_fields: DivBy::new(layout.node_fields().max(1) as u64),
+            node_fields: layout.node_fields().max(1) as u64,
             known_nodes: known_nodes.unwrap_or(u64::MAX),
             keep_details,
             edge_type: Vec::new(),
@@ -442,11 +409,11 @@ impl IntSink for EdgeSink {
         };
         let name = to_u32(rec[pn], "edge name_or_index")?;
         let to = rec[pto];
-        let (node, rem) = self.node_fields.div_rem(to);
-        if rem != 0 {
+        let node = to / self.node_fields;
+        if to % self.node_fields != 0 {
             return Err(format!(
                 "edge {edge} points to node offset {to}, not a multiple of the {} node fields",
-                self.node_fields.d
+                self.node_fields
             ));
         }
         if node >= self.known_nodes {
@@ -469,37 +436,5 @@ impl IntSink for EdgeSink {
 
     fn end(&mut self, partial: usize) {
         self.values += partial as u64;
-    }
-}
-
-#[cfg(test)]
-mod div_tests {
-    use super::DivBy;
-
-    #[test]
-    fn div_by_matches_hardware_division() {
-        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-        for d in 1..=super::super::numbers::MAX_FIELDS as u64 {
-            let div = DivBy::new(d);
-            let check = |v: u64| assert_eq!(div.div_rem(v), (v / d, v % d), "{v} / {d}");
-            for v in 0..10_000 {
-                check(v);
-            }
-            for k in 1..64 {
-                let p = 1u64 << k;
-                for v in [p - 1, p, p + 1, p.wrapping_mul(d), p / d * d, (p / d * d).wrapping_sub(1)] {
-                    check(v);
-                }
-            }
-            for _ in 0..100_000 {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                check(x);
-                check(x >> 24);
-                check(x & ((1 << 40) - 1));
-            }
-            check(u64::MAX);
-        }
     }
 }
