@@ -12,6 +12,9 @@
 //! - `locations`: where closures were defined (`"locations"`, read when the header came first);
 //! - `skip`: skipping keys we do not read, with an explicit nesting stack (no recursion);
 //! - `validate`: cross-checks run by `finish` (counts, ranges), assembling the snapshot.
+//! - `parallel` (native): whole files with the node/edge arrays scanned on several threads by the
+//!   same `numbers` scanner and `columns` sinks (this parser only delimits them, see
+//!   [`ArrayKind`]); any anomaly sends the file back through this parser alone.
 
 mod columns;
 mod error;
