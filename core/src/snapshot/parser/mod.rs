@@ -36,7 +36,7 @@ use locations::LocationSink;
 use meta::Layout;
 use numbers::{IntArray, RawInts};
 #[cfg(not(target_arch = "wasm32"))]
-pub use parallel::{default_threads, parse_positional, ReadAt};
+pub use parallel::{default_threads, parse_in_pieces, parse_positional, ReadAt};
 use skip::Skipper;
 use strings::StrArray;
 

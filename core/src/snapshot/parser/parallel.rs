@@ -80,8 +80,10 @@ pub fn parse_positional<R: ReadAt + ?Sized>(
     parse_in_pieces(src, opts, threads, MIN_PIECE, progress)
 }
 
-/// [`parse_positional`] with the smallest piece size as a parameter (tests cut tiny files).
-pub(crate) fn parse_in_pieces<R: ReadAt + ?Sized>(
+/// [`parse_positional`] with the smallest piece size as a parameter, so that tests and the fuzz
+/// target cut tiny files into many pieces.
+#[doc(hidden)]
+pub fn parse_in_pieces<R: ReadAt + ?Sized>(
     src: &R,
     opts: ParseOptions,
     threads: usize,
