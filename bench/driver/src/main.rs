@@ -3,8 +3,9 @@
 //! outside (bench/run.js), one process per phase.
 //!
 //! Phases (each includes parsing its inputs, as a user's command would):
-//! - `parse FILE`: parse into the compact graph (`parse_positional`: MEMWATCH_THREADS threads,
-//!   default the core count; 1 is the streaming parser alone).
+//! - `parse FILE`: parse into the compact graph (`parse_positional` on MEMWATCH_THREADS threads,
+//!   default 1: the streaming parser alone, the single-threaded figure the wasm column is
+//!   compared with).
 //! - `scan FILE`: the same without edge details (what `diff` reads), with the process's CPU time:
 //!   `MEMWATCH_THREADS=1` gives the single-core scanner throughput.
 //! - `summary FILE`: parse + per-class counts and self sizes.
@@ -16,7 +17,7 @@ use std::fs::File;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use memwatch_core::snapshot::{default_threads, parse_positional, HeapSnapshot, ParseOptions};
+use memwatch_core::snapshot::{parse_positional, HeapSnapshot, ParseOptions};
 use serde_json::{json, Value};
 
 fn parse(path: &str, edge_details: bool) -> Result<(HeapSnapshot, f64), String> {
@@ -29,7 +30,7 @@ fn parse(path: &str, edge_details: bool) -> Result<(HeapSnapshot, f64), String> 
 }
 
 fn threads() -> usize {
-    std::env::var("MEMWATCH_THREADS").ok().and_then(|t| t.parse().ok()).unwrap_or_else(default_threads)
+    std::env::var("MEMWATCH_THREADS").ok().and_then(|t| t.parse().ok()).unwrap_or(1)
 }
 
 /// This process's CPU time (user + system) in seconds, from /proc/self/stat (Linux).
