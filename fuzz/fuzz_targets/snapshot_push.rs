@@ -1,10 +1,11 @@
 //! The streaming snapshot parser on arbitrary bytes pushed in arbitrary chunks: never a panic,
-//! and the same result (graph, or error with offset and message) as one whole push.
-//! Input: one byte choosing the chunk sizes, then the snapshot bytes.
+//! and the same result (graph, or error with offset and message) as one whole push; the same
+//! again from the parallel reader (2-4 threads, the arrays cut into pieces of 1-64 bytes).
+//! Input: one byte choosing the chunk sizes (and the threads and pieces), then the snapshot bytes.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use memwatch_core::snapshot::{parse_bytes, ParseOptions};
+use memwatch_core::snapshot::{parse_bytes, parse_in_pieces, ParseOptions};
 use memwatch_fuzz::{assert_same, check_graph, parse_chunked};
 
 fuzz_target!(|data: &[u8]| {
@@ -18,5 +19,12 @@ fuzz_target!(|data: &[u8]| {
         }
         (Err(a), Err(b)) => assert_eq!(a, b),
         _ => panic!("whole and chunked parses disagree: {:?} vs {:?}", whole.err(), chunked.err()),
+    }
+    let threads = 2 + usize::from(seed % 3);
+    let parallel = parse_in_pieces(bytes, ParseOptions::default(), threads, 1 + u64::from(seed % 64), |_| {});
+    match (&whole, &parallel) {
+        (Ok(a), Ok(b)) => assert_same(a, b),
+        (Err(a), Err(b)) => assert_eq!(a, b),
+        _ => panic!("whole and parallel parses disagree: {:?} vs {:?}", whole.err(), parallel.err()),
     }
 });

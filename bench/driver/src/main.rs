@@ -3,7 +3,11 @@
 //! outside (bench/run.js), one process per phase.
 //!
 //! Phases (each includes parsing its inputs, as a user's command would):
-//! - `parse FILE`: streaming parse into the compact graph.
+//! - `parse FILE`: parse into the compact graph (`parse_positional` on MEMWATCH_THREADS threads,
+//!   default 1: the streaming parser alone, the single-threaded figure the wasm column is
+//!   compared with).
+//! - `scan FILE`: the same without edge details (what `diff` reads), with the process's CPU time:
+//!   `MEMWATCH_THREADS=1` gives the single-core scanner throughput.
 //! - `summary FILE`: parse + per-class counts and self sizes.
 //! - `diff BEFORE AFTER`: parse both + node-memwatch's HeapDiff.
 //! - `dominators FILE`: parse + `SnapshotAnalysis` (dominator tree, retained sizes per node and per
@@ -13,7 +17,7 @@ use std::fs::File;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use memwatch_core::snapshot::{parse_reader_with, HeapSnapshot, ParseOptions};
+use memwatch_core::snapshot::{parse_positional, HeapSnapshot, ParseOptions};
 use serde_json::{json, Value};
 
 fn parse(path: &str, edge_details: bool) -> Result<(HeapSnapshot, f64), String> {
@@ -21,9 +25,20 @@ fn parse(path: &str, edge_details: bool) -> Result<(HeapSnapshot, f64), String> 
     let file = File::open(path).map_err(|e| format!("{path}: {e}"))?;
     let size = file.metadata().map(|m| m.len()).ok();
     let opts = ParseOptions { size_hint: size, edge_details };
-    let snap = parse_reader_with(file, opts, |_| {})
-        .map_err(|e| format!("{path}: {e}"))?;
+    let snap = parse_positional(&file, opts, threads(), |_| {}).map_err(|e| format!("{path}: {e}"))?;
     Ok((snap, t.elapsed().as_secs_f64()))
+}
+
+fn threads() -> usize {
+    std::env::var("MEMWATCH_THREADS").ok().and_then(|t| t.parse().ok()).unwrap_or(1)
+}
+
+/// This process's CPU time (user + system) in seconds, from /proc/self/stat (Linux).
+fn cpu_s() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let f: Vec<&str> = s[s.rfind(')')? + 1..].split_whitespace().collect();
+    let ticks = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
 }
 
 fn graph(s: &HeapSnapshot) -> Value {
@@ -37,6 +52,15 @@ fn run(phase: &str, files: &[String]) -> Result<Value, String> {
         "parse" => {
             let (s, tp) = parse(one()?, true)?;
             json!({ "parse_s": tp, "graph": graph(&s) })
+        }
+        "scan" => {
+            let path = one()?;
+            let cpu0 = cpu_s();
+            let (s, tp) = parse(path, false)?;
+            let cpu = cpu_s().zip(cpu0).map(|(b, a)| b - a);
+            let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) as f64;
+            json!({ "parse_s": tp, "cpu_s": cpu, "threads": threads(),
+                    "mib_per_cpu_s": cpu.map(|c| bytes / 1048576.0 / c.max(1e-9)), "graph": graph(&s) })
         }
         "summary" => {
             let (s, tp) = parse(one()?, false)?;

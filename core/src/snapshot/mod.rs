@@ -7,10 +7,14 @@
 //!   [`ParseOptions`] and a progress callback).
 //! - [`transfer`]: a parsed graph as one byte buffer and back (the viewer parses in parallel
 //!   workers and moves the graphs to one).
+//! - [`parse_positional`] (native): whole files, the node and edge arrays scanned on several
+//!   threads, same results and errors as the streaming parser.
 
 mod graph;
 mod parser;
 pub mod transfer;
 
 pub use graph::{EdgeType, HeapSnapshot, NodeType, SourceLocation, StringTable};
+#[cfg(not(target_arch = "wasm32"))]
+pub use parser::{default_threads, parse_in_pieces, parse_positional, ReadAt};
 pub use parser::{parse_bytes, parse_reader, parse_reader_with, ParseError, ParseOptions, SnapshotParser, READ_CHUNK};

@@ -1,8 +1,8 @@
 //! `memwatch diff BEFORE AFTER [--json]`: node-memwatch's HeapDiff of two `.heapsnapshot` files.
 //!
-//! Both files are parsed at once on two threads (without edge names: a HeapDiff only needs edge
-//! targets), with a progress bar each on stderr for big files. Output on stdout: a table by
-//! default, or exactly node-memwatch's JSON object with `--json` (both rendered by core's
+//! Both files are parsed at once (without edge names: a HeapDiff only needs edge targets), each
+//! on half the `--threads`, with a progress bar each on stderr for big files. Output on stdout: a
+//! table by default, or exactly node-memwatch's JSON object with `--json` (both rendered by core's
 //! `render::diff`, as in the npm package's `memwatch-wasm diff`).
 
 use std::fs::File;
@@ -15,10 +15,11 @@ use indicatif::MultiProgress;
 use memwatch_core::diff::heap_diff;
 use memwatch_core::render::diff::{heap_diff_json, heap_diff_text};
 use memwatch_core::retainers::growth_report;
-use memwatch_core::snapshot::{parse_reader_with, HeapSnapshot, ParseOptions};
+use memwatch_core::snapshot::{parse_positional, HeapSnapshot, ParseOptions};
 
 use crate::error::{CliError, CliResult};
 use crate::progress::bytes_bar;
+use crate::threads::Threads;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -36,13 +37,16 @@ pub struct Args {
     /// retained-size deltas (JSON: an extra "retainers" key; node-memwatch's fields unchanged).
     #[arg(long, value_name = "N")]
     pub retainers: Option<usize>,
+    #[command(flatten)]
+    pub threads: Threads,
 }
 
 struct Parsed {
     snapshot: HeapSnapshot,
     bytes: u64,
     took: Duration,
-    /// CPU time of the parsing thread, where the OS tells it (wall time misleads on a busy machine).
+    /// CPU time of the parsing thread, where the OS tells it (wall time misleads on a busy
+    /// machine); with several threads per file, the process's CPU time is shown for both.
     cpu: Option<Duration>,
 }
 
@@ -52,15 +56,30 @@ fn thread_cpu() -> Option<Duration> {
     s.split_whitespace().next()?.parse().ok().map(Duration::from_nanos)
 }
 
+/// This process's CPU time so far (all threads), from /proc/self/stat (user + system, in clock
+/// ticks of 10 ms on Linux).
+fn process_cpu() -> Option<Duration> {
+    let s = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let rest = &s[s.rfind(')')? + 1..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
 pub fn run(args: Args) -> CliResult {
     let multi = MultiProgress::new();
     let edge_details = args.retainers.is_some();
+    let threads = args.threads.per_file(2);
+    let (parse_start, parse_cpu0) = (Instant::now(), process_cpu());
     let (before, after) = std::thread::scope(|s| {
-        let b = s.spawn(|| parse_file(&args.before, &multi, edge_details));
-        let a = s.spawn(|| parse_file(&args.after, &multi, edge_details));
+        let b = s.spawn(|| parse_file(&args.before, &multi, edge_details, threads));
+        let a = s.spawn(|| parse_file(&args.after, &multi, edge_details, threads));
         (join(b), join(a))
     });
     let (before, after) = (before?, after?);
+    let parse_wall = parse_start.elapsed();
+    let parse_cpu = process_cpu().zip(parse_cpu0).map(|(b, a)| b.saturating_sub(a));
 
     let (t, cpu0) = (Instant::now(), thread_cpu());
     let diff = heap_diff(&before.snapshot, &after.snapshot);
@@ -80,6 +99,16 @@ pub fn run(args: Args) -> CliResult {
                 rate(p.took),
             );
         }
+        let both = (before.bytes + after.bytes) as f64 / 1e6;
+        let cpu = parse_cpu.map_or(String::new(), |c| {
+            format!(", cpu {:.3} s ({:.0} MB/s per core)", c.as_secs_f64(), both / c.as_secs_f64().max(1e-9))
+        });
+        eprintln!(
+            "parse both ({threads} thread{} each): wall {:.3} s ({:.0} MB/s){cpu}",
+            if threads == 1 { "" } else { "s" },
+            parse_wall.as_secs_f64(),
+            both / parse_wall.as_secs_f64().max(1e-9)
+        );
         let cpu = diff_cpu.map_or(String::new(), |c| format!(", cpu {:.3} s", c.as_secs_f64()));
         eprintln!("diff: wall {:.3} s{cpu}", diff_took.as_secs_f64());
     }
@@ -110,7 +139,7 @@ fn join(h: std::thread::ScopedJoinHandle<'_, Result<Parsed, CliError>>) -> Resul
     h.join().unwrap_or_else(|_| Err(CliError::Failure("internal error: the parser thread panicked".into())))
 }
 
-fn parse_file(path: &Path, multi: &MultiProgress, edge_details: bool) -> Result<Parsed, CliError> {
+fn parse_file(path: &Path, multi: &MultiProgress, edge_details: bool, threads: usize) -> Result<Parsed, CliError> {
     let file = File::open(path).map_err(|e| CliError::in_file(path, format!("cannot open: {e}")))?;
     let len = file.metadata().map(|m| m.len()).ok();
     let bar = bytes_bar(len.unwrap_or(0), &path.file_name().unwrap_or_default().to_string_lossy());
@@ -122,8 +151,8 @@ fn parse_file(path: &Path, multi: &MultiProgress, edge_details: bool) -> Result<
         // far less memory.
         edge_details,
     };
-    let (t, cpu0) = (Instant::now(), thread_cpu());
-    let result = parse_reader_with(file, opts, |n| bar.set_position(n));
+    let (t, cpu0) = (Instant::now(), thread_cpu().filter(|_| threads == 1));
+    let result = parse_positional(&file, opts, threads, |n| bar.set_position(n));
     bar.finish_and_clear();
     let snapshot = result.map_err(|e| CliError::in_file(path, e))?;
     let cpu = thread_cpu().zip(cpu0).map(|(b, a)| b.saturating_sub(a));

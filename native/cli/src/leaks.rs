@@ -2,20 +2,25 @@
 //! and still alive in FINAL, grouped by class and retainer path (memlab's three-snapshot method;
 //! the engine is `memwatch_core::retainers`).
 //!
-//! Snapshots are read one at a time: BASELINE and TARGET are reduced to sorted id arrays before
-//! FINAL is parsed, so peak memory is one parsed snapshot plus its analysis.
+//! The three files are parsed at once, sharing `--threads`; BASELINE and TARGET without
+//! edge details and reduced to sorted id arrays as soon as they are parsed, so peak memory is the
+//! larger of the three parsed snapshots (two of them without edge details) and FINAL with its
+//! analysis.
 
+use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use indicatif::MultiProgress;
 use memwatch_core::render::json_line;
 use memwatch_core::render::leaks::{leak_report_text, LeakFiles};
 use memwatch_core::retainers::{leak_report_with, IdSet, LeakOptions, SnapshotAnalysis};
-use memwatch_core::snapshot::{parse_reader_with, HeapSnapshot, ParseOptions};
+use memwatch_core::snapshot::{parse_positional, HeapSnapshot, ParseOptions};
 
 use crate::error::{CliError, CliResult};
-use crate::progress::open_with_progress;
+use crate::progress::bytes_bar;
+use crate::threads::Threads;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -41,18 +46,31 @@ pub struct Args {
     /// Print the time of each phase (parse, analysis, report) on stderr.
     #[arg(long)]
     pub timings: bool,
+    #[command(flatten)]
+    pub threads: Threads,
 }
 
 pub fn run(args: Args) -> CliResult {
     let opts = LeakOptions { include_internal: args.include_internal, max_groups: args.max_groups };
     let mut clock = Phases::new(args.timings);
+    let threads = args.threads.per_file(3);
+    let multi = MultiProgress::new();
     // Only ids are needed from the first two: parse them without edge details.
-    let base_ids = IdSet::new(&load(&args.baseline, "baseline", false)?);
-    clock.done("parse baseline (ids only)");
-    let target_ids = IdSet::new(&load(&args.target, "target", false)?);
-    clock.done("parse target (ids only)");
-    let fin = load(&args.fin, "final", true)?;
-    clock.done("parse final");
+    let ids = |path: &Path, label: &str| load(path, label, false, threads, &multi).map(|s| IdSet::new(&s));
+    let (base_ids, target_ids, fin) = std::thread::scope(|s| {
+        let base = s.spawn(|| ids(&args.baseline, "baseline"));
+        let target = s.spawn(|| ids(&args.target, "target"));
+        let fin = load(&args.fin, "final", true, threads, &multi);
+        let join = |h: std::thread::ScopedJoinHandle<'_, Result<IdSet, CliError>>| {
+            h.join().unwrap_or_else(|_| Err(CliError::Failure("internal error: a parser thread panicked".into())))
+        };
+        (join(base), join(target), fin)
+    });
+    let (base_ids, target_ids, fin) = (base_ids?, target_ids?, fin?);
+    clock.done(&format!(
+        "parse baseline and target (ids only) and final, at once ({threads} thread{} each)",
+        if threads == 1 { "" } else { "s" }
+    ));
     let analysis = SnapshotAnalysis::new(&fin).map_err(|e| CliError::in_file(&args.fin, e))?;
     clock.done("dominators, retained sizes, retainer paths");
     let report = leak_report_with(&base_ids, &target_ids, &fin, &analysis, &opts);
@@ -94,9 +112,20 @@ impl Phases {
     }
 }
 
-fn load(path: &Path, label: &str, edge_details: bool) -> Result<HeapSnapshot, CliError> {
-    let size_hint = std::fs::metadata(path).ok().map(|m| m.len());
-    let reader = open_with_progress(path, label).map_err(|e| CliError::in_file(path, e))?;
+fn load(
+    path: &Path,
+    label: &str,
+    edge_details: bool,
+    threads: usize,
+    multi: &MultiProgress,
+) -> Result<HeapSnapshot, CliError> {
+    let file = File::open(path).map_err(|e| CliError::in_file(path, e))?;
+    let size_hint = file.metadata().ok().map(|m| m.len());
+    let bar = bytes_bar(size_hint.unwrap_or(0), label);
+    // Only visible bars join the group (adding would re-target a hidden one to stderr).
+    let bar = if bar.is_hidden() { bar } else { multi.add(bar) };
     let opts = ParseOptions { size_hint, edge_details };
-    parse_reader_with(reader, opts, |_| {}).map_err(|e| CliError::in_file(path, e))
+    let result = parse_positional(&file, opts, threads, |n| bar.set_position(n));
+    bar.finish_and_clear();
+    result.map_err(|e| CliError::in_file(path, e))
 }

@@ -15,6 +15,7 @@ mod progress;
 mod render;
 mod run;
 mod serve;
+mod threads;
 
 /// Find memory leaks in JavaScript running on V8.
 ///

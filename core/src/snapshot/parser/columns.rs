@@ -163,6 +163,38 @@ impl NodeSink {
         Ok(())
     }
 
+    /// Appends the nodes `next` read from the bytes that follow this sink's (the parallel
+    /// reader's chunks, in order), with the checks `record` makes across records: the declared
+    /// count, 2^32 nodes, the total self size.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn append(&mut self, next: NodeSink) -> Result<(), String> {
+        let len = self.nodes() + next.nodes();
+        let limit = self.declared.map_or(MAX_RECORDS, |d| d.min(MAX_RECORDS));
+        if len as u64 > limit {
+            return Err("more nodes than declared".into());
+        }
+        if len > self.cap {
+            let cap = len.max(next_capacity(self.cap, self.want));
+            self.try_room(cap).map_err(|_| out_of_memory("node table", len, 26))?;
+            self.cap = cap;
+        }
+        self.total_size = match self.total_size.checked_add(next.total_size) {
+            Some(t) if t <= MAX_TOTAL_SIZE => t,
+            _ => return Err("total self size too large".into()),
+        };
+        self.node_type.extend_from_slice(&next.node_type);
+        self.node_name.extend_from_slice(&next.node_name);
+        self.node_id.extend_from_slice(&next.node_id);
+        self.node_self_size.extend_from_slice(&next.node_self_size);
+        self.first_edge.extend_from_slice(next.first_edge.get(1..).unwrap_or(&[]));
+        if let (Some(d), Some(n)) = (&mut self.detachedness, &next.detachedness) {
+            d.extend_from_slice(n);
+        }
+        self.max_name = self.max_name.max(next.max_name);
+        self.values += next.values;
+        Ok(())
+    }
+
     fn try_room(&mut self, cap: usize) -> Result<(), std::collections::TryReserveError> {
         ensure(&mut self.node_type, cap)?;
         ensure(&mut self.node_name, cap)?;
@@ -309,6 +341,35 @@ impl EdgeSink {
             return Err(out_of_memory("edge table", len, if self.keep_details { 9 } else { 4 }));
         }
         self.cap = cap;
+        Ok(())
+    }
+
+    /// See [`NodeSink::append`].
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn append(&mut self, next: EdgeSink) -> Result<(), String> {
+        let base = self.edges();
+        let len = base + next.edges();
+        let limit = self.declared.map_or(MAX_RECORDS, |d| d.min(MAX_RECORDS));
+        if len as u64 > limit {
+            return Err("more edges than declared".into());
+        }
+        if len > self.cap {
+            let cap = len.max(next_capacity(self.cap, self.want));
+            self.try_room(cap).map_err(|_| out_of_memory("edge table", len, 9))?;
+            self.cap = cap;
+        }
+        self.edge_to.extend_from_slice(&next.edge_to);
+        if self.keep_details {
+            self.edge_type.extend_from_slice(&next.edge_type);
+            self.edge_name_or_index.extend_from_slice(&next.edge_name_or_index);
+        }
+        // The first edge with the largest name, as `record` keeps it.
+        if let Some((m, e)) = next.max_name {
+            if self.max_name.is_none_or(|(cur, _)| m > cur) {
+                self.max_name = Some((m, base as u64 + e));
+            }
+        }
+        self.values += next.values;
         Ok(())
     }
 

@@ -12,12 +12,17 @@
 //! - `locations`: where closures were defined (`"locations"`, read when the header came first);
 //! - `skip`: skipping keys we do not read, with an explicit nesting stack (no recursion);
 //! - `validate`: cross-checks run by `finish` (counts, ranges), assembling the snapshot.
+//! - `parallel` (native): whole files with the node/edge arrays scanned on several threads by the
+//!   same `numbers` scanner and `columns` sinks (this parser only delimits them, see
+//!   [`ArrayKind`]); any anomaly sends the file back through this parser alone.
 
 mod columns;
 mod error;
 mod locations;
 mod meta;
 mod numbers;
+#[cfg(not(target_arch = "wasm32"))]
+mod parallel;
 mod skip;
 mod strings;
 mod validate;
@@ -30,6 +35,8 @@ use error::{fail, show_byte, Fail, Position};
 use locations::LocationSink;
 use meta::Layout;
 use numbers::{IntArray, RawInts};
+#[cfg(not(target_arch = "wasm32"))]
+pub use parallel::{default_threads, parse_in_pieces, parse_positional, ReadAt};
 use skip::Skipper;
 use strings::StrArray;
 
@@ -85,6 +92,33 @@ enum Section {
     Strings(StrArray),
     Locations(IntArray),
     Skip(Skipper),
+    /// A `"nodes"` or `"edges"` array left to the parallel reader (`parallel`): only its end is
+    /// looked for here; the reader scans the byte range with the same `IntArray` and sinks.
+    Deferred(ArrayKind),
+    /// The strings are next but they need the deferred arrays first (the largest name index
+    /// they use decides which strings are kept): scanning pauses until `install_arrays`.
+    AwaitArrays,
+}
+
+/// Which integer array a deferred range holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ArrayKind {
+    Nodes,
+    Edges,
+}
+
+/// A `"nodes"` or `"edges"` value handed to the parallel reader: bytes `start..end` of the input
+/// (from just after the key's `:` to just after the closing `]`).
+#[derive(Clone, Debug)]
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))] // read by the (native) parallel reader
+pub(crate) struct DeferredArray {
+    pub kind: ArrayKind,
+    pub start: u64,
+    pub end: u64,
+    /// For edges: the node count to range-check `to_node` against while scanning (the serial
+    /// parser's `known_nodes`: the declared count when the nodes were deferred too, which
+    /// `install_arrays` then checks is the real count).
+    pub known_nodes: Option<u64>,
 }
 
 /// Node/edge integers go straight into columns when the header came first (V8 always writes
@@ -113,6 +147,12 @@ pub struct SnapshotParser {
     nodes_done: bool,
     /// Set once a push failed: the parser refuses further input with the same error.
     failed: Option<ParseError>,
+    /// Parallel reader mode: node/edge arrays (when the header came first) are only delimited,
+    /// into `deferred`, for the reader to scan; see [`ArrayKind`].
+    defer: bool,
+    deferred: Vec<DeferredArray>,
+    /// Deferred arrays whose sinks `install_arrays` has not received yet.
+    outstanding: usize,
 }
 
 impl Default for SnapshotParser {
@@ -145,7 +185,16 @@ impl SnapshotParser {
             at: validate::Offsets::default(),
             nodes_done: false,
             failed: None,
+            defer: false,
+            deferred: Vec::new(),
+            outstanding: 0,
         }
+    }
+
+    /// A parser for the parallel reader: see [`ArrayKind`].
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn deferring(opts: ParseOptions) -> Self {
+        SnapshotParser { defer: true, ..Self::with_options(opts) }
     }
 
     /// Bytes consumed so far.
@@ -155,13 +204,27 @@ impl SnapshotParser {
 
     /// Feeds the next chunk (any size, split at any byte).
     pub fn push(&mut self, chunk: &[u8]) -> Result<(), ParseError> {
+        // Only a deferring parser pauses (and only the parallel reader makes one).
+        self.push_some(chunk).map(|_| ())
+    }
+
+    /// Feeds a chunk and returns how many of its bytes were consumed: all of them, except when a
+    /// deferring parser pauses before the strings ([`Self::waiting`]).
+    pub(crate) fn push_some(&mut self, chunk: &[u8]) -> Result<usize, ParseError> {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
         match self.scan(chunk) {
-            Ok(()) => {
-                self.pos.advance(chunk);
-                Ok(())
+            Ok(used) => {
+                if self.defer {
+                    // A deferring parser's errors are never shown (the serial re-read reports
+                    // them): lines need not be counted, which over a whole file is a pass the
+                    // size of the arrays.
+                    self.pos.consumed += used as u64;
+                } else {
+                    self.pos.advance(&chunk[..used]);
+                }
+                Ok(used)
             }
             Err(f) => {
                 let e = self.pos.error(chunk, f);
@@ -211,11 +274,12 @@ impl SnapshotParser {
         })
     }
 
-    fn scan(&mut self, chunk: &[u8]) -> Result<(), Fail> {
+    fn scan(&mut self, chunk: &[u8]) -> Result<usize, Fail> {
         let mut i = 0;
         while i < chunk.len() {
             let b = chunk[i];
             match self.top {
+                Top::Value if matches!(self.section, Section::AwaitArrays) => return Ok(i),
                 Top::Value => {
                     match self.feed_section(&chunk[i..]) {
                         Ok(Some(n)) => {
@@ -283,7 +347,7 @@ impl SnapshotParser {
             }
             i += 1;
         }
-        Ok(())
+        Ok(chunk.len())
     }
 
     /// Chooses the scanner for the value of `self.key`, which starts at chunk index `i`.
@@ -302,8 +366,18 @@ impl SnapshotParser {
                 self.at.header = Some(offset);
                 Section::Header(Skipper::new(true))
             }
+            b"nodes" if self.defer && self.layout.is_some() => {
+                dup(self.at.nodes.is_some(), &self.key)?;
+                self.at.nodes = Some(offset);
+                Section::Deferred(ArrayKind::Nodes)
+            }
+            b"edges" if self.defer && self.layout.is_some() => {
+                dup(self.at.edges.is_some(), &self.key)?;
+                self.at.edges = Some(offset);
+                Section::Deferred(ArrayKind::Edges)
+            }
             b"nodes" => {
-                dup(self.nodes.is_some(), &self.key)?;
+                dup(self.at.nodes.is_some(), &self.key)?;
                 self.at.nodes = Some(offset);
                 self.nodes = Some(match &self.layout {
                     Some(l) => {
@@ -315,7 +389,7 @@ impl SnapshotParser {
                 Section::Nodes(IntArray::new())
             }
             b"edges" => {
-                dup(self.edges.is_some(), &self.key)?;
+                dup(self.at.edges.is_some(), &self.key)?;
                 self.at.edges = Some(offset);
                 let known_nodes = match (&self.nodes, self.nodes_done) {
                     (Some(Ints::Columns(n)), true) => Some(n.nodes() as u64),
@@ -331,19 +405,13 @@ impl SnapshotParser {
                 Section::Edges(IntArray::new())
             }
             b"strings" => {
-                dup(self.strings.is_some(), &self.key)?;
+                dup(self.at.strings.is_some(), &self.key)?;
                 self.at.strings = Some(offset);
                 self.strings = Some(StringTable::default());
-                // Both arrays complete (strings come after them in V8's order): the largest name
-                // index they use is known.
-                let referenced = match (&self.nodes, &self.edges) {
-                    (Some(Ints::Columns(n)), Some(Ints::Columns(e))) => {
-                        let edge_max = e.max_name.map_or(0, |(m, _)| m);
-                        Some(u64::from(n.max_name.max(edge_max)) + 1)
-                    }
-                    _ => None,
-                };
-                Section::Strings(StrArray::new(referenced))
+                match self.outstanding {
+                    0 => self.strings_section(),
+                    _ => Section::AwaitArrays,
+                }
             }
             b"locations" => {
                 dup(self.at.locations.is_some(), &self.key)?;
@@ -357,6 +425,88 @@ impl SnapshotParser {
             _ => Section::Skip(Skipper::new(false)),
         };
         Ok(())
+    }
+
+    /// The scanner for the strings, once the node and edge arrays (if any) are in.
+    fn strings_section(&self) -> Section {
+        // Both arrays complete (strings come after them in V8's order): the largest name index
+        // they use is known.
+        let referenced = match (&self.nodes, &self.edges) {
+            (Some(Ints::Columns(n)), Some(Ints::Columns(e))) => {
+                let edge_max = e.max_name.map_or(0, |(m, _)| m);
+                Some(u64::from(n.max_name.max(edge_max)) + 1)
+            }
+            _ => None,
+        };
+        Section::Strings(StrArray::new(referenced))
+    }
+
+    /// Deferred arrays delimited since the last call (see [`ArrayKind`]).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn take_deferred(&mut self) -> Vec<DeferredArray> {
+        std::mem::take(&mut self.deferred)
+    }
+
+    /// Paused before the strings until the deferred arrays are installed.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn waiting(&self) -> bool {
+        self.top == Top::Value && matches!(self.section, Section::AwaitArrays)
+    }
+
+    /// Deferred arrays not installed yet.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn outstanding(&self) -> usize {
+        self.outstanding
+    }
+
+    /// The layout from the header (known once an array was deferred).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn layout(&self) -> Option<&Layout> {
+        self.layout.as_ref()
+    }
+
+    /// The options the parser was made with.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn options(&self) -> &ParseOptions {
+        &self.opts
+    }
+
+    /// Hands over the columns the parallel reader filled for a deferred array, with the checks
+    /// the serial parser makes when that array ends; resumes a parser waiting for the strings.
+    /// An error here is a message without position: the parallel reader then re-reads the file
+    /// with the serial parser, which reports it at its byte.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn install_nodes(&mut self, sink: NodeSink) -> Result<(), String> {
+        if let Some(declared) = self.layout.as_ref().and_then(|l| l.node_count) {
+            if declared != sink.nodes() as u64 {
+                return Err("node count differs from snapshot.node_count".into());
+            }
+        }
+        self.nodes = Some(Ints::Columns(sink));
+        self.nodes_done = true;
+        self.installed();
+        Ok(())
+    }
+
+    /// See [`Self::install_nodes`].
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn install_edges(&mut self, sink: EdgeSink) -> Result<(), String> {
+        if let Some(declared) = self.layout.as_ref().and_then(|l| l.edge_count) {
+            if declared != sink.edges() as u64 {
+                return Err("edge count differs from snapshot.edge_count".into());
+            }
+        }
+        self.edges = Some(Ints::Columns(sink));
+        self.installed();
+        Ok(())
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn installed(&mut self) {
+        self.outstanding = self.outstanding.saturating_sub(1);
+        if self.outstanding == 0 && self.waiting() {
+            self.section = self.strings_section();
+        }
     }
 
     fn feed_section(&mut self, buf: &[u8]) -> Result<Option<usize>, Fail> {
@@ -380,7 +530,10 @@ impl SnapshotParser {
                 None => fail(0, "internal error: locations sink missing"),
             },
             Section::Header(s) | Section::Skip(s) => s.feed(buf),
-            Section::None => fail(0, "internal error: no section"),
+            // Integers hold no `]`: the first one ends the array (or is an error the serial
+            // re-read reports).
+            Section::Deferred(_) => Ok(memchr::memchr(b']', buf).map(|p| p + 1)),
+            Section::AwaitArrays | Section::None => fail(0, "internal error: no section"),
         }
     }
 
@@ -395,6 +548,26 @@ impl SnapshotParser {
                 self.layout = Some(layout);
             }
             Section::Strings(arr) => self.string_lengths = arr.into_lengths(),
+            Section::Deferred(kind) => {
+                let start = match kind {
+                    ArrayKind::Nodes => self.at.nodes,
+                    ArrayKind::Edges => self.at.edges,
+                };
+                let known_nodes = match (kind, &self.nodes) {
+                    (ArrayKind::Edges, Some(Ints::Columns(n))) if self.nodes_done => Some(n.nodes() as u64),
+                    (ArrayKind::Edges, None) if self.at.nodes.is_some() => {
+                        self.layout.as_ref().and_then(|l| l.node_count)
+                    }
+                    _ => None,
+                };
+                self.deferred.push(DeferredArray {
+                    kind,
+                    start: start.unwrap_or(0),
+                    end: self.pos.consumed + i as u64,
+                    known_nodes,
+                });
+                self.outstanding += 1;
+            }
             Section::Nodes(_) => {
                 self.nodes_done = true;
                 // A count mismatch is reported here, before the edges and strings are read.

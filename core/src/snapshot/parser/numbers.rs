@@ -43,6 +43,19 @@ impl IntArray {
         IntArray { st: St::Open, cur: 0, rec: [0; MAX_FIELDS], filled: 0 }
     }
 
+    /// A scanner resuming inside an array just after a whole record (where the parallel reader
+    /// cuts an array: after a record's value and the newline V8 writes after it).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn after_record() -> IntArray {
+        IntArray { st: St::CommaOrEnd, ..IntArray::new() }
+    }
+
+    /// In the state [`Self::after_record`] starts in: the next scanner can take over here.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn at_record_boundary(&self) -> bool {
+        self.st == St::CommaOrEnd && self.filled == 0
+    }
+
     /// Consumes bytes of the array. Returns `Some(n)` when `]` was the `n`-th byte.
     #[inline]
     pub fn feed<S: IntSink>(&mut self, buf: &[u8], sink: &mut S) -> Result<Option<usize>, Fail> {
