@@ -61,6 +61,11 @@ pub(crate) fn from_js<T: DeserializeOwned + Default>(value: JsValue, what: &str)
     if value.is_undefined() || value.is_null() {
         return Ok(T::default());
     }
+    if !value.is_object() || value.is_function() {
+        // serde-wasm-bindgen would say "Reflect.get called on non-object" for a string.
+        let got = value.js_typeof().as_string().unwrap_or_default();
+        return Err(js_sys::TypeError::new(&format!("invalid {what}: expected an object, got a {got}")).into());
+    }
     serde_wasm_bindgen::from_value(value).map_err(|e| js_error(format!("invalid {what}: {}", serde_message(e))))
 }
 

@@ -180,7 +180,7 @@ pub fn summarize_snapshot(
 
 /// The bytes of a `Uint8Array` (Node's `Buffer` is one) or an `ArrayBuffer`; for anything else a
 /// `TypeError` naming the function and argument (before, an `ArrayBuffer` read as an empty file).
-fn byte_view(value: &JsValue, function: &str, arg: &str) -> Result<Uint8Array, JsValue> {
+pub(crate) fn byte_view(value: &JsValue, function: &str, arg: &str) -> Result<Uint8Array, JsValue> {
     if let Some(a) = value.dyn_ref::<Uint8Array>() {
         return Ok(a.clone());
     }

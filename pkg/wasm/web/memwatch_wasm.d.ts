@@ -1,6 +1,39 @@
 /* tslint:disable */
 /* eslint-disable */
 /**
+ * The `stats` fields of @airbnb/node-memwatch (its `src/memwatch.cc`), derived from [`Stats`]
+ * so code written for that fork reads numbers instead of `undefined`. JS hosts put them next to
+ * node-memwatch's fields in the live `stats` event ([`StatsEvent`]); recordings and `--json`
+ * keep [`Stats`] only. Times are nanoseconds, as there.
+ */
+export interface AirbnbStats {
+    /**
+     * Wall-clock time of the GC's end, microseconds since the Unix epoch.
+     */
+    gc_ts: number;
+    gcScavengeCount: number;
+    gcScavengeTime: number;
+    gcMarkSweepCompactCount: number;
+    gcMarkSweepCompactTime: number;
+    gcIncrementalMarkingCount: number;
+    gcIncrementalMarkingTime: number;
+    gcProcessWeakCallbacksCount: number;
+    gcProcessWeakCallbacksTime: number;
+    total_heap_size: number;
+    total_heap_size_executable: number;
+    total_physical_size: number;
+    total_available_size: number;
+    used_heap_size: number;
+    heap_size_limit: number;
+    malloced_memory: number;
+    peak_malloced_memory: number;
+    /**
+     * Pause of the GC that produced the event (`last_gc_pause_ns`).
+     */
+    gc_time: number;
+}
+
+/**
  * Which code allocated the growth behind a recorded `leak` (same `detector` and `gc_seq`):
  * the growing allocation sites of the sampling heap profiler, written after the leak
  * (format 1.2; older readers skip it).
@@ -131,6 +164,10 @@ export type DetectorKind = "classic" | "trend";
 export interface DetectorOptionInfo {
     detector: DetectorKind;
     name: string;
+    /**
+     * The name in the npm package's camelCase Node options ([`DetectorOption::js_name`]).
+     */
+    js_name: string;
     flag: string;
     kind: ValueKind;
     min: number;
@@ -595,6 +632,12 @@ export interface LiveAllocations {
 }
 
 /**
+ * An event of `Analyzer.push`: core's `AnalyzerEvent`, with @airbnb/node-memwatch's field names
+ * (`AirbnbStats`) next to node-memwatch's on `stats` (what the Node adapter's listeners get).
+ */
+export type LiveEvent = ({ event: "stats" } & Stats & AirbnbStats) | ({ event: "leak" } & LeakEvent);
+
+/**
  * Live sampled bytes allocated by one stack.
  */
 export interface LiveSite {
@@ -824,13 +867,38 @@ export class Analyzer {
      */
     constructor(epochMsAtOrigin: number, config?: AnalyzerConfig | null);
     /**
-     * Feeds one GC sample; returns the events it produced (often none).
+     * Feeds one GC sample; returns the events it produced (often none). `stats` events carry
+     * @airbnb/node-memwatch's field names too (`AirbnbStats`). While recording, the sample and
+     * its events are appended to the recording (see `takeRecorded`).
      */
-    push(sample: GcSample): AnalyzerEvent[];
+    push(sample: GcSample): LiveEvent[];
+    /**
+     * Appends a `marker` record (`start`, `end`, ...) to the recording.
+     */
+    recordMarker(timeNs: number, kind: string, message?: string | null): void;
+    /**
+     * Starts an export recording of this analyzer's samples and events: writes the header (with
+     * this analyzer's detector parameters, so re-analysis reproduces its events) to the buffer
+     * `takeRecorded()` drains. `options`: `{producer, target, labels}` of the header.
+     */
+    startRecording(options: { producer?: string; target?: unknown; labels?: Record<string, string> }): void;
     /**
      * The counters after the last sample.
      */
     stats(): Stats;
+    /**
+     * Ends the recording (what was not taken yet is dropped: take it first).
+     */
+    stopRecording(): void;
+    /**
+     * The recorded bytes not taken yet (whole lines), emptying the buffer; empty when not
+     * recording.
+     */
+    takeRecorded(): Uint8Array;
+    /**
+     * Whether a recording is on.
+     */
+    readonly recording: boolean;
 }
 
 /**
@@ -856,7 +924,7 @@ export class Export {
     /**
      * Parses a whole export file (throws core's message, with the line, on a bad file).
      */
-    constructor(bytes: Uint8Array | number[]);
+    constructor(bytes: Uint8Array | ArrayBuffer);
     /**
      * Every record after the header, in file order (unknown record types are skipped).
      */
@@ -889,7 +957,7 @@ export class ExportParser {
     finishExport(): Export;
     finish(): ExportFile;
     constructor();
-    push(chunk: Uint8Array | number[]): void;
+    push(chunk: Uint8Array | ArrayBuffer): void;
     readonly bytesConsumed: number;
 }
 
@@ -952,7 +1020,7 @@ export class SnapshotParser {
  * message (the one the CLI prints). To analyse one file several times, parse it once with
  * `new Export(bytes)`.
  */
-export function analyzeExport(bytes: Uint8Array | number[], options?: AnalyzerConfig | null): ExportAnalysis;
+export function analyzeExport(bytes: Uint8Array | ArrayBuffer, options?: AnalyzerConfig | null): ExportAnalysis;
 
 /**
  * The DevTools classes (`retainedSizes`, `growthReport`) whose objects a HeapDiff bucket holds:
@@ -982,7 +1050,7 @@ export function classRetainers(snapshot: Snapshot, class_name: string, k: number
  * `"snapshot"` (a V8 `.heapsnapshot`) or `"export"` (a memwatch export). Throws "the file is
  * empty" or "neither a V8 heap snapshot (.heapsnapshot) nor a memwatch export file (.jsonl)".
  */
-export function detectFileKind(head: Uint8Array | number[]): "snapshot" | "export";
+export function detectFileKind(head: Uint8Array | ArrayBuffer): "snapshot" | "export";
 
 /**
  * Core's detector options (names, CLI flags, inclusive bounds, defaults, help), e.g. for a form.
@@ -1021,7 +1089,7 @@ export function leakReport(baseline: Snapshot, target: Snapshot, final_snapshot:
 /**
  * Parses an export file: `{header, records, truncated_line, skipped_records}`.
  */
-export function parseExport(bytes: Uint8Array | number[]): ExportFile;
+export function parseExport(bytes: Uint8Array | ArrayBuffer): ExportFile;
 
 /**
  * The detector parameters `options` give over the built-in defaults (what `Analyzer` uses),
@@ -1054,20 +1122,25 @@ export interface InitOutput {
     readonly __wbg_exportparser_free: (a: number, b: number) => void;
     readonly __wbg_snapshot_free: (a: number, b: number) => void;
     readonly __wbg_snapshotparser_free: (a: number, b: number) => void;
-    readonly analyzeExport: (a: number, b: number, c: number) => [number, number, number];
+    readonly analyzeExport: (a: any, b: number) => [number, number, number];
     readonly analyzer_new: (a: number, b: number) => [number, number, number];
     readonly analyzer_push: (a: number, b: any) => [number, number, number];
+    readonly analyzer_recordMarker: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number];
+    readonly analyzer_recording: (a: number) => number;
+    readonly analyzer_startRecording: (a: number, b: any) => [number, number];
     readonly analyzer_stats: (a: number) => [number, number, number];
+    readonly analyzer_stopRecording: (a: number) => void;
+    readonly analyzer_takeRecorded: (a: number) => [number, number];
     readonly bucketClasses: (a: number, b: number) => [number, number];
     readonly classGrowth: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number];
     readonly classRetainers: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number];
-    readonly detectFileKind: (a: number, b: number) => [number, number, number];
+    readonly detectFileKind: (a: any) => [number, number, number];
     readonly detectorOptions: () => [number, number, number];
     readonly diffSnapshots: (a: any, b: any) => [number, number, number];
     readonly export_analyze: (a: number, b: number) => [number, number, number];
     readonly export_gcSamples: (a: number) => [number, number, number];
     readonly export_header: (a: number) => [number, number, number];
-    readonly export_new: (a: number, b: number) => [number, number, number];
+    readonly export_new: (a: any) => [number, number, number];
     readonly export_records: (a: number) => [number, number, number];
     readonly export_skippedRecords: (a: number) => number;
     readonly export_toJSON: (a: number) => [number, number, number];
@@ -1077,13 +1150,13 @@ export interface InitOutput {
     readonly exportparser_finish: (a: number) => [number, number, number];
     readonly exportparser_finishExport: (a: number) => [number, number, number];
     readonly exportparser_new: () => number;
-    readonly exportparser_push: (a: number, b: number, c: number) => void;
+    readonly exportparser_push: (a: number, b: any) => [number, number];
     readonly gcTypeFromV8Bits: (a: number) => [number, number, number];
     readonly gcTypeFromV8Name: (a: number, b: number) => [number, number, number];
     readonly growthReport: (a: number, b: number, c: number) => [number, number, number];
     readonly install_panic_hook: () => void;
     readonly leakReport: (a: number, b: number, c: number, d: number) => [number, number, number];
-    readonly parseExport: (a: number, b: number) => [number, number, number];
+    readonly parseExport: (a: any) => [number, number, number];
     readonly resolveAnalyzerConfig: (a: number) => [number, number, number];
     readonly retainedSizes: (a: number) => [number, number, number];
     readonly snapshot_diff: (a: number, b: number) => [number, number, number];
