@@ -11,6 +11,8 @@ const { createMemwatch: createFacade } = require('./facade.js');
 const { startSampler } = require('./gc-sampler.cjs');
 const { makeHeapDiffHost } = require('./heap-diff.cjs');
 const { createMetricsState, createMetricsApi } = require('./metrics.cjs');
+const { configureOptions } = require('./options.cjs');
+const { openRecording } = require('./recording.cjs');
 
 // gc(): the exposed V8 gc function (a full, forced mark-sweep-compact). Without --expose-gc on the
 // command line, turn the flag on and fetch gc from a fresh context, the documented way to get it
@@ -29,6 +31,8 @@ function createMemwatch(engine) {
   const fullGc = resolveGc();
   const heapDiff = makeHeapDiffHost(engine);
   let analyzer = null;
+  let analyzerConfig = undefined; // the last configure()'s detector parameters (engine names)
+  let recording = null; // memwatch.record()'s open file (lib/recording.cjs)
   let epochMsAtOrigin = 0;
   const metrics = createMetricsState(); // memwatch.metrics (lib/metrics.cjs)
 
@@ -53,11 +57,23 @@ function createMemwatch(engine) {
       emitLater('heapdiff', diff);
       return diff;
     },
-    // Restarts the stats from the next GC (the engine validates the parameters).
+    // Restarts the stats from the next GC. Keys and types are checked by lib/options.cjs, the
+    // detector parameters by the engine.
     configure(config) {
-      const next = new engine.Analyzer(epochMsAtOrigin, config);
+      const options = configureOptions(engine, config);
+      const next = new engine.Analyzer(epochMsAtOrigin, options.analyzer);
+      // An open recording starts over with the new parameters (its header states them).
+      if (recording !== null) {
+        try {
+          recording.restart(next);
+        } catch (e) {
+          next.free();
+          throw e;
+        }
+      }
       analyzer.free();
       analyzer = next;
+      analyzerConfig = options.analyzer;
     },
   });
 
@@ -81,6 +97,7 @@ function createMemwatch(engine) {
       process.emitWarning(`memwatch: dropped a GC sample: ${e.message}`);
       return;
     }
+    if (recording !== null) recording.flush(analyzer);
     for (const ev of events) {
       const { event, ...payload } = ev;
       if (event === 'stats') metrics.onStats(payload);
@@ -92,6 +109,37 @@ function createMemwatch(engine) {
   ({ epochMsAtOrigin } = startSampler(engine, onSample));
   analyzer = new engine.Analyzer(epochMsAtOrigin);
   memwatch.metrics = createMetricsApi(metrics);
+
+  /**
+   * Records the live analysis to `file` in memwatch's export format until `close()` (or exit):
+   * the file `memwatch analyze` and the viewer read. Starts a fresh analysis, as configure()
+   * does, so the file's events are exactly those the listeners get from now on (a configure()
+   * while recording starts the file over with the new parameters).
+   */
+  memwatch.record = function record(file, options) {
+    if (recording !== null) {
+      throw new Error(`memwatch.record: already recording to ${recording.path}; close() that recording first`);
+    }
+    const next = new engine.Analyzer(epochMsAtOrigin, analyzerConfig);
+    let rec;
+    try {
+      rec = openRecording(engine, next, file, options);
+    } catch (e) {
+      next.free();
+      throw e;
+    }
+    analyzer.free();
+    analyzer = next;
+    recording = rec;
+    const close = () => {
+      if (recording !== rec) return;
+      process.removeListener('exit', close);
+      recording = null;
+      rec.close(analyzer);
+    };
+    process.on('exit', close);
+    return { path: rec.path, close };
+  };
   return memwatch;
 }
 
