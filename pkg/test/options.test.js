@@ -147,3 +147,22 @@ test('engine: options that are not objects, and a non-number time origin, are Ty
     "new Analyzer: epochMsAtOrigin must be a finite number (Date.now() at the samples' time 0)");
   new memwatch.Analyzer(Date.now(), { trend: null }).free();
 });
+
+test('engine: a number where a string is expected, or a bad count, is a TypeError (was a wasm trap or a silent 0)', () => {
+  const s = memwatch.Snapshot.fromBytes(tiny);
+  throwsWith(() => memwatch.classRetainers(s, 42, 1), 'TypeError', 'classRetainers: class_name must be a string (got number)');
+  throwsWith(() => memwatch.classRetainers(s, 'Foo', 'x'), 'TypeError', 'classRetainers: k must be a non-negative integer (got string)');
+  throwsWith(() => memwatch.classRetainers(s, 'Foo', -1), 'TypeError', 'classRetainers: k must be a non-negative integer (got -1)');
+  throwsWith(() => memwatch.classRetainers(s, 'Foo', 1, 7), 'TypeError', 'classRetainers: scheme must be a string (got number)');
+  throwsWith(() => memwatch.classGrowth(s, s, null), 'TypeError', 'classGrowth: class_name must be a string (got null)');
+  throwsWith(() => memwatch.growthReport(s, s, 2.5), 'TypeError', 'growthReport: n must be a non-negative integer (got 2.5)');
+  throwsWith(() => memwatch.bucketClasses(5), 'TypeError', 'bucketClasses: bucket must be a string (got number)');
+  throwsWith(() => memwatch.gcTypeFromV8Name({}), 'TypeError', 'gcTypeFromV8Name: name must be a string (got Object)');
+  // The module keeps working, and valid calls are unchanged.
+  assert.equal(memwatch.classRetainers(s, 'Foo', 1).class, 'Foo');
+  assert.equal(memwatch.classRetainers(s, 'Foo', 1, 'bucket').class, 'Foo');
+  assert.deepEqual(memwatch.bucketClasses('Array'), ['(array)', 'Array']);
+  assert.equal(memwatch.gcTypeFromV8Name('MarkSweepCompact'), 'mark_sweep_compact');
+  assert.equal(memwatch.growthReport(s, s, 3).classes.length, 0);
+  s.free();
+});

@@ -157,10 +157,12 @@ impl Analyzer {
     pub fn record_marker(
         &mut self,
         #[wasm_bindgen(js_name = timeNs)] time_ns: f64,
-        kind: &str,
-        message: Option<String>,
+        #[wasm_bindgen(unchecked_param_type = "string")] kind: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | null")] message: JsValue,
     ) -> Result<(), JsValue> {
-        let record = Record::Marker(Marker { time_ns: ns(time_ns), kind: kind.to_string(), message });
+        let kind = crate::string_arg(&kind, "Analyzer.recordMarker", "kind")?;
+        let message = crate::optional_string_arg(&message, "Analyzer.recordMarker", "message")?;
+        let record = Record::Marker(Marker { time_ns: ns(time_ns), kind, message });
         self.write(&record)
     }
 

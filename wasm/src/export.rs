@@ -229,6 +229,8 @@ pub fn gc_type_from_v8_bits(bits: u32) -> Result<JsValue, JsValue> {
 /// Core's memwatch GC type for a `v8.GCProfiler` collection name (`"MarkSweepCompact"`, ...), or
 /// null for a name it does not know.
 #[wasm_bindgen(js_name = gcTypeFromV8Name, unchecked_return_type = "GcType | null")]
-pub fn gc_type_from_v8_name(name: &str) -> Result<JsValue, JsValue> {
-    to_js(&GcType::from_v8_name(name))
+pub fn gc_type_from_v8_name(
+    #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+) -> Result<JsValue, JsValue> {
+    to_js(&GcType::from_v8_name(&crate::string_arg(&name, "gcTypeFromV8Name", "name")?))
 }

@@ -187,17 +187,7 @@ pub(crate) fn byte_view(value: &JsValue, function: &str, arg: &str) -> Result<Ui
     if let Some(b) = value.dyn_ref::<ArrayBuffer>() {
         return Ok(Uint8Array::new(b));
     }
-    let got = if value.is_null() {
-        "null".to_string()
-    } else if value.is_object() {
-        js_sys::Reflect::get(value, &"constructor".into())
-            .ok()
-            .and_then(|c| js_sys::Reflect::get(&c, &"name".into()).ok())
-            .and_then(|n| n.as_string())
-            .unwrap_or_else(|| "object".to_string())
-    } else {
-        value.js_typeof().as_string().unwrap_or_default()
-    };
+    let got = crate::js_type_name(value);
     Err(js_sys::TypeError::new(&format!("{function}: {arg} must be a Uint8Array or an ArrayBuffer (got {got})")).into())
 }
 
