@@ -60,7 +60,8 @@ test('MEMWATCH_OUT with -r memwatch-wasm/record: memwatch analyze finds the live
   assert.equal(r.status, 0, r.stderr);
   const live = liveEvents(r.stdout);
   assert.equal(live.stats.length, 12, r.stdout);
-  assert.ok(live.leaks.length >= 1, `the server leaks ~1 MB per round: a leak event is expected\n${r.stdout}`);
+  // ~1 MB more per round: the classic rule fires after its 5 growing GCs (and the trend after 8).
+  assert.ok(live.leaks.some((l) => l.detector === 'classic'), `a classic leak event is expected\n${r.stdout}`);
 
   const a = analyze(out);
   assert.match(a.producer, /^memwatch-wasm .* \(node v/);

@@ -17,7 +17,9 @@ bus.setMaxListeners(0);
 
 const server = http.createServer((req, res) => {
   const id = cache.size;
-  cache.set(`session-${id}`, { id, body: 'x'.repeat(8 * 1024) + id });
+  // 2048 small integers: ~8 KB on the V8 heap ('x'.repeat(8192) would be a few hundred bytes of
+  // cons strings sharing their halves, and a Buffer lives outside the heap).
+  cache.set(`session-${id}`, { id, body: new Array(2048).fill(id) });
   bus.on('config-changed', function onConfigChanged() {
     return id;
   });
