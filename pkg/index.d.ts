@@ -43,8 +43,8 @@ export interface TrendOptions {
 export interface ConfigureOptions {
   classic?: ClassicOptions | null;
   trend?: TrendOptions | null;
-  /** Retainer groups to attach to leak events (a non-negative integer). */
-  leakRetainers?: number;
+  /** Retainer groups to attach to leak events (0 to 4294967295; null: off). */
+  leakRetainers?: number | null;
   /** Allocation sampling: true, false or the sampling interval in bytes. */
   sampleAllocations?: boolean | number;
 }

@@ -29,6 +29,9 @@ const isPlainObject = (v) => v !== null && typeof v === 'object' && !Array.isArr
 // Value checks: each returns null when `v` fits, else what was expected (for the message).
 const kinds = {
   nonNegativeInteger: (v) => (Number.isSafeInteger(v) && v >= 0 ? null : 'a non-negative integer'),
+  /** `leakRetainers`: a count of retainer groups, or null (off). */
+  retainerCount: (v) =>
+    v === null || (Number.isInteger(v) && v >= 0 && v <= 0xffffffff) ? null : 'an integer from 0 to 4294967295 (or null)',
   boolean: (v) => (typeof v === 'boolean' ? null : 'true or false'),
   function: (v) => (typeof v === 'function' ? null : 'a function'),
   /** `{ name: 'value' }` with string values (labels). */
@@ -92,7 +95,7 @@ function configureOptions(engine, config) {
   const detectorSection = (v) => (v === null || isPlainObject(v) ? null : 'an object of detector options or null');
   checkOptions(what, config, {
     ...Object.fromEntries(Object.keys(table).map((d) => [d, detectorSection])),
-    leakRetainers: kinds.nonNegativeInteger,
+    leakRetainers: kinds.retainerCount,
     sampleAllocations: kinds.samplingInterval,
   });
   const analyzer = {};

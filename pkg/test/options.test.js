@@ -37,9 +37,9 @@ test('configure(): unknown keys and wrong types are TypeErrors naming the key', 
   throwsWith(c({ trend: { window: '8' } }), 'TypeError',
     "memwatch.configure: option 'trend.window' must be a number, got a string (\"8\")");
   throwsWith(c({ leakRetainers: 1.5 }), 'TypeError',
-    "memwatch.configure: option 'leakRetainers' must be a non-negative integer, got a number (1.5)");
+    "memwatch.configure: option 'leakRetainers' must be an integer from 0 to 4294967295 (or null), got a number (1.5)");
   throwsWith(c({ leakRetainers: '3' }), 'TypeError',
-    "memwatch.configure: option 'leakRetainers' must be a non-negative integer, got a string (\"3\")");
+    "memwatch.configure: option 'leakRetainers' must be an integer from 0 to 4294967295 (or null), got a string (\"3\")");
   throwsWith(c({ sampleAllocations: 0 }), 'TypeError',
     "memwatch.configure: option 'sampleAllocations' must be true, false or a positive integer (bytes), got a number (0)");
   throwsWith(c({ sampleAllocations: 'yes' }), 'TypeError',
@@ -60,6 +60,9 @@ test('configure(): bounds come from core (RangeError with core\'s message), vali
   }
   memwatch.configure({ classic: { growthCount: 3 }, trend: null, leakRetainers: 0, sampleAllocations: true });
   memwatch.configure({ sampleAllocations: 32768, leakRetainers: 5, classic: undefined });
+  memwatch.configure({ leakRetainers: null });
+  throwsWith(() => memwatch.configure({ leakRetainers: 2 ** 32 }), 'TypeError',
+    "memwatch.configure: option 'leakRetainers' must be an integer from 0 to 4294967295 (or null), got a number (4294967296)");
   memwatch.configure({});
 });
 

@@ -12,7 +12,7 @@ const memwatch = require('memwatch-wasm');
 const { tempDir } = require('./support/helpers.js');
 
 const PKG = path.join(__dirname, '..');
-const SERVER = path.join(__dirname, 'support', 'leaky-server.js');
+const SERVER = path.join(__dirname, 'support', 'recorded-server.js');
 const BIN = process.env.MEMWATCH_BIN || path.join(PKG, '..', 'target', 'debug', 'memwatch');
 // The @airbnb/node-memwatch aliases the live event carries next to the recorded fields.
 const AIRBNB = ['gc_ts', 'gcScavengeCount', 'gcScavengeTime', 'gcMarkSweepCompactCount', 'gcMarkSweepCompactTime',

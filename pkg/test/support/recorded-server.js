@@ -4,7 +4,7 @@
 // Each round sends a batch of requests, then forces a full GC (memwatch.gc()) and waits for its
 // `stats` event. Every live `stats` and `leak` event is printed as one JSON line on stdout
 // ({event, payload}), so a test can compare them with what the recording holds.
-//   node [-r memwatch-wasm/record] leaky-server.js ROUNDS [PKG_DIR]
+//   node [-r memwatch-wasm/record] recorded-server.js ROUNDS [PKG_DIR]
 // With ROUNDS = 0 it runs until killed.
 const http = require('node:http');
 const { EventEmitter } = require('node:events');
