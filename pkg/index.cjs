@@ -6,7 +6,9 @@
 // The engine API is not listed anywhere: it is every export of the module wasm-bindgen generates
 // from the #[wasm_bindgen] items (index.mjs and web.mjs re-export it with `export *`).
 
-const engine = require('./wasm/node/memwatch_wasm.js');
+// lib/engine-guard.cjs: plain errors for freed objects (instead of "null pointer passed to rust").
+const { guardEngine } = require('./lib/engine-guard.cjs');
+const engine = guardEngine(require('./wasm/node/memwatch_wasm.js'));
 const { createMemwatch } = require('./lib/memwatch.cjs');
 
 const memwatch = createMemwatch(engine);

@@ -3,7 +3,7 @@
 // wasm/src/types.rs); this file adds only the node-memwatch facade around them.
 import type { EventEmitter } from 'node:events';
 import type {
-  AnalyzerConfig, ClassRetainedSize, ClassRetainers, ClassSummary, GrowthReport, HeapDiffResult, LeakEvent, LeakReport, Stats,
+  AirbnbStats, ClassRetainedSize, ClassRetainers, ClassSummary, GrowthReport, HeapDiffResult, LeakEvent, LeakReport, Stats,
 } from './wasm/node/memwatch_wasm.js';
 import * as engine from './wasm/node/memwatch_wasm.js';
 
@@ -26,6 +26,60 @@ export interface HeapDiffWithRetainers extends HeapDiffResult {
   retainers: GrowthReport;
 }
 
+/**
+ * The `stats` event: node-memwatch's fields (`Stats`) and, under @airbnb/node-memwatch's names,
+ * the same numbers again (`AirbnbStats`: `used_heap_size`, `gcMarkSweepCompactCount`, `gc_time`, ...).
+ */
+export type StatsEvent = Stats & AirbnbStats;
+
+/** `memwatch.configure()`'s classic detector options (core's table, camelCase). */
+export interface ClassicOptions {
+  growthCount?: number;
+  noiseFloorBytes?: number;
+  noiseFloorPercent?: number;
+}
+
+/** `memwatch.configure()`'s trend detector options (core's table, camelCase). */
+export interface TrendOptions {
+  window?: number;
+  warmupGcs?: number;
+  minR2?: number;
+  minGrowthBytes?: number;
+  minGrowthPercent?: number;
+}
+
+/**
+ * `memwatch.configure()`: detector options (`null` turns a detector off; a detector left out gets
+ * its defaults). Unknown keys and wrong types throw a TypeError naming the key, values outside
+ * core's bounds a RangeError.
+ */
+export interface ConfigureOptions {
+  classic?: ClassicOptions | null;
+  trend?: TrendOptions | null;
+  /**
+   * Attach who retains the growth (the engine's growth report of the N classes that grew most,
+   * 0 to 4294967295) to every leak event as `retainers`, like `memwatch run --leak-retainers N`.
+   * Snapshots are written at the first full GC and at each leak; the leak event is emitted once
+   * its report is ready. `null`/omitted: off.
+   */
+  leakRetainers?: number | null;
+  /** `true` (every 32768 bytes) or an interval in bytes: leak events carry the growing allocation sites (`allocations`); `false`: off. */
+  sampleAllocations?: boolean | number;
+}
+
+/** `memwatch.record()`'s options. */
+export interface RecordOptions {
+  /** String labels stored in the export header. */
+  labels?: Record<string, string>;
+}
+
+/** An open recording (`memwatch.record()`). */
+export interface Recording {
+  readonly path: string;
+  /** Writes the `end` marker and closes the file (also done at exit); idempotent. */
+  close(): void;
+}
+
 /** node-memwatch's HeapDiff: snapshot now (after a full GC), `end()` snapshots again and diffs. */
 export declare class HeapDiff {
   constructor();
@@ -42,18 +96,8 @@ export declare class HeapDiff {
   endAsync(options?: HeapDiffEndOptions): Promise<HeapDiffResult | HeapDiffWithRetainers>;
 }
 
-/** `configure()`'s argument: the detector parameters, plus this package's `leakRetainers` and `sampleAllocations`. */
-export interface MemwatchConfig extends AnalyzerConfig {
-  /** `true` (every 32768 bytes) or an interval in bytes: leak events carry the growing allocation sites; `false`: off. */
-  sampleAllocations?: boolean | number;
-  /**
-   * Attach who retains the growth (the engine's growth report of the N classes that grew most) to
-   * every leak event as `retainers`, like `memwatch run --leak-retainers N`. Snapshots are written
-   * at the first full GC and at each leak; the leak event is emitted once its report is ready.
-   * `null`/omitted: off.
-   */
-  leakRetainers?: number | null;
-}
+/** Former name of `ConfigureOptions`. */
+export type MemwatchConfig = ConfigureOptions;
 
 /** A file path, a `file:` URL, or the snapshot's bytes (copied once to the worker). */
 export type SnapshotSource = string | URL | ArrayBuffer | Uint8Array;
@@ -89,7 +133,7 @@ export type MemwatchEvent = 'stats' | 'leak' | 'heapdiff';
 /** `memwatch.metrics.snapshot()`: the numbers behind the Prometheus metrics (lib/metrics.cjs). */
 export interface MetricsSnapshot {
   heapUsedBytes: number;
-  stats: Stats | null;
+  stats: StatsEvent | null;
   gcCounts: Record<'scavenge' | 'minor_mark_sweep' | 'mark_sweep_compact' | 'incremental_marking' | 'weak_callbacks', number>;
   leakEvents: { classic: number; trend: number };
   lastLeak: LeakInfo | null;
@@ -112,16 +156,16 @@ export interface MemwatchMetrics {
 type EngineApi = typeof engine;
 
 export interface Memwatch extends EventEmitter, EngineApi {
-  on(event: 'stats', listener: (stats: Stats) => void): this;
+  on(event: 'stats', listener: (stats: StatsEvent) => void): this;
   on(event: 'leak', listener: (leak: LeakInfo) => void): this;
   on(event: 'heapdiff', listener: (diff: HeapDiffResult) => void): this;
-  once(event: 'stats', listener: (stats: Stats) => void): this;
+  once(event: 'stats', listener: (stats: StatsEvent) => void): this;
   once(event: 'leak', listener: (leak: LeakInfo) => void): this;
   once(event: 'heapdiff', listener: (diff: HeapDiffResult) => void): this;
-  off(event: 'stats', listener: (stats: Stats) => void): this;
+  off(event: 'stats', listener: (stats: StatsEvent) => void): this;
   off(event: 'leak', listener: (leak: LeakInfo) => void): this;
   off(event: 'heapdiff', listener: (diff: HeapDiffResult) => void): this;
-  removeListener(event: 'stats', listener: (stats: Stats) => void): this;
+  removeListener(event: 'stats', listener: (stats: StatsEvent) => void): this;
   removeListener(event: 'leak', listener: (leak: LeakInfo) => void): this;
   removeListener(event: 'heapdiff', listener: (diff: HeapDiffResult) => void): this;
   removeAllListeners(event?: MemwatchEvent): this;
@@ -131,9 +175,15 @@ export interface Memwatch extends EventEmitter, EngineApi {
   /** Live detector parameters (defaults otherwise); restarts the stats from the next GC.
    * `sampleAllocations`: `true` (every 32768 bytes) or an interval in bytes turns V8's sampling
    * heap profiler on, and leak events carry the growing allocation sites (`allocations`); `false`
-   * turns it off. Alone, it leaves the stats running.
-   * (`memwatch run` refuses: its parameters are fixed for the recording, set by flags.) */
-  configure(config: MemwatchConfig): this;
+   * turns it off. Alone, it leaves the stats running. An open recording starts over under the new
+   * parameters. (`memwatch run` refuses: its parameters are fixed for the recording, set by flags.) */
+  configure(config: ConfigureOptions): this;
+  /**
+   * Records the live analysis to `path` in memwatch's export format (what `memwatch run --out`
+   * writes; `memwatch analyze` and the viewer read it), one flushed line per record, until
+   * `close()` or exit. Restarts the stats like configure(); one recording at a time.
+   */
+  record(path: string | URL, options?: RecordOptions): Recording;
   /** Parses a snapshot in a worker thread, streamed from disk (or from the given bytes). */
   readSnapshot(source: SnapshotSource, options?: ReadSnapshotOptions): Promise<WorkerSnapshot>;
   /** `memwatch diff --json [--retainers N] BEFORE AFTER`, parsed and analysed in a worker thread. */
@@ -155,7 +205,8 @@ export declare const off: Memwatch['off'];
 export declare const removeListener: Memwatch['removeListener'];
 export declare const removeAllListeners: Memwatch['removeAllListeners'];
 export declare function gc(): void;
-export declare function configure(config: MemwatchConfig): Memwatch;
+export declare function configure(config: ConfigureOptions): Memwatch;
+export declare function record(path: string | URL, options?: RecordOptions): Recording;
 export declare const readSnapshot: Memwatch['readSnapshot'];
 export declare const diffFiles: Memwatch['diffFiles'];
 export declare const leakFiles: Memwatch['leakFiles'];

@@ -9,6 +9,6 @@ export const once = memwatch.once.bind(memwatch);
 export const off = memwatch.off.bind(memwatch);
 export const removeListener = memwatch.removeListener.bind(memwatch);
 export const removeAllListeners = memwatch.removeAllListeners.bind(memwatch);
-export const { gc, HeapDiff, configure, readSnapshot, diffFiles, leakFiles } = memwatch;
+export const { gc, HeapDiff, configure, record, readSnapshot, diffFiles, leakFiles } = memwatch;
 // Engine API: every export of the generated module (the same objects as memwatch[name]).
 export * from './wasm/node/memwatch_wasm.js';

@@ -197,6 +197,24 @@ impl DetectorOption {
         (self.get)(&AnalyzerConfig::default()).unwrap_or(self.min)
     }
 
+    /// The option's name in the npm package's Node options (`memwatch.configure`), which are
+    /// camelCase like every other JS option there: `growth_count` -> `growthCount`.
+    pub fn js_name(&self) -> String {
+        let mut out = String::with_capacity(self.name.len());
+        let mut upper = false;
+        for c in self.name.chars() {
+            if c == '_' {
+                upper = true;
+            } else if upper {
+                out.push(c.to_ascii_uppercase());
+                upper = false;
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
     /// `classic.growth_count`: the option's path in the config object.
     pub fn path(&self) -> String {
         format!("{}.{}", detector_name(self.detector), self.name)
@@ -232,6 +250,8 @@ impl DetectorOption {
 pub struct DetectorOptionInfo {
     pub detector: DetectorKind,
     pub name: &'static str,
+    /// The name in the npm package's camelCase Node options ([`DetectorOption::js_name`]).
+    pub js_name: String,
     pub flag: &'static str,
     pub kind: ValueKind,
     pub min: f64,
@@ -247,6 +267,7 @@ pub fn option_infos() -> Vec<DetectorOptionInfo> {
         .map(|o| DetectorOptionInfo {
             detector: o.detector,
             name: o.name,
+            js_name: o.js_name(),
             flag: o.flag,
             kind: o.kind,
             min: o.min,
@@ -375,6 +396,15 @@ mod tests {
 
     fn err(base: &AnalyzerConfig, json: &str) -> String {
         base.overlay(&overrides(json)).expect_err("rejected").to_string()
+    }
+
+    #[test]
+    fn js_names_are_the_names_in_camel_case() {
+        let names: Vec<(String, &str)> = OPTIONS.iter().map(|o| (o.js_name(), o.name)).collect();
+        assert!(names.contains(&("growthCount".to_string(), "growth_count")));
+        assert!(names.contains(&("noiseFloorPercent".to_string(), "noise_floor_percent")));
+        assert!(names.contains(&("window".to_string(), "window")));
+        assert!(option_infos().iter().all(|i| !i.js_name.contains('_')));
     }
 
     #[test]

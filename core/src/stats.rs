@@ -77,6 +77,87 @@ pub struct Stats {
     pub heap: HeapStats,
 }
 
+/// The `stats` fields of @airbnb/node-memwatch (its `src/memwatch.cc`), derived from [`Stats`]
+/// so code written for that fork reads numbers instead of `undefined`. JS hosts put them next to
+/// node-memwatch's fields in the live `stats` event ([`StatsEvent`]); recordings and `--json`
+/// keep [`Stats`] only. Times are nanoseconds, as there.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+pub struct AirbnbStats {
+    /// Wall-clock time of the GC's end, microseconds since the Unix epoch.
+    pub gc_ts: u64,
+    #[serde(rename = "gcScavengeCount")]
+    pub gc_scavenge_count: u64,
+    #[serde(rename = "gcScavengeTime")]
+    pub gc_scavenge_time: u64,
+    #[serde(rename = "gcMarkSweepCompactCount")]
+    pub gc_mark_sweep_compact_count: u64,
+    #[serde(rename = "gcMarkSweepCompactTime")]
+    pub gc_mark_sweep_compact_time: u64,
+    #[serde(rename = "gcIncrementalMarkingCount")]
+    pub gc_incremental_marking_count: u64,
+    #[serde(rename = "gcIncrementalMarkingTime")]
+    pub gc_incremental_marking_time: u64,
+    #[serde(rename = "gcProcessWeakCallbacksCount")]
+    pub gc_process_weak_callbacks_count: u64,
+    #[serde(rename = "gcProcessWeakCallbacksTime")]
+    pub gc_process_weak_callbacks_time: u64,
+    pub total_heap_size: u64,
+    pub total_heap_size_executable: u64,
+    pub total_physical_size: u64,
+    pub total_available_size: u64,
+    pub used_heap_size: u64,
+    pub heap_size_limit: u64,
+    pub malloced_memory: u64,
+    pub peak_malloced_memory: u64,
+    /// Pause of the GC that produced the event (`last_gc_pause_ns`).
+    pub gc_time: u64,
+}
+
+impl Stats {
+    /// The @airbnb/node-memwatch names for these numbers; `epoch_ms_at_origin` turns `time_ns`
+    /// into the wall-clock `gc_ts`.
+    pub fn airbnb(&self, epoch_ms_at_origin: f64) -> AirbnbStats {
+        let h = &self.heap;
+        let gc_ts = epoch_ms_at_origin * 1000.0 + self.time_ns as f64 / 1000.0;
+        AirbnbStats {
+            // A negative or non-finite origin (hand-made input) saturates instead of wrapping.
+            gc_ts: gc_ts.round() as u64,
+            gc_scavenge_count: self.gc_counts.scavenge,
+            gc_scavenge_time: self.gc_pause_ns.scavenge,
+            gc_mark_sweep_compact_count: self.gc_counts.mark_sweep_compact,
+            gc_mark_sweep_compact_time: self.gc_pause_ns.mark_sweep_compact,
+            gc_incremental_marking_count: self.gc_counts.incremental_marking,
+            gc_incremental_marking_time: self.gc_pause_ns.incremental_marking,
+            gc_process_weak_callbacks_count: self.gc_counts.weak_callbacks,
+            gc_process_weak_callbacks_time: self.gc_pause_ns.weak_callbacks,
+            total_heap_size: h.total_heap_size,
+            total_heap_size_executable: h.total_heap_size_executable,
+            total_physical_size: h.total_physical_size,
+            total_available_size: h.total_available_size,
+            used_heap_size: h.used_heap_size,
+            heap_size_limit: h.heap_size_limit,
+            malloced_memory: h.malloced_memory,
+            peak_malloced_memory: h.peak_malloced_memory,
+            gc_time: self.last_gc_pause_ns,
+        }
+    }
+
+    /// The live `stats` event of the JS hosts: these fields plus [`AirbnbStats`].
+    pub fn with_airbnb(&self, epoch_ms_at_origin: f64) -> StatsEvent<'_> {
+        StatsEvent { stats: self, airbnb: self.airbnb(epoch_ms_at_origin) }
+    }
+}
+
+/// [`Stats`] with the [`AirbnbStats`] aliases in one flat object (no field names collide).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StatsEvent<'a> {
+    #[serde(flatten)]
+    pub stats: &'a Stats,
+    #[serde(flatten)]
+    pub airbnb: AirbnbStats,
+}
+
 /// Accumulates samples into [`Stats`]. Pure: the same samples always give the same events.
 #[derive(Clone, Debug, Default)]
 pub struct StatsEngine {
@@ -190,6 +271,33 @@ mod tests {
             .enumerate()
             .map(|(i, &u)| engine.push(&full(i as u64 + 1, u)).expect("full GC gives stats"))
             .collect()
+    }
+
+    #[test]
+    fn airbnb_aliases_name_the_same_numbers() {
+        let mut engine = StatsEngine::new();
+        let mut scavenge = full(1, 4_000_000);
+        scavenge.gc_type = GcType::Scavenge;
+        scavenge.end_ns = scavenge.start_ns + 700;
+        engine.push(&scavenge);
+        let mut s2 = full(2, 5_000_000);
+        s2.heap.total_heap_size = 9_000_000;
+        s2.heap.heap_size_limit = 1 << 31;
+        s2.heap.peak_malloced_memory = 1234;
+        let stats = engine.push(&s2).expect("full GC");
+        let a = stats.airbnb(1_000.5);
+        assert_eq!((a.gc_scavenge_count, a.gc_scavenge_time), (1, 700));
+        assert_eq!((a.gc_mark_sweep_compact_count, a.gc_mark_sweep_compact_time), (1, 500));
+        assert_eq!((a.gc_incremental_marking_count, a.gc_process_weak_callbacks_count), (0, 0));
+        assert_eq!((a.used_heap_size, a.total_heap_size, a.heap_size_limit), (5_000_000, 9_000_000, 1 << 31));
+        assert_eq!((a.peak_malloced_memory, a.gc_time), (1234, 500));
+        // 1000.5 ms + 2_000_500 ns = 1_000_500 us + 2000.5 us.
+        assert_eq!(a.gc_ts, 1_002_501);
+        let json = serde_json::to_value(stats.with_airbnb(1_000.5)).expect("serialize");
+        assert_eq!(json["num_full_gc"], 1);
+        assert_eq!(json["gcMarkSweepCompactCount"], 1);
+        assert_eq!(json["used_heap_size"], 5_000_000);
+        assert_eq!(json["heap"]["used_heap_size"], 5_000_000);
     }
 
     #[test]

@@ -248,3 +248,35 @@ fn unknown_gc_types_of_a_newer_minor_version_are_kept_and_marked() {
     assert_eq!(stats.gc_counts.scavenge + stats.gc_counts.mark_sweep_compact, 2, "and in no per-type counter");
     assert_eq!(stats.gc_pause_ns.scavenge + stats.gc_pause_ns.mark_sweep_compact, 40);
 }
+
+/// Floats in records read back as the same f64 that was written (serde_json's default parser can
+/// be 1 ulp off: a recorded leak's rate_bytes_per_hour of 53502695083.629684, as emitted live,
+/// read back as 53502695083.62968 before `float_roundtrip` was enabled).
+#[test]
+fn recorded_floats_read_back_exactly() {
+    let mut header = Header::new("test", 1_795_866_918_685.72);
+    header.analyzer = AnalyzerConfig::default();
+    let mut w = ExportWriter::new(Vec::new(), &header).expect("header");
+    let rates = [53_502_695_083.629_684_f64, 3_353_598_706.025_453_6, 0.1 + 0.2, 1e-300, 123_456.789_012_345_68];
+    for (i, &rate) in rates.iter().enumerate() {
+        let mut a = Analyzer::new(AnalyzerConfig::default(), 0.0);
+        let mut evs = Vec::new();
+        for s in leaking_samples() {
+            a.push(&s, &mut evs);
+        }
+        let Some(Event::Leak(mut leak)) = evs.into_iter().find(|e| matches!(e, Event::Leak(_))) else {
+            panic!("the leaking run must produce a leak")
+        };
+        leak.rate_bytes_per_hour = rate;
+        leak.gc_seq = i as u64;
+        w.write(&Record::Leak(leak)).expect("leak");
+    }
+    let export = read_export(&w.into_inner()).expect("valid export");
+    assert_eq!(export.header.epoch_ms_at_origin.to_bits(), 1_795_866_918_685.72_f64.to_bits());
+    let read: Vec<u64> = export
+        .records
+        .iter()
+        .filter_map(|r| if let Record::Leak(l) = r { Some(l.rate_bytes_per_hour.to_bits()) } else { None })
+        .collect();
+    assert_eq!(read, rates.iter().map(|r| r.to_bits()).collect::<Vec<_>>());
+}

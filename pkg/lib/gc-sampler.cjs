@@ -13,7 +13,9 @@
 const v8 = require('node:v8');
 const { PerformanceObserver, performance } = require('node:perf_hooks');
 
-function heapStats(s) {
+// v8.GCProfiler's records have no context counts (Node's HeapStatistics there stop at
+// externalMemory), so `contexts` (v8.getHeapStatistics(), read when the entry arrives) gives them.
+function heapStats(s, contexts) {
   return {
     used_heap_size: s.usedHeapSize ?? s.used_heap_size ?? 0,
     total_heap_size: s.totalHeapSize ?? s.total_heap_size ?? 0,
@@ -24,8 +26,9 @@ function heapStats(s) {
     malloced_memory: s.mallocedMemory ?? s.malloced_memory ?? 0,
     peak_malloced_memory: s.peakMallocedMemory ?? s.peak_malloced_memory ?? 0,
     external_memory: s.externalMemory ?? s.external_memory ?? 0,
-    number_of_native_contexts: s.numberOfNativeContexts ?? s.number_of_native_contexts ?? 0,
-    number_of_detached_contexts: s.numberOfDetachedContexts ?? s.number_of_detached_contexts ?? 0,
+    number_of_native_contexts: s.numberOfNativeContexts ?? s.number_of_native_contexts ?? contexts.number_of_native_contexts ?? 0,
+    number_of_detached_contexts:
+      s.numberOfDetachedContexts ?? s.number_of_detached_contexts ?? contexts.number_of_detached_contexts ?? 0,
   };
 }
 
@@ -93,6 +96,7 @@ function startSampler(engine, onSample) {
 
   const observer = new PerformanceObserver((list) => {
     drainProfiler();
+    const contexts = v8.getHeapStatistics();
     for (const entry of list.getEntries()) {
       const detail = entry.detail || {};
       const gcType = engine.gcTypeFromV8Bits(detail.kind ?? entry.kind ?? 0);
@@ -104,7 +108,7 @@ function startSampler(engine, onSample) {
         flags: detail.flags ?? entry.flags ?? 0,
         start_ns: Math.max(0, Math.round(start * 1e6)),
         end_ns: Math.max(0, Math.round((start + entry.duration) * 1e6)),
-        heap: heapStats(rec ? rec.afterGC.heapStatistics : v8.getHeapStatistics()),
+        heap: heapStats(rec ? rec.afterGC.heapStatistics : contexts, contexts),
         spaces: spaceStats(rec ? rec.afterGC.heapSpaceStatistics : v8.getHeapSpaceStatistics()),
         snapshot: inSnapshotWindow(start),
       });

@@ -14,6 +14,8 @@ const { makeHeapDiffHost } = require('./heap-diff.cjs');
 const { createLeakRetainers } = require('./leak-retainers.cjs');
 const { readSnapshot, diffFiles, leakFiles } = require('./files.cjs');
 const { createMetricsState, createMetricsApi } = require('./metrics.cjs');
+const { configureOptions } = require('./options.cjs');
+const { openRecording } = require('./recording.cjs');
 
 // gc(): the exposed V8 gc function (a full, forced mark-sweep-compact). Without --expose-gc on the
 // command line, turn the flag on and fetch gc from a fresh context, the documented way to get it
@@ -32,6 +34,8 @@ function createMemwatch(engine) {
   const fullGc = resolveGc();
   const heapDiff = makeHeapDiffHost(engine);
   let analyzer = null;
+  let analyzerConfig = undefined; // the last configure()'s detector parameters (engine names)
+  let recording = null; // memwatch.record()'s open file (lib/recording.cjs)
   let epochMsAtOrigin = 0;
   const metrics = createMetricsState(); // memwatch.metrics (lib/metrics.cjs)
   const allocations = createAllocationSampling(engine); // sampleAllocations (lib/alloc-sampling.cjs)
@@ -64,18 +68,18 @@ function createMemwatch(engine) {
       });
     },
     heapDiffRetainers: true,
-    // Detector parameters restart the stats from the next GC (the engine validates them);
-    // `leakRetainers` (lib/leak-retainers.cjs) and `sampleAllocations` (lib/alloc-sampling.cjs)
-    // are this adapter's; `sampleAllocations` alone leaves the analysis running.
+    // Keys and types are checked by lib/options.cjs, the detector parameters by the engine.
+    // Detector parameters restart the stats from the next GC; `leakRetainers`
+    // (lib/leak-retainers.cjs) and `sampleAllocations` (lib/alloc-sampling.cjs) are this
+    // adapter's, and `sampleAllocations` alone leaves the analysis running.
     configure(config) {
-      const { leakRetainers: n, sampleAllocations, ...detectors } = config;
-      if (n !== undefined && n !== null && (!Number.isInteger(n) || n < 0 || n > 0xffffffff)) {
-        throw new TypeError(`memwatch.configure: 'leakRetainers' must be an integer from 0 to 4294967295, got ${String(n)}`);
-      }
+      const { analyzer: detectors, leakRetainers: n, sampleAllocations } = configureOptions(engine, config);
       const restart = sampleAllocations === undefined || n !== undefined || Object.keys(detectors).length > 0;
       const next = restart ? new engine.Analyzer(epochMsAtOrigin, detectors) : null;
       try {
         if (sampleAllocations !== undefined) allocations.configure(sampleAllocations);
+        // An open recording starts over with the new parameters (its header states them).
+        if (next && recording !== null) recording.restart(next);
       } catch (e) {
         if (next) next.free();
         throw e;
@@ -83,6 +87,7 @@ function createMemwatch(engine) {
       if (next) {
         analyzer.free();
         analyzer = next;
+        analyzerConfig = detectors;
       }
       leakRetainers.configure(n);
     },
@@ -112,6 +117,7 @@ function createMemwatch(engine) {
     allocations.onEvents(events);
     // With leakRetainers, leak events wait for their report (lib/leak-retainers.cjs).
     const leaksLater = leakRetainers.onEvents(events);
+    if (recording !== null) recording.flush(analyzer);
     for (const ev of events) {
       const { event, ...payload } = ev;
       if (event === 'stats') metrics.onStats(payload);
@@ -127,6 +133,37 @@ function createMemwatch(engine) {
   memwatch.readSnapshot = readSnapshot;
   memwatch.diffFiles = diffFiles;
   memwatch.leakFiles = leakFiles;
+
+  /**
+   * Records the live analysis to `file` in memwatch's export format until `close()` (or exit):
+   * the file `memwatch analyze` and the viewer read. Starts a fresh analysis, as configure()
+   * does, so the file's events are exactly those the listeners get from now on (a configure()
+   * while recording starts the file over with the new parameters).
+   */
+  memwatch.record = function record(file, options) {
+    if (recording !== null) {
+      throw new Error(`memwatch.record: already recording to ${recording.path}; close() that recording first`);
+    }
+    const next = new engine.Analyzer(epochMsAtOrigin, analyzerConfig);
+    let rec;
+    try {
+      rec = openRecording(engine, next, file, options);
+    } catch (e) {
+      next.free();
+      throw e;
+    }
+    analyzer.free();
+    analyzer = next;
+    recording = rec;
+    const close = () => {
+      if (recording !== rec) return;
+      process.removeListener('exit', close);
+      recording = null;
+      rec.close(analyzer);
+    };
+    process.on('exit', close);
+    return { path: rec.path, close };
+  };
   return memwatch;
 }
 

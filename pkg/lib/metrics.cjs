@@ -8,6 +8,8 @@
 // prom-client that `require` finds from the application, or `{ client }`. `registerMeter(meter)`
 // creates the same instruments on an OpenTelemetry API Meter (whatever SDK the application set up).
 
+const { metricsOptions } = require('./options.cjs');
+
 // Keep in step with PAUSE_BUCKETS_SECONDS in native/sampler/src/metrics.rs (tests/metrics checks
 // both expose the same buckets).
 const PAUSE_BUCKETS_SECONDS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 5.0];
@@ -86,6 +88,7 @@ function createMetricsApi(metricsState) {
      * `labels` (default `{ isolate: 'main' }`) go on every series. Returns the metrics.
      */
     register(registry, options = {}) {
+      metricsOptions('register', options);
       const client = loadClient(options.client);
       const labels = options.labels === undefined ? { isolate: 'main' } : options.labels;
       checkLabels(labels, 'register');
@@ -142,6 +145,7 @@ function createMetricsApi(metricsState) {
       if (!meter || typeof meter.createObservableGauge !== 'function' || typeof meter.createHistogram !== 'function') {
         throw new TypeError('memwatch.metrics.registerMeter: expected an OpenTelemetry Meter (meterProvider.getMeter(name))');
       }
+      metricsOptions('registerMeter', options);
       const labels = options.labels === undefined ? { isolate: 'main' } : options.labels;
       checkLabels(labels, 'registerMeter');
       const gauge = (name, description, unit, value) => {

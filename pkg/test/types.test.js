@@ -62,7 +62,7 @@ function realResults(t) {
     events.push(...an.push({ seq: i, gc_type: 'mark_sweep_compact', flags: 0, start_ns: i * 1e9, end_ns: i * 1e9 + 1e6, heap: { used_heap_size: 1e6 * (i + 1) } }));
   }
   assert.ok(events.some((ev) => ev.event === 'leak') && events.some((ev) => ev.event === 'stats'));
-  checks.push(['Analyzer.push', 'AnalyzerEvent[]', events], ['Analyzer.stats', 'Stats', an.stats()]);
+  checks.push(['Analyzer.push', 'LiveEvent[]', events], ['Analyzer.stats', 'Stats', an.stats()]);
   an.free();
 
   const [b, s] = [mw.Snapshot.fromBytes(before), mw.Snapshot.fromBytes(after)];

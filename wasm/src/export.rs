@@ -6,11 +6,12 @@
 use memwatch_core::analyzer::AnalyzerConfig;
 use memwatch_core::detector_options::{option_infos, AnalyzerOverrides};
 use memwatch_core::export::{analyze_export, read_export, Export as CoreExport, Header, Record};
-use memwatch_core::file_kind::detect_file_kind;
+use memwatch_core::file_kind::{detect_file_kind, DETECT_HEAD_BYTES};
 use memwatch_core::sample::GcType;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+use crate::snapshot::byte_view;
 use crate::types::AnalyzerConfigJs;
 use crate::{from_js, js_error, to_js};
 
@@ -28,6 +29,13 @@ struct ExportView<'a> {
 
 fn read(bytes: &[u8]) -> Result<CoreExport, JsValue> {
     read_export(bytes).map_err(js_error)
+}
+
+/// The bytes of a `Uint8Array` or `ArrayBuffer` argument, copied into wasm memory (export files
+/// are small), or a `TypeError` naming the call and argument: a string would otherwise arrive as
+/// zero bytes ("expected '{' but found byte 0x00") and other objects fail inside the glue code.
+fn bytes_arg(value: &JsValue, function: &str, arg: &str) -> Result<Vec<u8>, JsValue> {
+    Ok(byte_view(value, function, arg)?.to_vec())
 }
 
 fn view(e: &CoreExport) -> Result<JsValue, JsValue> {
@@ -55,8 +63,10 @@ fn analyze(export: &CoreExport, options: Option<AnalyzerConfigJs>, what: &str) -
 
 /// Parses an export file: `{header, records, truncated_line, skipped_records}`.
 #[wasm_bindgen(js_name = parseExport, unchecked_return_type = "ExportFile")]
-pub fn parse_export(bytes: &[u8]) -> Result<JsValue, JsValue> {
-    view(&read(bytes)?)
+pub fn parse_export(
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] bytes: JsValue,
+) -> Result<JsValue, JsValue> {
+    view(&read(&bytes_arg(&bytes, "parseExport", "bytes")?)?)
 }
 
 /// Re-analyses an export file, like `memwatch analyze --json`. `options` override the detector
@@ -66,8 +76,11 @@ pub fn parse_export(bytes: &[u8]) -> Result<JsValue, JsValue> {
 /// message (the one the CLI prints). To analyse one file several times, parse it once with
 /// `new Export(bytes)`.
 #[wasm_bindgen(js_name = analyzeExport, unchecked_return_type = "ExportAnalysis")]
-pub fn analyze_export_bytes(bytes: &[u8], options: Option<AnalyzerConfigJs>) -> Result<JsValue, JsValue> {
-    analyze(&read(bytes)?, options, "analyzeExport options")
+pub fn analyze_export_bytes(
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] bytes: JsValue,
+    options: Option<AnalyzerConfigJs>,
+) -> Result<JsValue, JsValue> {
+    analyze(&read(&bytes_arg(&bytes, "analyzeExport", "bytes")?)?, options, "analyzeExport options")
 }
 
 /// A parsed export file held in wasm memory: parse once, then read its parts or re-analyse it
@@ -81,8 +94,10 @@ pub struct Export {
 impl Export {
     /// Parses a whole export file (throws core's message, with the line, on a bad file).
     #[wasm_bindgen(constructor)]
-    pub fn new(bytes: &[u8]) -> Result<Export, JsValue> {
-        Ok(Export { inner: read(bytes)? })
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] bytes: JsValue,
+    ) -> Result<Export, JsValue> {
+        Ok(Export { inner: read(&bytes_arg(&bytes, "new Export", "bytes")?)? })
     }
 
     /// The header line.
@@ -144,8 +159,15 @@ impl ExportParser {
         ExportParser::default()
     }
 
-    pub fn push(&mut self, chunk: &[u8]) {
-        self.bytes.extend_from_slice(chunk);
+    pub fn push(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] chunk: JsValue,
+    ) -> Result<(), JsValue> {
+        let chunk = byte_view(&chunk, "ExportParser.push", "chunk")?;
+        let at = self.bytes.len();
+        self.bytes.resize(at + chunk.length() as usize, 0);
+        chunk.copy_to(&mut self.bytes[at..]);
+        Ok(())
     }
 
     #[wasm_bindgen(getter, js_name = bytesConsumed)]
@@ -155,18 +177,18 @@ impl ExportParser {
 
     #[wasm_bindgen(unchecked_return_type = "ExportFile")]
     pub fn finish(&mut self) -> Result<JsValue, JsValue> {
-        parse_export(&std::mem::take(&mut self.bytes))
+        view(&read(&std::mem::take(&mut self.bytes))?)
     }
 
     /// Ends the input and returns the parsed file as an `Export` handle.
     #[wasm_bindgen(js_name = finishExport)]
     pub fn finish_export(&mut self) -> Result<Export, JsValue> {
-        Export::new(&std::mem::take(&mut self.bytes))
+        Ok(Export { inner: read(&std::mem::take(&mut self.bytes))? })
     }
 
     #[wasm_bindgen(unchecked_return_type = "ExportAnalysis")]
     pub fn analyze(&mut self, options: Option<AnalyzerConfigJs>) -> Result<JsValue, JsValue> {
-        analyze_export_bytes(&std::mem::take(&mut self.bytes), options)
+        analyze(&read(&std::mem::take(&mut self.bytes))?, options, "ExportParser.analyze options")
     }
 }
 
@@ -174,8 +196,13 @@ impl ExportParser {
 /// `"snapshot"` (a V8 `.heapsnapshot`) or `"export"` (a memwatch export). Throws "the file is
 /// empty" or "neither a V8 heap snapshot (.heapsnapshot) nor a memwatch export file (.jsonl)".
 #[wasm_bindgen(js_name = detectFileKind, unchecked_return_type = "\"snapshot\" | \"export\"")]
-pub fn detect_file_kind_js(head: &[u8]) -> Result<JsValue, JsValue> {
-    to_js(&detect_file_kind(head).map_err(js_error)?)
+pub fn detect_file_kind_js(
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] head: JsValue,
+) -> Result<JsValue, JsValue> {
+    let head = byte_view(&head, "detectFileKind", "head")?;
+    // Only the first bytes decide: copy no more (a caller may pass the whole file).
+    let head = head.subarray(0, head.length().min(DETECT_HEAD_BYTES as u32)).to_vec();
+    to_js(&detect_file_kind(&head).map_err(js_error)?)
 }
 
 /// Core's detector options (names, CLI flags, inclusive bounds, defaults, help), e.g. for a form.
@@ -202,6 +229,8 @@ pub fn gc_type_from_v8_bits(bits: u32) -> Result<JsValue, JsValue> {
 /// Core's memwatch GC type for a `v8.GCProfiler` collection name (`"MarkSweepCompact"`, ...), or
 /// null for a name it does not know.
 #[wasm_bindgen(js_name = gcTypeFromV8Name, unchecked_return_type = "GcType | null")]
-pub fn gc_type_from_v8_name(name: &str) -> Result<JsValue, JsValue> {
-    to_js(&GcType::from_v8_name(name))
+pub fn gc_type_from_v8_name(
+    #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+) -> Result<JsValue, JsValue> {
+    to_js(&GcType::from_v8_name(&crate::string_arg(&name, "gcTypeFromV8Name", "name")?))
 }

@@ -46,6 +46,49 @@ pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
 
+/// What a JS value is, for argument errors: `string`, `null`, `Array`, `Uint16Array`, `number`.
+pub(crate) fn js_type_name(value: &JsValue) -> String {
+    if value.is_null() {
+        "null".to_string()
+    } else if value.is_object() {
+        js_sys::Reflect::get(value, &"constructor".into())
+            .ok()
+            .and_then(|c| js_sys::Reflect::get(&c, &"name".into()).ok())
+            .and_then(|n| n.as_string())
+            .unwrap_or_else(|| "object".to_string())
+    } else {
+        value.js_typeof().as_string().unwrap_or_default()
+    }
+}
+
+/// A string argument, or a `TypeError` naming the call and the argument: wasm-bindgen's glue for
+/// a `&str` parameter given a number traps ("memory access out of bounds").
+pub(crate) fn string_arg(value: &JsValue, function: &str, arg: &str) -> Result<String, JsValue> {
+    value.as_string().ok_or_else(|| {
+        js_sys::TypeError::new(&format!("{function}: {arg} must be a string (got {})", js_type_name(value))).into()
+    })
+}
+
+/// A count argument (a non-negative integer), or a `TypeError` naming the call and the argument:
+/// wasm-bindgen's `u32` conversion would read `'x'` as 0 and `-1` as 4294967295.
+pub(crate) fn count_arg(value: &JsValue, function: &str, arg: &str) -> Result<usize, JsValue> {
+    match value.as_f64() {
+        Some(v) if v >= 0.0 && v.fract() == 0.0 && v <= f64::from(u32::MAX) => Ok(v as usize),
+        _ => {
+            let got = value.as_f64().map_or_else(|| js_type_name(value), |v| v.to_string());
+            Err(js_sys::TypeError::new(&format!("{function}: {arg} must be a non-negative integer (got {got})")).into())
+        }
+    }
+}
+
+/// An optional string argument (`undefined`/`null`: `None`), checked like [`string_arg`].
+pub(crate) fn optional_string_arg(value: &JsValue, function: &str, arg: &str) -> Result<Option<String>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    string_arg(value, function, arg).map(Some)
+}
+
 /// A core error as a JS `Error` carrying the core's message.
 pub(crate) fn js_error(e: impl std::fmt::Display) -> JsValue {
     js_sys::Error::new(&e.to_string()).into()
@@ -65,6 +108,11 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue
 pub(crate) fn from_js<T: DeserializeOwned + Default>(value: JsValue, what: &str) -> Result<T, JsValue> {
     if value.is_undefined() || value.is_null() {
         return Ok(T::default());
+    }
+    if !value.is_object() || value.is_function() {
+        // serde-wasm-bindgen would say "Reflect.get called on non-object" for a string.
+        let got = value.js_typeof().as_string().unwrap_or_default();
+        return Err(js_sys::TypeError::new(&format!("invalid {what}: expected an object, got a {got}")).into());
     }
     serde_wasm_bindgen::from_value(value).map_err(|e| js_error(format!("invalid {what}: {}", serde_message(e))))
 }

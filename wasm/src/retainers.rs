@@ -14,14 +14,18 @@ use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 use crate::snapshot::Snapshot;
-use crate::{from_js, js_error, to_js};
+use crate::{count_arg, from_js, js_error, optional_string_arg, string_arg, to_js};
 
 /// The `n` classes whose self size grew most from `before` to `after`, with retained sizes,
 /// retained-size deltas and up to 3 retainer paths of their new objects.
 #[wasm_bindgen(js_name = growthReport, unchecked_return_type = "GrowthReport")]
-pub fn growth(before: &Snapshot, after: &Snapshot, n: u32) -> Result<JsValue, JsValue> {
+pub fn growth(
+    before: &Snapshot,
+    after: &Snapshot,
+    #[wasm_bindgen(unchecked_param_type = "number")] n: JsValue,
+) -> Result<JsValue, JsValue> {
     // The options of core's `growth_report` (and so of `memwatch diff --retainers N`).
-    let opts = GrowthOptions::top(n as usize);
+    let opts = GrowthOptions::top(count_arg(&n, "growthReport", "n")?);
     let (ab, aa) = (before.analysis().map_err(js_error)?, after.analysis().map_err(js_error)?);
     to_js(&growth_report_with(before.graph(), ab, after.graph(), aa, &opts))
 }
@@ -41,13 +45,15 @@ pub fn retained_sizes(snapshot: &Snapshot) -> Result<JsValue, JsValue> {
 #[wasm_bindgen(js_name = classRetainers, unchecked_return_type = "ClassRetainers")]
 pub fn class_retainers_js(
     snapshot: &Snapshot,
-    class_name: &str,
-    k: u32,
-    scheme: Option<String>,
+    #[wasm_bindgen(unchecked_param_type = "string")] class_name: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number")] k: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "string | null")] scheme: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let scheme = parse_scheme(scheme)?;
+    const F: &str = "classRetainers";
+    let (class_name, k) = (string_arg(&class_name, F, "class_name")?, count_arg(&k, F, "k")?);
+    let scheme = parse_scheme(optional_string_arg(&scheme, F, "scheme")?)?;
     let analysis = snapshot.analysis().map_err(js_error)?;
-    to_js(&class_retainers(snapshot.graph(), analysis, class_name, scheme, k as usize))
+    to_js(&class_retainers(snapshot.graph(), analysis, &class_name, scheme, k))
 }
 
 /// How class `class_name` (under `scheme`, as for `classRetainers`) changed from `before` to
@@ -57,13 +63,14 @@ pub fn class_retainers_js(
 pub fn class_growth_js(
     before: &Snapshot,
     after: &Snapshot,
-    class_name: &str,
-    scheme: Option<String>,
+    #[wasm_bindgen(unchecked_param_type = "string")] class_name: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "string | null")] scheme: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let scheme = parse_scheme(scheme)?;
+    let class_name = string_arg(&class_name, "classGrowth", "class_name")?;
+    let scheme = parse_scheme(optional_string_arg(&scheme, "classGrowth", "scheme")?)?;
     let (ab, aa) = (before.analysis().map_err(js_error)?, after.analysis().map_err(js_error)?);
     let k = defaults::PATHS_PER_CLASS;
-    to_js(&class_growth(before.graph(), ab, after.graph(), aa, class_name, scheme, k))
+    to_js(&class_growth(before.graph(), ab, after.graph(), aa, &class_name, scheme, k))
 }
 
 /// Count, self size and retained size of every HeapDiff bucket (`Array`, `String`, a
@@ -79,8 +86,10 @@ pub fn bucket_retained_sizes(snapshot: &Snapshot) -> Result<JsValue, JsValue> {
 /// `"Array"` -> `["(array)", "Array"]`, `"Closure"` -> `["(closure)", "Closure"]`, a constructor
 /// name -> itself.
 #[wasm_bindgen(js_name = bucketClasses)]
-pub fn bucket_classes_js(bucket: &str) -> Vec<String> {
-    bucket_classes(bucket)
+pub fn bucket_classes_js(
+    #[wasm_bindgen(unchecked_param_type = "string")] bucket: JsValue,
+) -> Result<Vec<String>, JsValue> {
+    Ok(bucket_classes(&string_arg(&bucket, "bucketClasses", "bucket")?))
 }
 
 fn parse_scheme(scheme: Option<String>) -> Result<Scheme, JsValue> {

@@ -210,24 +210,14 @@ pub fn summarize_snapshot(
 
 /// The bytes of a `Uint8Array` (Node's `Buffer` is one) or an `ArrayBuffer`; for anything else a
 /// `TypeError` naming the function and argument (before, an `ArrayBuffer` read as an empty file).
-fn byte_view(value: &JsValue, function: &str, arg: &str) -> Result<Uint8Array, JsValue> {
+pub(crate) fn byte_view(value: &JsValue, function: &str, arg: &str) -> Result<Uint8Array, JsValue> {
     if let Some(a) = value.dyn_ref::<Uint8Array>() {
         return Ok(a.clone());
     }
     if let Some(b) = value.dyn_ref::<ArrayBuffer>() {
         return Ok(Uint8Array::new(b));
     }
-    let got = if value.is_null() {
-        "null".to_string()
-    } else if value.is_object() {
-        js_sys::Reflect::get(value, &"constructor".into())
-            .ok()
-            .and_then(|c| js_sys::Reflect::get(&c, &"name".into()).ok())
-            .and_then(|n| n.as_string())
-            .unwrap_or_else(|| "object".to_string())
-    } else {
-        value.js_typeof().as_string().unwrap_or_default()
-    };
+    let got = crate::js_type_name(value);
     Err(js_sys::TypeError::new(&format!("{function}: {arg} must be a Uint8Array or an ArrayBuffer (got {got})")).into())
 }
 

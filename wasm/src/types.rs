@@ -20,3 +20,12 @@ extern "C" {
     #[wasm_bindgen(typescript_type = "SnapshotParserOptions")]
     pub type SnapshotParserOptionsJs;
 }
+
+#[wasm_bindgen(typescript_custom_section)]
+const LIVE_EVENT: &'static str = r#"
+/**
+ * An event of `Analyzer.push`: core's `AnalyzerEvent`, with @airbnb/node-memwatch's field names
+ * (`AirbnbStats`) next to node-memwatch's on `stats` (what the Node adapter's listeners get).
+ */
+export type LiveEvent = ({ event: "stats" } & Stats & AirbnbStats) | ({ event: "leak" } & LeakEvent);
+"#;

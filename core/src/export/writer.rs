@@ -35,6 +35,11 @@ impl<W: Write> ExportWriter<W> {
         &self.out
     }
 
+    /// The output, e.g. to drain a `Vec<u8>` the records were written to.
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+
     pub fn into_inner(self) -> W {
         self.out
     }

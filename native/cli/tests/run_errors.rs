@@ -96,6 +96,60 @@ fn failed_import_names_the_importing_file() {
     assert!(r.stderr.contains("only relative"), "{}", r.stderr);
 }
 
+/// The hint every Node-program error ends with: plain V8, and the npm package for Node programs.
+fn assert_node_hint(stderr: &str) {
+    assert!(stderr.contains("`memwatch run` runs plain V8 scripts"), "{stderr}");
+    assert!(stderr.contains("npm install memwatch-wasm"), "{stderr}");
+    assert!(stderr.contains("node -r memwatch-wasm/record app.js"), "{stderr}");
+}
+
+#[test]
+fn node_programs_are_told_to_use_the_npm_package() {
+    let dir = TempDir::new("nodeprog");
+    // A static import of a Node module or a package: refused before anything runs (bad input, 2).
+    for (name, source) in [
+        ("fs.mjs", "import fs from 'node:fs';\nconsole.log('ran');\n"),
+        ("express.mjs", "import express from 'express';\nconsole.log('ran');\n"),
+        ("http.mjs", "import { createServer } from 'http';\nconsole.log('ran');\n"),
+    ] {
+        let script = dir.write(name, source);
+        let r = run(&["run", script.to_str().unwrap()]);
+        assert_eq!(r.code, Some(2), "{name}: {}", r.stderr);
+        assert!(r.stdout.is_empty(), "{name}: nothing runs: {}", r.stdout);
+        assert!(r.stderr.contains(&script.display().to_string()), "{name}: names the file: {}", r.stderr);
+        assert_node_hint(&r.stderr);
+    }
+    // `import` in a classic script (a Node ESM `.js`): a compile error (2) saying how to load
+    // modules, and the hint.
+    let script = dir.write("esm.js", "import http from 'node:http';\nconsole.log('ran');\n");
+    let r = run(&["run", script.to_str().unwrap()]);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(r.stderr.contains("name it .mjs or pass --module"), "{}", r.stderr);
+    assert_node_hint(&r.stderr);
+    // require() and the other CommonJS names: an uncaught ReferenceError (1), located, explained.
+    for (name, source, what) in [
+        ("req.js", "console.log('before');\nconst fs = require('fs');\n", "require is Node's"),
+        ("dir.js", "console.log(__dirname);\n", "__dirname is Node's"),
+        ("exp.js", "module.exports = {};\n", "module is Node's"),
+    ] {
+        let script = dir.write(name, source);
+        let r = run(&["run", script.to_str().unwrap()]);
+        assert_eq!(r.code, Some(1), "{name}: {}", r.stderr);
+        assert!(r.stderr.contains("ReferenceError") && r.stderr.contains(what), "{name}: {}", r.stderr);
+        assert!(r.stderr.contains(&format!("{}:", script.display())), "{name}: location: {}", r.stderr);
+        assert_node_hint(&r.stderr);
+    }
+    // A script that checks for require itself (UMD style) is not affected.
+    let script = dir.write("umd.js", "console.log(typeof require === 'undefined' ? 'plain' : 'node');\n");
+    let r = run(&["run", script.to_str().unwrap()]);
+    assert_eq!((r.code, r.stdout.as_str()), (Some(0), "plain\n"), "{}", r.stderr);
+    // Other ReferenceErrors keep their plain message.
+    let script = dir.write("other.js", "missingThing();\n");
+    let r = run(&["run", script.to_str().unwrap()]);
+    assert_eq!(r.code, Some(1));
+    assert!(r.stderr.contains("missingThing is not defined") && !r.stderr.contains("plain V8"), "{}", r.stderr);
+}
+
 #[test]
 fn heap_limit_too_small_exits_1_with_valid_export() {
     let dir = TempDir::new("oom");

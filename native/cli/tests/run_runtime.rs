@@ -20,6 +20,12 @@ fn once_stats_after_gc_is_asynchronous() {
     }
     assert!(s["num_full_gc"].as_u64().unwrap() >= 1);
     assert!(s["current_base"].as_u64().unwrap() > 0);
+    // @airbnb/node-memwatch's names for the same numbers, as in the npm package.
+    assert_eq!(s["used_heap_size"], s["heap"]["used_heap_size"]);
+    assert_eq!(s["gcMarkSweepCompactCount"], s["gc_counts"]["mark_sweep_compact"]);
+    assert_eq!(s["gcScavengeTime"], s["gc_pause_ns"]["scavenge"]);
+    assert_eq!(s["gc_time"], s["last_gc_pause_ns"]);
+    assert!(s["gc_ts"].as_u64().unwrap() > 1_700_000_000_000_000, "gc_ts is epoch microseconds: {s}");
 }
 
 #[test]

@@ -8,6 +8,31 @@
 //!     at f (/path/script.js:3:9)
 //! ```
 
+/// What `memwatch run` says about a script written for Node (`require`, `import 'node:fs'`, an
+/// npm package): it runs plain V8 scripts, and the npm package is the tool for Node programs.
+pub(crate) const NODE_PROGRAM_HINT: &str = "`memwatch run` runs plain V8 scripts (ECMAScript with \
+console, timers, process.exit and the memwatch global): no require(), no Node modules (node:*), no npm packages. \
+For a Node program use the npm package instead: `npm install memwatch-wasm`, then \
+`const memwatch = require('memwatch-wasm')` in the program, or record it unchanged with \
+`MEMWATCH_OUT=app.ndjson node -r memwatch-wasm/record app.js` and read the file with `memwatch analyze app.ndjson`.";
+
+/// CommonJS names Node defines and plain V8 does not: a ReferenceError for one of them means the
+/// script was written for Node.
+const NODE_GLOBALS: [&str; 5] = ["require", "module", "exports", "__dirname", "__filename"];
+
+/// The hint when `text` (an exception's stack or string) is "ReferenceError: require is not
+/// defined" or the same for another CommonJS name.
+fn node_global_hint(text: &str) -> Option<String> {
+    let first = text.lines().next()?;
+    if first == "SyntaxError: Cannot use import statement outside a module" {
+        return Some(format!(
+            "\nTo run an ES module, name it .mjs or pass --module (only relative and absolute imports). {NODE_PROGRAM_HINT}"
+        ));
+    }
+    let name = first.strip_prefix("ReferenceError: ")?.strip_suffix(" is not defined")?;
+    NODE_GLOBALS.contains(&name).then(|| format!("\n{name} is Node's, not JavaScript's: {NODE_PROGRAM_HINT}"))
+}
+
 /// `file:line:col`, the source line with a caret, then the stack (or the value as a string).
 pub(crate) fn format_exception<'s>(
     scope: &v8::PinScope<'s, '_>,
@@ -42,7 +67,11 @@ pub(crate) fn format_exception<'s>(
             }
         }
     }
-    out.push_str(&exception_text(scope, exception));
+    let text = exception_text(scope, exception);
+    out.push_str(&text);
+    if let Some(hint) = node_global_hint(&text) {
+        out.push_str(&hint);
+    }
     out
 }
 
@@ -116,4 +145,20 @@ pub(crate) fn stalled_await_warning<'s>(scope: &v8::PinScope<'s, '_>, m: v8::Loc
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::node_global_hint;
+
+    #[test]
+    fn commonjs_reference_errors_get_the_hint_and_others_do_not() {
+        let hint = node_global_hint("ReferenceError: require is not defined\n    at /a.js:1:1").expect("hint");
+        assert!(hint.contains("require is Node's") && hint.contains("memwatch-wasm"), "{hint}");
+        assert!(node_global_hint("ReferenceError: __dirname is not defined").is_some());
+        assert!(node_global_hint("ReferenceError: requirex is not defined").is_none());
+        assert!(node_global_hint("Error: require is not defined").is_none());
+        let hint = node_global_hint("SyntaxError: Cannot use import statement outside a module").expect("hint");
+        assert!(hint.contains("--module") && hint.contains("memwatch-wasm"), "{hint}");
+    }
 }

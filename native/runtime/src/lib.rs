@@ -385,9 +385,11 @@ impl Runtime {
             return Turn::Ok;
         }
         let (Some(ctx), Some(dispatch)) = (self.context.clone(), self.dispatch.clone()) else { return Turn::Ok };
+        let epoch_ms = mw.epoch_ms_at_origin() as f64;
         for ev in events {
             let (name, json) = match &ev {
-                MemwatchEvent::Stats(s) => ("stats", serde_json::to_string(s)),
+                // With @airbnb/node-memwatch's field names too, as in the npm package.
+                MemwatchEvent::Stats(s) => ("stats", serde_json::to_string(&s.with_airbnb(epoch_ms))),
                 MemwatchEvent::Leak(l) => ("leak", serde_json::to_string(l)),
                 MemwatchEvent::HeapDiff(d) => ("heapdiff", serde_json::to_string(&d.diff)),
                 _ => continue,

@@ -68,8 +68,9 @@ fn resolve_path(referrer: &Path, specifier: &str) -> Result<PathBuf, String> {
         PathBuf::from(spec)
     } else {
         return Err(format!(
-            "cannot import '{specifier}' from {}: only relative ('./x.mjs') or absolute imports are supported",
-            referrer.display()
+            "cannot import '{specifier}' from {}: only relative ('./x.mjs') or absolute imports are supported. {}",
+            referrer.display(),
+            crate::errors::NODE_PROGRAM_HINT
         ));
     };
     candidate

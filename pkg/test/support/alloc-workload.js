@@ -14,7 +14,7 @@ const churnOnly = args.includes('--churn-only');
 const at = args.indexOf('--interval');
 const config = { sampleAllocations: at >= 0 ? Number(args[at + 1]) : true };
 if (args.includes('--eager')) {
-  config.classic = { growth_count: 1, noise_floor_bytes: 0, noise_floor_percent: 0 };
+  config.classic = { growthCount: 1, noiseFloorBytes: 0, noiseFloorPercent: 0 };
   config.trend = null;
 }
 memwatch.configure(config);

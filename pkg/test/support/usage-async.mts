@@ -9,7 +9,7 @@ const withRetainers: HeapDiffWithRetainers = new HeapDiff().end({ retainers: 5 }
 const holderName: string | undefined = withRetainers.retainers.holders?.[0]?.name;
 const asyncPlain: HeapDiffResult = await new HeapDiff().endAsync();
 const asyncGrowth: GrowthReport = (await new HeapDiff().endAsync({ retainers: 3 })).retainers;
-configure({ leakRetainers: 5, classic: { growth_count: 3 } });
+configure({ leakRetainers: 5, classic: { growthCount: 3 } });
 memwatch.configure({ leakRetainers: null });
 memwatch.on('leak', (l: LeakInfo) => {
   const r: LeakRetainers | undefined = l.retainers;

@@ -4,6 +4,8 @@ import memwatch, { HeapDiff, gc, once, diffSnapshots, analyzeExport, SnapshotPar
 import type { HeapDiffResult, Stats, LeakInfo, ClassSummary, ExportAnalysis, Snapshot } from 'memwatch-wasm';
 import { growthReport, classRetainers, leakReport } from 'memwatch-wasm';
 import type { GrowthReport, ClassRetainers, LeakReport, ClassRetainedSize, AnalyzerEvent, LeakAllocations } from 'memwatch-wasm';
+import type { StatsEvent, Recording, ConfigureOptions } from 'memwatch-wasm';
+import { record } from 'memwatch-wasm';
 import init, { initSync, summarizeSnapshot } from 'memwatch-wasm/web';
 
 memwatch.on('stats', (s: Stats) => { const n: number = s.num_full_gc + s.current_base + s.usage_trend; void n; });
@@ -43,6 +45,19 @@ const sites: LeakAllocations = tracker.observe('{"head": {}}', 0);
 void [sites.sites[0]?.growth, tracker.wantsProfile(true, false)];
 // @ts-expect-error: sampleAllocations is a boolean or a number of bytes
 memwatch.configure({ sampleAllocations: 'yes' });
+const config: ConfigureOptions = { classic: { growthCount: 3, noiseFloorBytes: 0 }, trend: null, leakRetainers: 2, sampleAllocations: 65536 };
+memwatch.configure(config);
+// @ts-expect-error: detector options are camelCase in the Node API
+memwatch.configure({ classic: { growth_count: 3 } });
+memwatch.on('stats', (s: StatsEvent) => {
+  // @airbnb/node-memwatch's names for the same numbers.
+  const n: number = s.used_heap_size + s.gcMarkSweepCompactCount + s.gc_time + s.heap.number_of_detached_contexts;
+  void n;
+});
+const rec: Recording = record('app.ndjson', { labels: { service: 'api' } });
+const recPath: string = memwatch.record(new URL('file:///tmp/x.ndjson')).path;
+rec.close();
+void recPath;
 void [d2, a, b, consumed, rows, d3, init, initSync, summarizeSnapshot];
 // @ts-expect-error: HeapDiff results have no `leaks`
 void diff.leaks;

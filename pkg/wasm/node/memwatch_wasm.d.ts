@@ -1,6 +1,39 @@
 /* tslint:disable */
 /* eslint-disable */
 /**
+ * The `stats` fields of @airbnb/node-memwatch (its `src/memwatch.cc`), derived from [`Stats`]
+ * so code written for that fork reads numbers instead of `undefined`. JS hosts put them next to
+ * node-memwatch's fields in the live `stats` event ([`StatsEvent`]); recordings and `--json`
+ * keep [`Stats`] only. Times are nanoseconds, as there.
+ */
+export interface AirbnbStats {
+    /**
+     * Wall-clock time of the GC's end, microseconds since the Unix epoch.
+     */
+    gc_ts: number;
+    gcScavengeCount: number;
+    gcScavengeTime: number;
+    gcMarkSweepCompactCount: number;
+    gcMarkSweepCompactTime: number;
+    gcIncrementalMarkingCount: number;
+    gcIncrementalMarkingTime: number;
+    gcProcessWeakCallbacksCount: number;
+    gcProcessWeakCallbacksTime: number;
+    total_heap_size: number;
+    total_heap_size_executable: number;
+    total_physical_size: number;
+    total_available_size: number;
+    used_heap_size: number;
+    heap_size_limit: number;
+    malloced_memory: number;
+    peak_malloced_memory: number;
+    /**
+     * Pause of the GC that produced the event (`last_gc_pause_ns`).
+     */
+    gc_time: number;
+}
+
+/**
  * Which code allocated the growth behind a recorded `leak` (same `detector` and `gc_seq`):
  * the growing allocation sites of the sampling heap profiler, written after the leak
  * (format 1.2; older readers skip it).
@@ -186,6 +219,10 @@ export type DetectorKind = "classic" | "trend";
 export interface DetectorOptionInfo {
     detector: DetectorKind;
     name: string;
+    /**
+     * The name in the npm package's camelCase Node options ([`DetectorOption::js_name`]).
+     */
+    js_name: string;
     flag: string;
     kind: ValueKind;
     min: number;
@@ -664,6 +701,12 @@ export interface LiveAllocations {
 }
 
 /**
+ * An event of `Analyzer.push`: core's `AnalyzerEvent`, with @airbnb/node-memwatch's field names
+ * (`AirbnbStats`) next to node-memwatch's on `stats` (what the Node adapter's listeners get).
+ */
+export type LiveEvent = ({ event: "stats" } & Stats & AirbnbStats) | ({ event: "leak" } & LeakEvent);
+
+/**
  * Live sampled bytes allocated by one stack.
  */
 export interface LiveSite {
@@ -927,13 +970,38 @@ export class Analyzer {
      */
     constructor(epochMsAtOrigin: number, config?: AnalyzerConfig | null);
     /**
-     * Feeds one GC sample; returns the events it produced (often none).
+     * Feeds one GC sample; returns the events it produced (often none). `stats` events carry
+     * @airbnb/node-memwatch's field names too (`AirbnbStats`). While recording, the sample and
+     * its events are appended to the recording (see `takeRecorded`).
      */
-    push(sample: GcSample): AnalyzerEvent[];
+    push(sample: GcSample): LiveEvent[];
+    /**
+     * Appends a `marker` record (`start`, `end`, ...) to the recording.
+     */
+    recordMarker(timeNs: number, kind: string, message?: string | null): void;
+    /**
+     * Starts an export recording of this analyzer's samples and events: writes the header (with
+     * this analyzer's detector parameters, so re-analysis reproduces its events) to the buffer
+     * `takeRecorded()` drains. `options`: `{producer, target, labels}` of the header.
+     */
+    startRecording(options: { producer?: string; target?: unknown; labels?: Record<string, string> }): void;
     /**
      * The counters after the last sample.
      */
     stats(): Stats;
+    /**
+     * Ends the recording (what was not taken yet is dropped: take it first).
+     */
+    stopRecording(): void;
+    /**
+     * The recorded bytes not taken yet (whole lines), emptying the buffer; empty when not
+     * recording.
+     */
+    takeRecorded(): Uint8Array;
+    /**
+     * Whether a recording is on.
+     */
+    readonly recording: boolean;
 }
 
 /**
@@ -959,7 +1027,7 @@ export class Export {
     /**
      * Parses a whole export file (throws core's message, with the line, on a bad file).
      */
-    constructor(bytes: Uint8Array | number[]);
+    constructor(bytes: Uint8Array | ArrayBuffer);
     /**
      * Every record after the header, in file order (unknown record types are skipped).
      */
@@ -992,7 +1060,7 @@ export class ExportParser {
     finishExport(): Export;
     finish(): ExportFile;
     constructor();
-    push(chunk: Uint8Array | number[]): void;
+    push(chunk: Uint8Array | ArrayBuffer): void;
     readonly bytesConsumed: number;
 }
 
@@ -1070,7 +1138,7 @@ export class SnapshotParser {
  * message (the one the CLI prints). To analyse one file several times, parse it once with
  * `new Export(bytes)`.
  */
-export function analyzeExport(bytes: Uint8Array | number[], options?: AnalyzerConfig | null): ExportAnalysis;
+export function analyzeExport(bytes: Uint8Array | ArrayBuffer, options?: AnalyzerConfig | null): ExportAnalysis;
 
 /**
  * The DevTools classes (`retainedSizes`, `growthReport`) whose objects a HeapDiff bucket holds:
@@ -1107,7 +1175,7 @@ export function classRetainers(snapshot: Snapshot, class_name: string, k: number
  * `"snapshot"` (a V8 `.heapsnapshot`) or `"export"` (a memwatch export). Throws "the file is
  * empty" or "neither a V8 heap snapshot (.heapsnapshot) nor a memwatch export file (.jsonl)".
  */
-export function detectFileKind(head: Uint8Array | number[]): "snapshot" | "export";
+export function detectFileKind(head: Uint8Array | ArrayBuffer): "snapshot" | "export";
 
 /**
  * Core's detector options (names, CLI flags, inclusive bounds, defaults, help), e.g. for a form.
@@ -1146,7 +1214,7 @@ export function leakReport(baseline: Snapshot, target: Snapshot, final_snapshot:
 /**
  * Parses an export file: `{header, records, truncated_line, skipped_records}`.
  */
-export function parseExport(bytes: Uint8Array | number[]): ExportFile;
+export function parseExport(bytes: Uint8Array | ArrayBuffer): ExportFile;
 
 /**
  * The detector parameters `options` give over the built-in defaults (what `Analyzer` uses),

@@ -1,6 +1,39 @@
 /* tslint:disable */
 /* eslint-disable */
 /**
+ * The `stats` fields of @airbnb/node-memwatch (its `src/memwatch.cc`), derived from [`Stats`]
+ * so code written for that fork reads numbers instead of `undefined`. JS hosts put them next to
+ * node-memwatch's fields in the live `stats` event ([`StatsEvent`]); recordings and `--json`
+ * keep [`Stats`] only. Times are nanoseconds, as there.
+ */
+export interface AirbnbStats {
+    /**
+     * Wall-clock time of the GC's end, microseconds since the Unix epoch.
+     */
+    gc_ts: number;
+    gcScavengeCount: number;
+    gcScavengeTime: number;
+    gcMarkSweepCompactCount: number;
+    gcMarkSweepCompactTime: number;
+    gcIncrementalMarkingCount: number;
+    gcIncrementalMarkingTime: number;
+    gcProcessWeakCallbacksCount: number;
+    gcProcessWeakCallbacksTime: number;
+    total_heap_size: number;
+    total_heap_size_executable: number;
+    total_physical_size: number;
+    total_available_size: number;
+    used_heap_size: number;
+    heap_size_limit: number;
+    malloced_memory: number;
+    peak_malloced_memory: number;
+    /**
+     * Pause of the GC that produced the event (`last_gc_pause_ns`).
+     */
+    gc_time: number;
+}
+
+/**
  * Which code allocated the growth behind a recorded `leak` (same `detector` and `gc_seq`):
  * the growing allocation sites of the sampling heap profiler, written after the leak
  * (format 1.2; older readers skip it).
@@ -42,24 +75,6 @@ export interface AnalyzerConfig {
  * What one GC sample produced.
  */
 export type AnalyzerEvent = ({ event: "stats" } & Stats) | ({ event: "leak" } & LeakEvent);
-
-/**
- * One HeapDiff row's retained totals in one snapshot (the row's `what` under
- * [`crate::class::Scheme::Bucket`]).
- */
-export interface BucketRetained {
-    what: string;
-    /**
-     * Reachable members (synthetic nodes excluded).
-     */
-    count: number;
-    self_size: number;
-    /**
-     * Sum of retained sizes of the members not dominated by another member of the bucket: what
-     * `classRetainers(snapshot, what, k, "bucket")` reports for the same row.
-     */
-    retained_size: number;
-}
 
 /**
  * Gained objects of one class under a holder.
@@ -138,43 +153,6 @@ export interface ClassicConfig {
 }
 
 /**
- * DevTools' Comparison columns for one HeapDiff row: the same new and deleted nodes as
- * node-memwatch's `+` and `-` (reached ids only in AFTER / only in BEFORE, bucketed by `what`),
- * with the self sizes of the new and of the deleted nodes kept apart (node-memwatch's
- * `size_bytes` is `alloc_size - freed_size`).
- */
-export interface ComparisonRow {
-    /**
-     * node-memwatch's bucket (the HeapDiff row's `what`).
-     */
-    what: string;
-    /**
-     * DevTools' `# New`.
-     */
-    new_count: number;
-    /**
-     * DevTools' `# Deleted`.
-     */
-    deleted_count: number;
-    /**
-     * DevTools' `# Delta`: `new_count - deleted_count`.
-     */
-    count_delta: number;
-    /**
-     * DevTools' `Alloc. Size`: self sizes of the new nodes.
-     */
-    alloc_size: number;
-    /**
-     * DevTools' `Freed Size`: self sizes of the deleted nodes.
-     */
-    freed_size: number;
-    /**
-     * DevTools' `Size Delta`: `alloc_size - freed_size` (node-memwatch's `size_bytes`).
-     */
-    size_delta: number;
-}
-
-/**
  * Which detector produced a [`LeakEvent`].
  */
 export type DetectorKind = "classic" | "trend";
@@ -186,6 +164,10 @@ export type DetectorKind = "classic" | "trend";
 export interface DetectorOptionInfo {
     detector: DetectorKind;
     name: string;
+    /**
+     * The name in the npm package's camelCase Node options ([`DetectorOption::js_name`]).
+     */
+    js_name: string;
     flag: string;
     kind: ValueKind;
     min: number;
@@ -203,20 +185,6 @@ export interface DiffChange {
      * Sorted by `what`.
      */
     details: DiffDetail[];
-}
-
-/**
- * A HeapDiff with DevTools' Comparison columns for each of its rows.
- */
-export interface DiffComparison {
-    /**
-     * node-memwatch's object, unchanged.
-     */
-    heapdiff: HeapDiffResult;
-    /**
-     * One row per `heapdiff.change.details` entry, in the same order.
-     */
-    rows: ComparisonRow[];
 }
 
 /**
@@ -664,6 +632,12 @@ export interface LiveAllocations {
 }
 
 /**
+ * An event of `Analyzer.push`: core's `AnalyzerEvent`, with @airbnb/node-memwatch's field names
+ * (`AirbnbStats`) next to node-memwatch's on `stats` (what the Node adapter's listeners get).
+ */
+export type LiveEvent = ({ event: "stats" } & Stats & AirbnbStats) | ({ event: "leak" } & LeakEvent);
+
+/**
  * Live sampled bytes allocated by one stack.
  */
 export interface LiveSite {
@@ -883,40 +857,6 @@ export interface TrendConfig {
 export type ValueKind = "integer" | "number";
 
 
-/**
- * One live run's allocation sampling: when to take a profile, and each profile against the
- * previous one (`LeakAllocations`, the `allocations` of a `leak` event).
- */
-export class AllocationTracker {
-    free(): void;
-    [Symbol.dispose](): void;
-    /**
-     * The report for a leak whose profile could not be taken (`message` says why).
-     */
-    failed(message: string, timeNs: number): LeakAllocations;
-    /**
-     * `interval`: the profiler's sampling interval in bytes (default 32768); a value V8 or core
-     * would refuse (not a whole number, 0, above 1 GiB) throws core's message.
-     */
-    constructor(interval?: number | null);
-    /**
-     * `profile`: JSON text of `HeapProfiler.getSamplingProfile`'s result (`{"profile": ...}`),
-     * of its whole reply, or of a `.heapprofile` file; `timeNs`: monotonic time it was taken.
-     * Returns the sites grown since the previous profile; an unreadable profile gives a report
-     * with `error` (the baseline stays).
-     */
-    observe(profile: string, timeNs: number): LeakAllocations;
-    /**
-     * Whether to take a profile now, after events with a `leak` (`hasLeak`) or a `stats`
-     * (`hasStats`, a full GC): the first full GC gives the baseline, then each leak a profile.
-     */
-    wantsProfile(hasLeak: boolean, hasStats: boolean): boolean;
-    /**
-     * The sampling interval in bytes (pass it to `HeapProfiler.startSampling`).
-     */
-    readonly interval: number;
-}
-
 export class Analyzer {
     free(): void;
     [Symbol.dispose](): void;
@@ -927,13 +867,38 @@ export class Analyzer {
      */
     constructor(epochMsAtOrigin: number, config?: AnalyzerConfig | null);
     /**
-     * Feeds one GC sample; returns the events it produced (often none).
+     * Feeds one GC sample; returns the events it produced (often none). `stats` events carry
+     * @airbnb/node-memwatch's field names too (`AirbnbStats`). While recording, the sample and
+     * its events are appended to the recording (see `takeRecorded`).
      */
-    push(sample: GcSample): AnalyzerEvent[];
+    push(sample: GcSample): LiveEvent[];
+    /**
+     * Appends a `marker` record (`start`, `end`, ...) to the recording.
+     */
+    recordMarker(timeNs: number, kind: string, message?: string | null): void;
+    /**
+     * Starts an export recording of this analyzer's samples and events: writes the header (with
+     * this analyzer's detector parameters, so re-analysis reproduces its events) to the buffer
+     * `takeRecorded()` drains. `options`: `{producer, target, labels}` of the header.
+     */
+    startRecording(options: { producer?: string; target?: unknown; labels?: Record<string, string> }): void;
     /**
      * The counters after the last sample.
      */
     stats(): Stats;
+    /**
+     * Ends the recording (what was not taken yet is dropped: take it first).
+     */
+    stopRecording(): void;
+    /**
+     * The recorded bytes not taken yet (whole lines), emptying the buffer; empty when not
+     * recording.
+     */
+    takeRecorded(): Uint8Array;
+    /**
+     * Whether a recording is on.
+     */
+    readonly recording: boolean;
 }
 
 /**
@@ -959,7 +924,7 @@ export class Export {
     /**
      * Parses a whole export file (throws core's message, with the line, on a bad file).
      */
-    constructor(bytes: Uint8Array | number[]);
+    constructor(bytes: Uint8Array | ArrayBuffer);
     /**
      * Every record after the header, in file order (unknown record types are skipped).
      */
@@ -992,7 +957,7 @@ export class ExportParser {
     finishExport(): Export;
     finish(): ExportFile;
     constructor();
-    push(chunk: Uint8Array | number[]): void;
+    push(chunk: Uint8Array | ArrayBuffer): void;
     readonly bytesConsumed: number;
 }
 
@@ -1005,11 +970,6 @@ export class Snapshot {
     free(): void;
     [Symbol.dispose](): void;
     /**
-     * `diff(after)` and DevTools' Comparison columns of its rows (# New, # Deleted, # Delta,
-     * Alloc. size, Freed size, Size delta) from the same walk: `{ heapdiff, rows }`.
-     */
-    compare(after: Snapshot): DiffComparison;
-    /**
      * node-memwatch's HeapDiff from this snapshot (before) to `after`.
      */
     diff(after: Snapshot): HeapDiffResult;
@@ -1018,19 +978,9 @@ export class Snapshot {
      */
     static fromBytes(bytes: Uint8Array | ArrayBuffer): Snapshot;
     /**
-     * A graph from `toTransfer`'s buffer; a damaged buffer is an error.
-     */
-    static fromTransfer(bytes: Uint8Array | number[]): Snapshot;
-    /**
      * Per-class summary, largest self size first.
      */
     summarize(): ClassSummary[];
-    /**
-     * The parsed graph as one buffer for `Snapshot.fromTransfer` in another wasm instance (a
-     * worker that parsed a file hands its graph to the worker that diffs it), without parsing
-     * the JSON again. About the graph's own size.
-     */
-    toTransfer(): Uint8Array;
     readonly edgeCount: number;
     readonly nodeCount: number;
 }
@@ -1070,7 +1020,7 @@ export class SnapshotParser {
  * message (the one the CLI prints). To analyse one file several times, parse it once with
  * `new Export(bytes)`.
  */
-export function analyzeExport(bytes: Uint8Array | number[], options?: AnalyzerConfig | null): ExportAnalysis;
+export function analyzeExport(bytes: Uint8Array | ArrayBuffer, options?: AnalyzerConfig | null): ExportAnalysis;
 
 /**
  * The DevTools classes (`retainedSizes`, `growthReport`) whose objects a HeapDiff bucket holds:
@@ -1078,13 +1028,6 @@ export function analyzeExport(bytes: Uint8Array | number[], options?: AnalyzerCo
  * name -> itself.
  */
 export function bucketClasses(bucket: string): string[];
-
-/**
- * Count, self size and retained size of every HeapDiff bucket (`Array`, `String`, a
- * constructor name, ...) of `snapshot`, sorted like HeapDiff's rows; each equals
- * `classRetainers(snapshot, what, 0, "bucket")`'s totals. The first call computes the dominator tree.
- */
-export function bucketRetainedSizes(snapshot: Snapshot): BucketRetained[];
 
 /**
  * How class `class_name` (under `scheme`, as for `classRetainers`) changed from `before` to
@@ -1107,7 +1050,7 @@ export function classRetainers(snapshot: Snapshot, class_name: string, k: number
  * `"snapshot"` (a V8 `.heapsnapshot`) or `"export"` (a memwatch export). Throws "the file is
  * empty" or "neither a V8 heap snapshot (.heapsnapshot) nor a memwatch export file (.jsonl)".
  */
-export function detectFileKind(head: Uint8Array | number[]): "snapshot" | "export";
+export function detectFileKind(head: Uint8Array | ArrayBuffer): "snapshot" | "export";
 
 /**
  * Core's detector options (names, CLI flags, inclusive bounds, defaults, help), e.g. for a form.
@@ -1146,7 +1089,7 @@ export function leakReport(baseline: Snapshot, target: Snapshot, final_snapshot:
 /**
  * Parses an export file: `{header, records, truncated_line, skipped_records}`.
  */
-export function parseExport(bytes: Uint8Array | number[]): ExportFile;
+export function parseExport(bytes: Uint8Array | ArrayBuffer): ExportFile;
 
 /**
  * The detector parameters `options` give over the built-in defaults (what `Analyzer` uses),
@@ -1174,32 +1117,30 @@ export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembl
 
 export interface InitOutput {
     readonly memory: WebAssembly.Memory;
-    readonly __wbg_allocationtracker_free: (a: number, b: number) => void;
     readonly __wbg_analyzer_free: (a: number, b: number) => void;
     readonly __wbg_export_free: (a: number, b: number) => void;
     readonly __wbg_exportparser_free: (a: number, b: number) => void;
     readonly __wbg_snapshot_free: (a: number, b: number) => void;
     readonly __wbg_snapshotparser_free: (a: number, b: number) => void;
-    readonly allocationtracker_failed: (a: number, b: number, c: number, d: number) => [number, number, number];
-    readonly allocationtracker_interval: (a: number) => number;
-    readonly allocationtracker_new: (a: number, b: number) => [number, number, number];
-    readonly allocationtracker_observe: (a: number, b: number, c: number, d: number) => [number, number, number];
-    readonly allocationtracker_wantsProfile: (a: number, b: number, c: number) => number;
-    readonly analyzeExport: (a: number, b: number, c: number) => [number, number, number];
+    readonly analyzeExport: (a: any, b: number) => [number, number, number];
     readonly analyzer_new: (a: number, b: number) => [number, number, number];
     readonly analyzer_push: (a: number, b: any) => [number, number, number];
+    readonly analyzer_recordMarker: (a: number, b: number, c: any, d: any) => [number, number];
+    readonly analyzer_recording: (a: number) => number;
+    readonly analyzer_startRecording: (a: number, b: any) => [number, number];
     readonly analyzer_stats: (a: number) => [number, number, number];
-    readonly bucketClasses: (a: number, b: number) => [number, number];
-    readonly bucketRetainedSizes: (a: number) => [number, number, number];
-    readonly classGrowth: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number];
-    readonly classRetainers: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number];
-    readonly detectFileKind: (a: number, b: number) => [number, number, number];
+    readonly analyzer_stopRecording: (a: number) => void;
+    readonly analyzer_takeRecorded: (a: number) => [number, number];
+    readonly bucketClasses: (a: any) => [number, number, number, number];
+    readonly classGrowth: (a: number, b: number, c: any, d: any) => [number, number, number];
+    readonly classRetainers: (a: number, b: any, c: any, d: any) => [number, number, number];
+    readonly detectFileKind: (a: any) => [number, number, number];
     readonly detectorOptions: () => [number, number, number];
     readonly diffSnapshots: (a: any, b: any) => [number, number, number];
     readonly export_analyze: (a: number, b: number) => [number, number, number];
     readonly export_gcSamples: (a: number) => [number, number, number];
     readonly export_header: (a: number) => [number, number, number];
-    readonly export_new: (a: number, b: number) => [number, number, number];
+    readonly export_new: (a: any) => [number, number, number];
     readonly export_records: (a: number) => [number, number, number];
     readonly export_skippedRecords: (a: number) => number;
     readonly export_toJSON: (a: number) => [number, number, number];
@@ -1209,23 +1150,20 @@ export interface InitOutput {
     readonly exportparser_finish: (a: number) => [number, number, number];
     readonly exportparser_finishExport: (a: number) => [number, number, number];
     readonly exportparser_new: () => number;
-    readonly exportparser_push: (a: number, b: number, c: number) => void;
+    readonly exportparser_push: (a: number, b: any) => [number, number];
     readonly gcTypeFromV8Bits: (a: number) => [number, number, number];
-    readonly gcTypeFromV8Name: (a: number, b: number) => [number, number, number];
-    readonly growthReport: (a: number, b: number, c: number) => [number, number, number];
+    readonly gcTypeFromV8Name: (a: any) => [number, number, number];
+    readonly growthReport: (a: number, b: number, c: any) => [number, number, number];
     readonly install_panic_hook: () => void;
     readonly leakReport: (a: number, b: number, c: number, d: number) => [number, number, number];
-    readonly parseExport: (a: number, b: number) => [number, number, number];
+    readonly parseExport: (a: any) => [number, number, number];
     readonly resolveAnalyzerConfig: (a: number) => [number, number, number];
     readonly retainedSizes: (a: number) => [number, number, number];
-    readonly snapshot_compare: (a: number, b: number) => [number, number, number];
     readonly snapshot_diff: (a: number, b: number) => [number, number, number];
     readonly snapshot_edgeCount: (a: number) => number;
     readonly snapshot_fromBytes: (a: any) => [number, number, number];
-    readonly snapshot_fromTransfer: (a: number, b: number) => [number, number, number];
     readonly snapshot_nodeCount: (a: number) => number;
     readonly snapshot_summarize: (a: number) => [number, number, number];
-    readonly snapshot_toTransfer: (a: number) => [number, number];
     readonly snapshotparser_bytesConsumed: (a: number) => number;
     readonly snapshotparser_finish: (a: number) => [number, number, number];
     readonly snapshotparser_new: (a: number) => [number, number, number];
