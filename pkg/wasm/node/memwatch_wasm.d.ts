@@ -540,7 +540,8 @@ export interface LeakReportOptions {
      */
     include_internal?: boolean | null;
     /**
-     * Path groups to report, largest retained size first; default 50.
+     * Path groups to report (0: all), largest retained size first; default: core's, as
+     * `leakReportDefaults().max_groups` gives it.
      */
     max_groups?: number | null;
 }
@@ -1029,6 +1030,12 @@ export function growthReport(before: Snapshot, after: Snapshot, n: number): Grow
  * one isolate), as `memwatch leaks --json`.
  */
 export function leakReport(baseline: Snapshot, target: Snapshot, final_snapshot: Snapshot, options?: LeakReportOptions | null): LeakReport;
+
+/**
+ * Core's leak-report options when none are given (`{ include_internal, max_groups }`): what an
+ * omitted `LeakReportOptions` field means, e.g. for a `--max-groups` help text.
+ */
+export function leakReportDefaults(): { include_internal: boolean; max_groups: number };
 
 /**
  * `leakReport` with the baseline and target given by their node ids (`Snapshot.nodeIds()`),

@@ -540,7 +540,8 @@ export interface LeakReportOptions {
      */
     include_internal?: boolean | null;
     /**
-     * Path groups to report, largest retained size first; default 50.
+     * Path groups to report (0: all), largest retained size first; default: core's, as
+     * `leakReportDefaults().max_groups` gives it.
      */
     max_groups?: number | null;
 }
@@ -1031,6 +1032,12 @@ export function growthReport(before: Snapshot, after: Snapshot, n: number): Grow
 export function leakReport(baseline: Snapshot, target: Snapshot, final_snapshot: Snapshot, options?: LeakReportOptions | null): LeakReport;
 
 /**
+ * Core's leak-report options when none are given (`{ include_internal, max_groups }`): what an
+ * omitted `LeakReportOptions` field means, e.g. for a `--max-groups` help text.
+ */
+export function leakReportDefaults(): { include_internal: boolean; max_groups: number };
+
+/**
  * `leakReport` with the baseline and target given by their node ids (`Snapshot.nodeIds()`),
  * e.g. parsed in other workers: the same report.
  */
@@ -1133,6 +1140,7 @@ export interface InitOutput {
     readonly growthReport: (a: number, b: number, c: number) => [number, number, number];
     readonly install_panic_hook: () => void;
     readonly leakReport: (a: number, b: number, c: number, d: number) => [number, number, number];
+    readonly leakReportDefaults: () => [number, number, number];
     readonly leakReportFromIds: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number];
     readonly parseExport: (a: number, b: number) => [number, number, number];
     readonly printableText: (a: number, b: number, c: number) => [number, number];
