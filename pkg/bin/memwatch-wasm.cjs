@@ -6,12 +6,13 @@
 // usage.
 
 const { parseArgs, UsageError } = require('../lib/cli/args.cjs');
-const { DIFF, LEAKS, analyzeSpec } = require('../lib/cli/reports.cjs');
+const { DIFF, leaksSpec, analyzeSpec } = require('../lib/cli/reports.cjs');
 const { VIEW } = require('../lib/cli/view.cjs');
+const { INPUT_ERROR } = require('../lib/read-file.cjs');
 
 const COMMANDS = {
   diff: () => DIFF,
-  leaks: () => LEAKS,
+  leaks: (engine) => leaksSpec(engine),
   analyze: (engine) => analyzeSpec(engine),
   view: () => VIEW,
 };
@@ -83,9 +84,10 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e) => {
-    // Usage and input errors carry their exit code (2); anything else is our failure (1).
-    const known = e instanceof UsageError || e?.name === 'InputError';
+    // Usage and input errors (also those from the engine workers) exit with 2; anything else is
+    // our failure (1).
+    const known = e instanceof UsageError || e?.code === INPUT_ERROR;
     process.stderr.write(`memwatch-wasm: ${known ? e.message : e?.stack ?? e}\n`);
-    process.exitCode = known ? e.exitCode : 1;
+    process.exitCode = known ? 2 : 1;
   },
 );

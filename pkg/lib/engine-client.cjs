@@ -6,6 +6,7 @@
 
 const path = require('node:path');
 const { Worker } = require('node:worker_threads');
+const { INPUT_ERROR } = require('./read-file.cjs');
 
 const WORKER_FILE = path.join(__dirname, 'engine-worker.cjs');
 
@@ -23,7 +24,7 @@ class EngineWorker {
       if (p === undefined) return;
       this.#settle(reply.id);
       if (reply.ok) p.resolve(reply.value);
-      else p.reject(reply.type === 'TypeError' ? new TypeError(reply.message) : new Error(reply.message));
+      else p.reject(rebuild(reply));
     });
     this.#worker.on('error', (e) => this.#fail(e));
     this.#worker.on('exit', (code) => this.#fail(new Error(`memwatch: the engine worker exited (code ${code})`)));
@@ -58,6 +59,15 @@ class EngineWorker {
     if (this.#dead === null) this.#dead = new Error('memwatch: the snapshot was freed');
     return this.#worker.terminate().then(() => undefined);
   }
+}
+
+// The worker's error as the caller's: a TypeError stays one; an input error (a file or bytes the
+// engine rejected) is an Error with read-file.cjs's code, which the bin exits on with status 2.
+function rebuild({ type, message }) {
+  if (type === 'TypeError') return new TypeError(message);
+  const e = new Error(message);
+  if (type === 'InputError') e.code = INPUT_ERROR;
+  return e;
 }
 
 /** Runs one request in a fresh worker and ends it (its wasm memory goes with it). */

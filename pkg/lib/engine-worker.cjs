@@ -1,55 +1,25 @@
 'use strict';
 // The worker behind every asynchronous call of the package (hd.endAsync, leak retainers,
 // readSnapshot, diffFiles, leakFiles): it loads its own copy of the wasm engine, streams snapshot
-// files from disk into the engine's push parser in chunks, and answers with the engine's plain
-// result objects. Parsed snapshots live in this worker's wasm memory, keyed by a slot number
-// chosen by the caller (lib/engine-client.cjs); the worker decides nothing the engine could.
+// files from disk into the engine's push parser in chunks (lib/read-file.cjs, as the bin), and
+// answers with the engine's plain result objects. Parsed snapshots live in this worker's wasm
+// memory, keyed by a slot number chosen by the caller (lib/engine-client.cjs); the worker decides
+// nothing the engine could.
 //
 // Requests: { id, op, ...args } on parentPort; answers { id, ok: true, value } or
 // { id, ok: false, message }. The worker is terminated by its client when done, which also
 // returns its wasm memory (it never shrinks while the worker lives).
 
-const fs = require('node:fs');
 const { parentPort } = require('node:worker_threads');
 const engine = require('../wasm/node/memwatch_wasm.js');
+const { InputError, readSnapshot } = require('./read-file.cjs');
 
-const READ_CHUNK = 4 << 20;
 const snapshots = new Map();
-let readBuf = null;
 
-// `source`: a file path, or bytes (a Uint8Array / ArrayBuffer copied in by postMessage).
-function parse(source, edgeDetails) {
-  if (typeof source !== 'string') {
-    const bytes = source instanceof ArrayBuffer ? new Uint8Array(source) : source;
-    const parser = new engine.SnapshotParser({ sizeHint: bytes.length, edgeDetails });
-    try {
-      for (let at = 0; at < bytes.length; at += READ_CHUNK) parser.push(bytes.subarray(at, at + READ_CHUNK));
-      return parser.finish();
-    } finally {
-      parser.free();
-    }
-  }
-  let fd;
-  try {
-    fd = fs.openSync(source, 'r');
-  } catch (e) {
-    throw new Error(`${source}: cannot open: ${e.message}`);
-  }
-  const parser = new engine.SnapshotParser({ sizeHint: fs.fstatSync(fd).size, edgeDetails });
-  try {
-    if (readBuf === null) readBuf = Buffer.allocUnsafe(READ_CHUNK);
-    for (;;) {
-      const n = fs.readSync(fd, readBuf, 0, readBuf.length, null);
-      if (n === 0) break;
-      parser.push(readBuf.subarray(0, n));
-    }
-    return parser.finish();
-  } catch (e) {
-    throw new Error(`${source}: ${e.message}`);
-  } finally {
-    fs.closeSync(fd);
-    parser.free();
-  }
+// `source`: a file path, or bytes (a Uint8Array / ArrayBuffer copied in by postMessage) called
+// `name` in errors.
+function parse(source, edgeDetails, name) {
+  return readSnapshot(engine, source, { edgeDetails, name });
 }
 
 function slot(n) {
@@ -75,14 +45,14 @@ const ops = {
   // -> { nodeCount, edgeCount }
   parse({ slot: n, source, edgeDetails, name }) {
     freeSlot(n);
-    const s = withName(() => parse(source, edgeDetails !== false), label(source, name ?? 'source'));
+    const s = parse(source, edgeDetails !== false, label(source, name ?? 'source'));
     snapshots.set(n, s);
     return { nodeCount: s.nodeCount, edgeCount: s.edgeCount };
   },
   // The node ids of a source (all a leak report needs of its baseline and target): a Uint32Array,
   // moved to the caller (not copied).
   ids({ source, name }) {
-    const s = withName(() => parse(source, false), label(source, name));
+    const s = parse(source, false, label(source, name));
     try {
       return s.nodeIds();
     } finally {
@@ -114,9 +84,9 @@ const ops = {
     const edgeDetails = retainers !== undefined && retainers !== null;
     const held = [];
     try {
-      const b = withName(() => parse(before, edgeDetails), label(before, names[0]));
+      const b = parse(before, edgeDetails, label(before, names[0]));
       held.push(b);
-      const a = withName(() => parse(after, edgeDetails), label(after, names[1]));
+      const a = parse(after, edgeDetails, label(after, names[1]));
       held.push(a);
       const diff = b.diff(a);
       if (edgeDetails) diff.retainers = withName(() => engine.growthReport(b, a, retainers), label(after, names[1]));
@@ -129,8 +99,8 @@ const ops = {
   growth({ before, after, retainers, names }) {
     const held = [];
     try {
-      held.push(withName(() => parse(before, true), label(before, names[0])));
-      held.push(withName(() => parse(after, true), label(after, names[1])));
+      held.push(parse(before, true, label(before, names[0])));
+      held.push(parse(after, true, label(after, names[1])));
       return withName(() => engine.growthReport(held[0], held[1], retainers), label(after, names[1]));
     } finally {
       for (const s of held) s.free();
@@ -138,14 +108,14 @@ const ops = {
   },
 };
 
-// Errors about one input name it (file errors from parse() already start with the path).
+// Engine errors about one input name it (parse() errors already do): an InputError, which the
+// bin reports with exit code 2.
 function withName(fn, name) {
   try {
     return fn();
   } catch (e) {
-    const message = String(e && e.message);
-    if (message.startsWith(name)) throw e;
-    throw new Error(`${name}: ${message}`);
+    if (e instanceof InputError) throw e;
+    throw new InputError(name, String(e && e.message));
   }
 }
 
@@ -156,7 +126,7 @@ parentPort.on('message', (req) => {
     if (op === undefined) throw new Error(`internal error: unknown engine-worker op ${req.op}`);
     reply = { id: req.id, ok: true, value: op(req) };
   } catch (e) {
-    reply = { id: req.id, ok: false, message: String(e && e.message), type: e instanceof TypeError ? 'TypeError' : 'Error' };
+    reply = { id: req.id, ok: false, message: String(e && e.message), type: e instanceof TypeError ? 'TypeError' : e instanceof InputError ? 'InputError' : 'Error' };
   }
   // Typed arrays made for the caller (node ids) are moved, not copied.
   const transfer = reply.ok && ArrayBuffer.isView(reply.value) ? [reply.value.buffer] : [];

@@ -1,9 +1,10 @@
 'use strict';
 // Snapshots from disk or memory, analysed off the event loop: readSnapshot(), diffFiles(),
-// leakFiles() (its three files parsed in parallel). Files are streamed from disk into the engine's push parser by the worker
-// (lib/engine-worker.cjs) in 4 MiB chunks; bytes are copied to it once (postMessage). The results
-// are the engine's objects, the same as `memwatch diff --json [--retainers N]` and
-// `memwatch leaks --json` print for the same files.
+// leakFiles() (its three files parsed in parallel). Files are streamed from disk into the engine's
+// push parser by the worker (lib/engine-worker.cjs, reading with lib/read-file.cjs) in 4 MiB
+// chunks; bytes are copied to it once (postMessage). The results are the engine's objects, the
+// same as `memwatch diff --json [--retainers N]` and `memwatch leaks --json` print for the same
+// files.
 
 const { fileURLToPath } = require('node:url');
 const { EngineWorker, runOnce } = require('./engine-client.cjs');
@@ -123,11 +124,15 @@ async function leakFiles(baseline, target, final, opts) {
   };
   const worker = new EngineWorker();
   try {
-    const [baselineIds, targetIds] = await Promise.all([
+    const parsed = await Promise.allSettled([
       runOnce('ids', { source: src.baseline, name: 'baseline' }),
       runOnce('ids', { source: src.target, name: 'target' }),
       worker.request('parse', { slot: 0, source: src.final, edgeDetails: true, name: 'final' }),
     ]);
+    // With several bad inputs, the error of the first in argument order (not the first to fail).
+    const failed = parsed.find((p) => p.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    const [baselineIds, targetIds] = parsed.map((p) => p.value);
     const request = {
       slot: 0,
       baselineIds,

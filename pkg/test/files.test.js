@@ -110,4 +110,14 @@ test('errors name the input and the position; bad arguments are TypeErrors', asy
   await assert.rejects(memwatch.leakFiles(cut, tiny, tiny), /^Error: baseline \(bytes\): at byte \d+/);
   await assert.rejects(memwatch.leakFiles(tiny, tiny, truncated), new RegExp(`^Error: ${truncated.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: at byte`));
   await assert.rejects(memwatch.leakFiles(tiny, path.join(dir, 'nope'), tiny), /nope: cannot open: ENOENT/);
+  // Several bad inputs: the first in argument order is reported, not the first to fail (the
+  // missing final fails at once, the baseline only at its end, after 21 MB of nodes), as a CLI would.
+  const long = path.join(dir, 'long-truncated.heapsnapshot');
+  const head = fs.readFileSync(tiny, 'latin1').replace(/"node_count":\d+/, '"node_count":2000000');
+  fs.writeFileSync(long, head.slice(0, head.indexOf('"nodes":[') + 9) + '1,'.repeat(7 * 1500000));
+  await assert.rejects(memwatch.leakFiles(long, tiny, path.join(dir, 'nope')), (e) => {
+    assert.ok(e.message.startsWith(`${long}: at byte 21000`), e.message);
+    assert.equal(e.code, 'ERR_MEMWATCH_INPUT');
+    return true;
+  });
 });

@@ -125,11 +125,40 @@ describe('diff, leaks, analyze print what the native CLI prints', () => {
     assert.equal(bad.wasm.stderr.replace('memwatch-wasm: ', ''), bad.native.stderr.replace('memwatch: ', ''));
   });
 
+  test('leaks (three files parsed at once): bad input as native, the first bad file in argument order', () => {
+    const missing = path.join(tmp, 'missing.heapsnapshot');
+    // The export (a parse error after reading it) comes first, the missing file (fails at once)
+    // last: the report names the first, as native's one-after-the-other parse does.
+    for (const args of [
+      ['leaks', fx.exportFile, leaky[1], missing],
+      ['leaks', leaky[0], fx.exportFile, missing],
+      ['leaks', leaky[0], leaky[1], fx.exportFile],
+    ]) {
+      const { wasm, native } = both(args);
+      assert.equal(native.status, 2, native.stderr);
+      assert.equal(wasm.status, 2, wasm.stderr);
+      assert.ok(wasm.stderr.startsWith(`memwatch-wasm: ${fx.exportFile}: `), wasm.stderr);
+      assert.equal(wasm.stderr.replace('memwatch-wasm: ', ''), native.stderr.replace('memwatch: ', ''));
+    }
+  });
+
+  test('leaks --max-groups above 2^32 shows every group, as native (was exit 2)', () => {
+    const { wasm, native } = both(['leaks', '--max-groups', '99999999999', ...leaky]);
+    assert.equal(native.status, 0, native.stderr);
+    assert.equal(wasm.status, 0, wasm.stderr);
+    assert.equal(wasm.stdout, native.stdout);
+  });
+
   test('--help explains every command; no command is a usage error', () => {
     const top = ok(bin, ['--help']).stdout;
     for (const c of ['diff', 'leaks', 'analyze', 'view']) assert.match(top, new RegExp(`^  ${c} `, 'm'));
     assert.match(ok(bin, ['analyze', '--help']).stdout, /--growth-count <N>.*built-in default 5/);
-    assert.match(ok(bin, ['leaks', '--help']).stdout, /--fail-on-leak/);
+    const leaksHelp = ok(bin, ['leaks', '--help']).stdout;
+    assert.match(leaksHelp, /--fail-on-leak/);
+    // The --max-groups default is core's, as native's help says (the bin's said 50, core's is 20).
+    const maxGroupsDefault = (text) => text.match(/--max-groups <N>.*\[default: (\d+)\]/)?.[1];
+    assert.equal(maxGroupsDefault(leaksHelp), maxGroupsDefault(ok(memwatchBin(), ['leaks', '--help']).stdout));
+    assert.notEqual(maxGroupsDefault(leaksHelp), undefined);
     assert.equal(run(bin, []).status, 2);
   });
 });

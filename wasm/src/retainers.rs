@@ -131,6 +131,16 @@ pub fn leaks_from_ids(
     to_js(&leak_report_with(&base_ids, &target_ids, final_snapshot.graph(), analysis, &opts))
 }
 
+/// Core's leak-report options when none are given (`{ include_internal, max_groups }`): what an
+/// omitted `LeakReportOptions` field means, e.g. for a `--max-groups` help text.
+#[wasm_bindgen(
+    js_name = leakReportDefaults,
+    unchecked_return_type = "{ include_internal: boolean; max_groups: number }"
+)]
+pub fn leak_report_defaults() -> Result<JsValue, JsValue> {
+    to_js(&LeakOptions::default())
+}
+
 fn leak_options(options: Option<LeakReportOptionsJs>, what: &str) -> Result<LeakOptions, JsValue> {
     let o: LeakOptionsArg = match options {
         Some(o) => from_js(o.into(), what)?,
@@ -157,6 +167,7 @@ extern "C" {
 struct LeakOptionsArg {
     /// Also report V8-internal objects (hidden, code, ...); default false.
     include_internal: Option<bool>,
-    /// Path groups to report, largest retained size first; default 50.
+    /// Path groups to report (0: all), largest retained size first; default: core's, as
+    /// `leakReportDefaults().max_groups` gives it.
     max_groups: Option<usize>,
 }

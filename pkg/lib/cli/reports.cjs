@@ -1,17 +1,18 @@
 'use strict';
 // `memwatch-wasm diff|leaks|analyze`: the native `memwatch` subcommands of the same names on the
-// wasm engine. Files are streamed from disk into the engine's parsers (read.cjs); every number
-// and every line of the report comes from core (`diffSnapshots`-style engine calls, then
+// wasm engine. Files are streamed from disk into the engine's parsers (../read-file.cjs); every
+// number and every line of the report comes from core (`diffSnapshots`-style engine calls, then
 // `renderHeapDiff`/`renderLeakReport`/`renderExportAnalysis`), so stdout equals the native CLI's
 // for the same flags. Exit codes as the native CLI: 0, 1 for `--fail-on-leak` with a leak, 2 for
 // bad input or usage.
 //
-// The parses are synchronous, one file after the other. The worker-based `diffFiles`/`leakFiles`
-// of the package (lib/, issue 12) could parse a command's files in parallel; these commands would
-// call them in place of `readSnapshot` + `diff`/`leakReport` below.
+// `leaks` parses its three files in parallel, one worker each (the package's `leakFiles`). `diff`
+// parses on the main thread, one file after the other: core's HeapDiff and growth report need
+// both graphs in one wasm memory, so a worker per file would only add a copy.
 
 const { parseArgs, nonNegativeInteger, number, UsageError } = require('./args.cjs');
-const { InputError, readSnapshot, readExport, head } = require('./read.cjs');
+const { InputError, readSnapshot, readExport, head } = require('../read-file.cjs');
+const { leakFiles } = require('../files.cjs');
 
 /** Bytes of a file's start that `detectFileKind` needs (core's DETECT_HEAD_BYTES is smaller). */
 const HEAD_BYTES = 4096;
@@ -72,44 +73,36 @@ const DIFF = {
   },
 };
 
-const LEAKS = {
+/** `leaks`; the `--max-groups` default in its help is core's (`leakReportDefaults()`). */
+const leaksSpec = (engine) => ({
   usage: 'memwatch-wasm leaks [OPTIONS] <BASELINE> <TARGET> <FINAL>',
   about: 'Find leaked objects and who retains them from three snapshots (baseline, target, final): objects allocated after BASELINE, present in TARGET and still alive in FINAL, grouped by class and retainer path.',
   positionals: ['BASELINE', 'TARGET', 'FINAL'],
   flags: {
     json: { help: 'Print the report as one JSON object on stdout' },
     'include-internal': { help: 'Also report V8-internal objects (backing stores, code, maps, `system / *`)' },
-    'max-groups': { takes: 'N', parse: nonNegativeInteger, help: 'Show at most N groups (0: all) [default: 50]' },
+    'max-groups': {
+      takes: 'N',
+      parse: nonNegativeInteger,
+      help: `Show at most N groups (0: all) [default: ${engine.leakReportDefaults().max_groups}]`,
+    },
     'fail-on-leak': { help: 'Exit with status 1 when leaked objects are reported (for CI)' },
     timings: { help: 'Print the time of each phase (parse, analysis, report) on stderr' },
   },
-  run(engine, { flags, positionals: [baseline, target, fin] }) {
+  async run(engine, { flags, positionals: [baseline, target, fin] }) {
     const done = phases(flags.timings);
-    const held = [];
-    try {
-      // Only ids are needed from the first two: parsed without edge details.
-      held.push(readSnapshot(engine, baseline, { edgeDetails: false }));
-      done('parse baseline (ids only)');
-      held.push(readSnapshot(engine, target, { edgeDetails: false }));
-      done('parse target (ids only)');
-      held.push(readSnapshot(engine, fin, { edgeDetails: true }));
-      done('parse final');
-      const options = { include_internal: Boolean(flags['include-internal']) };
-      if (flags['max-groups'] !== undefined) options.max_groups = flags['max-groups'];
-      let report;
-      try {
-        report = engine.leakReport(held[0], held[1], held[2], options);
-      } catch (e) {
-        throw new InputError(fin, e.message);
-      }
-      done('dominators, retained sizes, retainer paths, leak set and grouping');
-      write(engine.renderLeakReport(report, baseline, fin, flags.json ? 'json' : 'text'));
-      return flags['fail-on-leak'] && report.reported_objects > 0 ? 1 : 0;
-    } finally {
-      for (const s of held) s.free();
-    }
+    // leakFiles (lib/files.cjs): the three files parsed at once, one worker each; of BASELINE and
+    // TARGET only the node ids go to FINAL's worker, which computes core's report.
+    const report = await leakFiles(baseline, target, fin, {
+      // The engine takes a u32; any larger limit shows every group, as native's usize does.
+      maxGroups: flags['max-groups'] === undefined ? undefined : Math.min(flags['max-groups'], 0xffffffff),
+      includeInternal: Boolean(flags['include-internal']),
+    });
+    done('parse (three files at once), dominators, retained sizes, retainer paths, leak set and grouping');
+    write(engine.renderLeakReport(report, baseline, fin, flags.json ? 'json' : 'text'));
+    return flags['fail-on-leak'] && report.reported_objects > 0 ? 1 : 0;
   },
-};
+});
 
 /** `analyze`'s detector flags, from core's option table (`detectorOptions()`), as the native CLI. */
 function analyzeSpec(engine) {
@@ -187,4 +180,4 @@ function isHeapSnapshot(engine, file) {
   }
 }
 
-module.exports = { DIFF, LEAKS, analyzeSpec, parseArgs };
+module.exports = { DIFF, leaksSpec, analyzeSpec, parseArgs };

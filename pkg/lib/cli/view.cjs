@@ -16,7 +16,7 @@ const http = require('node:http');
 const path = require('node:path');
 
 const { nonNegativeInteger, UsageError } = require('./args.cjs');
-const { InputError } = require('./read.cjs');
+const { InputError } = require('../read-file.cjs');
 
 /** Must match the `<meta http-equiv="Content-Security-Policy">` of www/index.html (and serve/http.rs). */
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; " +

@@ -1,16 +1,23 @@
 'use strict';
-// Files from disk into the engine's push parsers, in 1 MiB chunks read synchronously: a 500 MB
-// snapshot is never held in JS memory whole. Errors name the file (core's message after it).
+// Files from disk (or bytes) into the engine's push parsers, in 4 MiB chunks read synchronously:
+// a 500 MB snapshot is never held in JS memory whole. Errors name the file (core's message after
+// it). The one reader of the package: the bin (lib/cli/) and the async APIs' worker
+// (lib/engine-worker.cjs) both parse through it.
 
 const fs = require('node:fs');
 
-const CHUNK = 1 << 20;
+const CHUNK = 4 << 20;
+let readBuf = null; // one read buffer per thread: parses within a thread never overlap
+
+/** `code` of an error about an input (here or from the engine worker): the bin exits with 2. */
+const INPUT_ERROR = 'ERR_MEMWATCH_INPUT';
 
 /** An error about one input file: `memwatch-wasm: PATH: message`, exit code 2 (bad input). */
 class InputError extends Error {
   constructor(file, message) {
     super(`${file}: ${message}`);
     this.name = 'InputError';
+    this.code = INPUT_ERROR;
     this.exitCode = 2;
   }
 }
@@ -31,8 +38,9 @@ function open(file) {
 }
 
 /** Calls `push(chunk)` with the bytes of the open file `fd` in order, then closes it. */
-function pushAll(file, { fd, size }, push) {
-  const buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(size, 1)));
+function pushAll(file, { fd }, push) {
+  if (readBuf === null) readBuf = Buffer.allocUnsafe(CHUNK);
+  const buf = readBuf;
   try {
     for (;;) {
       let n;
@@ -63,8 +71,11 @@ function head(file, n) {
 /**
  * Parses a `.heapsnapshot` into a `Snapshot` kept in wasm memory (free it when done).
  * `edgeDetails: false` keeps only edge targets (enough for a HeapDiff).
+ * `source`: a file path, or the bytes (Uint8Array / ArrayBuffer) of a snapshot called `name`.
  */
-function readSnapshot(engine, file, { edgeDetails }) {
+function readSnapshot(engine, source, { edgeDetails, name = 'source (bytes)' }) {
+  if (typeof source !== 'string') return parseBytes(engine, source, edgeDetails, name);
+  const file = source;
   const opened = open(file);
   const parser = new engine.SnapshotParser({ sizeHint: opened.size, edgeDetails });
   // Engine errors (core's message, with the byte position) are about this file.
@@ -83,6 +94,19 @@ function readSnapshot(engine, file, { edgeDetails }) {
   }
 }
 
+function parseBytes(engine, source, edgeDetails, name) {
+  const bytes = source instanceof ArrayBuffer ? new Uint8Array(source) : source;
+  const parser = new engine.SnapshotParser({ sizeHint: bytes.length, edgeDetails });
+  try {
+    for (let at = 0; at < bytes.length; at += CHUNK) parser.push(bytes.subarray(at, at + CHUNK));
+    return parser.finish();
+  } catch (e) {
+    throw new InputError(name, e.message);
+  } finally {
+    parser.free();
+  }
+}
+
 /** An export file pushed into an `ExportParser` (the caller analyses and frees it). */
 function readExport(engine, file) {
   const opened = open(file);
@@ -96,4 +120,4 @@ function readExport(engine, file) {
   return parser;
 }
 
-module.exports = { InputError, readSnapshot, readExport, head };
+module.exports = { INPUT_ERROR, InputError, readSnapshot, readExport, head };
