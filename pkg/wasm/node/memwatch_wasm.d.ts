@@ -646,7 +646,8 @@ export interface LeakReportOptions {
      */
     include_internal?: boolean | null;
     /**
-     * Path groups to report, largest retained size first; default 50.
+     * Path groups to report (0: all), largest retained size first; default: core's, as
+     * `leakReportDefaults().max_groups` gives it.
      */
     max_groups?: number | null;
 }
@@ -1090,6 +1091,12 @@ export class Snapshot {
      */
     static fromTransfer(bytes: Uint8Array | number[]): Snapshot;
     /**
+     * The V8 node id of every node, in snapshot order: what `leakReportFromIds` needs of the
+     * baseline and target snapshots, so they can be parsed elsewhere (another worker) and only
+     * their ids moved (4 bytes per node).
+     */
+    nodeIds(): Uint32Array;
+    /**
      * Per-class summary, largest self size first.
      */
     summarize(): ClassSummary[];
@@ -1188,6 +1195,12 @@ export function detectorOptions(): DetectorOptionInfo[];
 export function diffSnapshots(before: Uint8Array | ArrayBuffer, after: Uint8Array | ArrayBuffer): HeapDiffResult;
 
 /**
+ * Text from a file or a heap made safe for a terminal: control characters and bidi overrides
+ * escaped (`\u{1b}`); `keep_lines` keeps `\n` and `\t`.
+ */
+export function escapeControls(text: string, keep_lines: boolean): string;
+
+/**
  * Core's memwatch GC type for V8's `GCType` bits (a perf_hooks `gc` entry's `detail.kind`); an
  * unknown bit pattern gives `"v8_gc_type_<bits>"` (kept and marked, never guessed).
  */
@@ -1212,9 +1225,46 @@ export function growthReport(before: Snapshot, after: Snapshot, n: number): Grow
 export function leakReport(baseline: Snapshot, target: Snapshot, final_snapshot: Snapshot, options?: LeakReportOptions | null): LeakReport;
 
 /**
+ * Core's leak-report options when none are given (`{ include_internal, max_groups }`): what an
+ * omitted `LeakReportOptions` field means, e.g. for a `--max-groups` help text.
+ */
+export function leakReportDefaults(): { include_internal: boolean; max_groups: number };
+
+/**
+ * `leakReport` with the baseline and target given by their node ids (`Snapshot.nodeIds()`),
+ * e.g. parsed in other workers: the same report.
+ */
+export function leakReportFromIds(baselineIds: Uint32Array | number[], targetIds: Uint32Array | number[], final_snapshot: Snapshot, options?: LeakReportOptions | null): LeakReport;
+
+/**
  * Parses an export file: `{header, records, truncated_line, skipped_records}`.
  */
 export function parseExport(bytes: Uint8Array | ArrayBuffer): ExportFile;
+
+/**
+ * One-line text from a file or a heap for a terminal: escaped as by `escapeControls` (newlines
+ * too) and cut to `max` characters (`(anonymous)` when empty).
+ */
+export function printableText(text: string, max: number): string;
+
+/**
+ * `memwatch analyze`'s output for an `analyzeExport` result of the export file named `file`.
+ * Ends with a newline.
+ */
+export function renderExportAnalysis(analysis: ExportAnalysis, file: string, format: "text" | "json" | undefined): string;
+
+/**
+ * `memwatch diff`'s output for a HeapDiff (`diffSnapshots`/`Snapshot.diff`) and, as with
+ * `--retainers N`, a `growthReport`: the table, or node-memwatch's JSON line with the growth
+ * report under `retainers`. Ends with a newline.
+ */
+export function renderHeapDiff(diff: HeapDiffResult, retainers: GrowthReport | null | undefined, format: "text" | "json" | undefined): string;
+
+/**
+ * `memwatch leaks`' output for a `leakReport`; `baseline` and `final_snapshot` are the names the
+ * text shows for those snapshots (the CLI shows the paths as given). Ends with a newline.
+ */
+export function renderLeakReport(report: LeakReport, baseline: string, final_snapshot: string, format: "text" | "json" | undefined): string;
 
 /**
  * The detector parameters `options` give over the built-in defaults (what `Analyzer` uses),
@@ -1232,6 +1282,12 @@ export function retainedSizes(snapshot: Snapshot): ClassRetainedSize[];
  * Per-class summary (`[{what, count, self_size}]`, largest self size first) of one snapshot.
  */
 export function summarizeSnapshot(bytes: Uint8Array | ArrayBuffer): ClassSummary[];
+
+/**
+ * The warning `memwatch analyze` prints on stderr for an export whose last line `line` is cut
+ * off (`ExportAnalysis.truncated_line`), without the `memwatch: ` prefix.
+ */
+export function truncatedLineWarning(file: string, line: number): string;
 
 /**
  * The package version (same as the crates').

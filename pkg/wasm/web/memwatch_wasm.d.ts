@@ -77,6 +77,24 @@ export interface AnalyzerConfig {
 export type AnalyzerEvent = ({ event: "stats" } & Stats) | ({ event: "leak" } & LeakEvent);
 
 /**
+ * One HeapDiff row's retained totals in one snapshot (the row's `what` under
+ * [`crate::class::Scheme::Bucket`]).
+ */
+export interface BucketRetained {
+    what: string;
+    /**
+     * Reachable members (synthetic nodes excluded).
+     */
+    count: number;
+    self_size: number;
+    /**
+     * Sum of retained sizes of the members not dominated by another member of the bucket: what
+     * `classRetainers(snapshot, what, k, "bucket")` reports for the same row.
+     */
+    retained_size: number;
+}
+
+/**
  * Gained objects of one class under a holder.
  */
 export interface ClassCount {
@@ -153,6 +171,43 @@ export interface ClassicConfig {
 }
 
 /**
+ * DevTools' Comparison columns for one HeapDiff row: the same new and deleted nodes as
+ * node-memwatch's `+` and `-` (reached ids only in AFTER / only in BEFORE, bucketed by `what`),
+ * with the self sizes of the new and of the deleted nodes kept apart (node-memwatch's
+ * `size_bytes` is `alloc_size - freed_size`).
+ */
+export interface ComparisonRow {
+    /**
+     * node-memwatch's bucket (the HeapDiff row's `what`).
+     */
+    what: string;
+    /**
+     * DevTools' `# New`.
+     */
+    new_count: number;
+    /**
+     * DevTools' `# Deleted`.
+     */
+    deleted_count: number;
+    /**
+     * DevTools' `# Delta`: `new_count - deleted_count`.
+     */
+    count_delta: number;
+    /**
+     * DevTools' `Alloc. Size`: self sizes of the new nodes.
+     */
+    alloc_size: number;
+    /**
+     * DevTools' `Freed Size`: self sizes of the deleted nodes.
+     */
+    freed_size: number;
+    /**
+     * DevTools' `Size Delta`: `alloc_size - freed_size` (node-memwatch's `size_bytes`).
+     */
+    size_delta: number;
+}
+
+/**
  * Which detector produced a [`LeakEvent`].
  */
 export type DetectorKind = "classic" | "trend";
@@ -185,6 +240,20 @@ export interface DiffChange {
      * Sorted by `what`.
      */
     details: DiffDetail[];
+}
+
+/**
+ * A HeapDiff with DevTools' Comparison columns for each of its rows.
+ */
+export interface DiffComparison {
+    /**
+     * node-memwatch's object, unchanged.
+     */
+    heapdiff: HeapDiffResult;
+    /**
+     * One row per `heapdiff.change.details` entry, in the same order.
+     */
+    rows: ComparisonRow[];
 }
 
 /**
@@ -577,7 +646,8 @@ export interface LeakReportOptions {
      */
     include_internal?: boolean | null;
     /**
-     * Path groups to report, largest retained size first; default 50.
+     * Path groups to report (0: all), largest retained size first; default: core's, as
+     * `leakReportDefaults().max_groups` gives it.
      */
     max_groups?: number | null;
 }
@@ -857,6 +927,40 @@ export interface TrendConfig {
 export type ValueKind = "integer" | "number";
 
 
+/**
+ * One live run's allocation sampling: when to take a profile, and each profile against the
+ * previous one (`LeakAllocations`, the `allocations` of a `leak` event).
+ */
+export class AllocationTracker {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * The report for a leak whose profile could not be taken (`message` says why).
+     */
+    failed(message: string, timeNs: number): LeakAllocations;
+    /**
+     * `interval`: the profiler's sampling interval in bytes (default 32768); a value V8 or core
+     * would refuse (not a whole number, 0, above 1 GiB) throws core's message.
+     */
+    constructor(interval?: number | null);
+    /**
+     * `profile`: JSON text of `HeapProfiler.getSamplingProfile`'s result (`{"profile": ...}`),
+     * of its whole reply, or of a `.heapprofile` file; `timeNs`: monotonic time it was taken.
+     * Returns the sites grown since the previous profile; an unreadable profile gives a report
+     * with `error` (the baseline stays).
+     */
+    observe(profile: string, timeNs: number): LeakAllocations;
+    /**
+     * Whether to take a profile now, after events with a `leak` (`hasLeak`) or a `stats`
+     * (`hasStats`, a full GC): the first full GC gives the baseline, then each leak a profile.
+     */
+    wantsProfile(hasLeak: boolean, hasStats: boolean): boolean;
+    /**
+     * The sampling interval in bytes (pass it to `HeapProfiler.startSampling`).
+     */
+    readonly interval: number;
+}
+
 export class Analyzer {
     free(): void;
     [Symbol.dispose](): void;
@@ -970,6 +1074,11 @@ export class Snapshot {
     free(): void;
     [Symbol.dispose](): void;
     /**
+     * `diff(after)` and DevTools' Comparison columns of its rows (# New, # Deleted, # Delta,
+     * Alloc. size, Freed size, Size delta) from the same walk: `{ heapdiff, rows }`.
+     */
+    compare(after: Snapshot): DiffComparison;
+    /**
      * node-memwatch's HeapDiff from this snapshot (before) to `after`.
      */
     diff(after: Snapshot): HeapDiffResult;
@@ -978,9 +1087,25 @@ export class Snapshot {
      */
     static fromBytes(bytes: Uint8Array | ArrayBuffer): Snapshot;
     /**
+     * A graph from `toTransfer`'s buffer; a damaged buffer is an error.
+     */
+    static fromTransfer(bytes: Uint8Array | number[]): Snapshot;
+    /**
+     * The V8 node id of every node, in snapshot order: what `leakReportFromIds` needs of the
+     * baseline and target snapshots, so they can be parsed elsewhere (another worker) and only
+     * their ids moved (4 bytes per node).
+     */
+    nodeIds(): Uint32Array;
+    /**
      * Per-class summary, largest self size first.
      */
     summarize(): ClassSummary[];
+    /**
+     * The parsed graph as one buffer for `Snapshot.fromTransfer` in another wasm instance (a
+     * worker that parsed a file hands its graph to the worker that diffs it), without parsing
+     * the JSON again. About the graph's own size.
+     */
+    toTransfer(): Uint8Array;
     readonly edgeCount: number;
     readonly nodeCount: number;
 }
@@ -1030,6 +1155,13 @@ export function analyzeExport(bytes: Uint8Array | ArrayBuffer, options?: Analyze
 export function bucketClasses(bucket: string): string[];
 
 /**
+ * Count, self size and retained size of every HeapDiff bucket (`Array`, `String`, a
+ * constructor name, ...) of `snapshot`, sorted like HeapDiff's rows; each equals
+ * `classRetainers(snapshot, what, 0, "bucket")`'s totals. The first call computes the dominator tree.
+ */
+export function bucketRetainedSizes(snapshot: Snapshot): BucketRetained[];
+
+/**
  * How class `class_name` (under `scheme`, as for `classRetainers`) changed from `before` to
  * `after`: counts, self and retained sizes, new objects and up to 3 path groups of the new
  * objects (the paths of `growthReport`); `null` when it did not grow.
@@ -1063,6 +1195,12 @@ export function detectorOptions(): DetectorOptionInfo[];
 export function diffSnapshots(before: Uint8Array | ArrayBuffer, after: Uint8Array | ArrayBuffer): HeapDiffResult;
 
 /**
+ * Text from a file or a heap made safe for a terminal: control characters and bidi overrides
+ * escaped (`\u{1b}`); `keep_lines` keeps `\n` and `\t`.
+ */
+export function escapeControls(text: string, keep_lines: boolean): string;
+
+/**
  * Core's memwatch GC type for V8's `GCType` bits (a perf_hooks `gc` entry's `detail.kind`); an
  * unknown bit pattern gives `"v8_gc_type_<bits>"` (kept and marked, never guessed).
  */
@@ -1087,9 +1225,46 @@ export function growthReport(before: Snapshot, after: Snapshot, n: number): Grow
 export function leakReport(baseline: Snapshot, target: Snapshot, final_snapshot: Snapshot, options?: LeakReportOptions | null): LeakReport;
 
 /**
+ * Core's leak-report options when none are given (`{ include_internal, max_groups }`): what an
+ * omitted `LeakReportOptions` field means, e.g. for a `--max-groups` help text.
+ */
+export function leakReportDefaults(): { include_internal: boolean; max_groups: number };
+
+/**
+ * `leakReport` with the baseline and target given by their node ids (`Snapshot.nodeIds()`),
+ * e.g. parsed in other workers: the same report.
+ */
+export function leakReportFromIds(baselineIds: Uint32Array | number[], targetIds: Uint32Array | number[], final_snapshot: Snapshot, options?: LeakReportOptions | null): LeakReport;
+
+/**
  * Parses an export file: `{header, records, truncated_line, skipped_records}`.
  */
 export function parseExport(bytes: Uint8Array | ArrayBuffer): ExportFile;
+
+/**
+ * One-line text from a file or a heap for a terminal: escaped as by `escapeControls` (newlines
+ * too) and cut to `max` characters (`(anonymous)` when empty).
+ */
+export function printableText(text: string, max: number): string;
+
+/**
+ * `memwatch analyze`'s output for an `analyzeExport` result of the export file named `file`.
+ * Ends with a newline.
+ */
+export function renderExportAnalysis(analysis: ExportAnalysis, file: string, format: "text" | "json" | undefined): string;
+
+/**
+ * `memwatch diff`'s output for a HeapDiff (`diffSnapshots`/`Snapshot.diff`) and, as with
+ * `--retainers N`, a `growthReport`: the table, or node-memwatch's JSON line with the growth
+ * report under `retainers`. Ends with a newline.
+ */
+export function renderHeapDiff(diff: HeapDiffResult, retainers: GrowthReport | null | undefined, format: "text" | "json" | undefined): string;
+
+/**
+ * `memwatch leaks`' output for a `leakReport`; `baseline` and `final_snapshot` are the names the
+ * text shows for those snapshots (the CLI shows the paths as given). Ends with a newline.
+ */
+export function renderLeakReport(report: LeakReport, baseline: string, final_snapshot: string, format: "text" | "json" | undefined): string;
 
 /**
  * The detector parameters `options` give over the built-in defaults (what `Analyzer` uses),
@@ -1109,6 +1284,12 @@ export function retainedSizes(snapshot: Snapshot): ClassRetainedSize[];
 export function summarizeSnapshot(bytes: Uint8Array | ArrayBuffer): ClassSummary[];
 
 /**
+ * The warning `memwatch analyze` prints on stderr for an export whose last line `line` is cut
+ * off (`ExportAnalysis.truncated_line`), without the `memwatch: ` prefix.
+ */
+export function truncatedLineWarning(file: string, line: number): string;
+
+/**
  * The package version (same as the crates').
  */
 export function version(): string;
@@ -1117,11 +1298,17 @@ export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembl
 
 export interface InitOutput {
     readonly memory: WebAssembly.Memory;
+    readonly __wbg_allocationtracker_free: (a: number, b: number) => void;
     readonly __wbg_analyzer_free: (a: number, b: number) => void;
     readonly __wbg_export_free: (a: number, b: number) => void;
     readonly __wbg_exportparser_free: (a: number, b: number) => void;
     readonly __wbg_snapshot_free: (a: number, b: number) => void;
     readonly __wbg_snapshotparser_free: (a: number, b: number) => void;
+    readonly allocationtracker_failed: (a: number, b: number, c: number, d: number) => [number, number, number];
+    readonly allocationtracker_interval: (a: number) => number;
+    readonly allocationtracker_new: (a: number, b: number) => [number, number, number];
+    readonly allocationtracker_observe: (a: number, b: number, c: number, d: number) => [number, number, number];
+    readonly allocationtracker_wantsProfile: (a: number, b: number, c: number) => number;
     readonly analyzeExport: (a: any, b: number) => [number, number, number];
     readonly analyzer_new: (a: number, b: number) => [number, number, number];
     readonly analyzer_push: (a: number, b: any) => [number, number, number];
@@ -1132,11 +1319,13 @@ export interface InitOutput {
     readonly analyzer_stopRecording: (a: number) => void;
     readonly analyzer_takeRecorded: (a: number) => [number, number];
     readonly bucketClasses: (a: any) => [number, number, number, number];
+    readonly bucketRetainedSizes: (a: number) => [number, number, number];
     readonly classGrowth: (a: number, b: number, c: any, d: any) => [number, number, number];
     readonly classRetainers: (a: number, b: any, c: any, d: any) => [number, number, number];
     readonly detectFileKind: (a: any) => [number, number, number];
     readonly detectorOptions: () => [number, number, number];
     readonly diffSnapshots: (a: any, b: any) => [number, number, number];
+    readonly escapeControls: (a: number, b: number, c: number) => [number, number];
     readonly export_analyze: (a: number, b: number) => [number, number, number];
     readonly export_gcSamples: (a: number) => [number, number, number];
     readonly export_header: (a: number) => [number, number, number];
@@ -1156,19 +1345,30 @@ export interface InitOutput {
     readonly growthReport: (a: number, b: number, c: any) => [number, number, number];
     readonly install_panic_hook: () => void;
     readonly leakReport: (a: number, b: number, c: number, d: number) => [number, number, number];
+    readonly leakReportDefaults: () => [number, number, number];
+    readonly leakReportFromIds: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number];
     readonly parseExport: (a: any) => [number, number, number];
+    readonly printableText: (a: number, b: number, c: number) => [number, number];
+    readonly renderExportAnalysis: (a: any, b: number, c: number, d: number, e: number) => [number, number, number, number];
+    readonly renderHeapDiff: (a: any, b: any, c: number, d: number) => [number, number, number, number];
+    readonly renderLeakReport: (a: any, b: number, c: number, d: number, e: number, f: number, g: number) => [number, number, number, number];
     readonly resolveAnalyzerConfig: (a: number) => [number, number, number];
     readonly retainedSizes: (a: number) => [number, number, number];
+    readonly snapshot_compare: (a: number, b: number) => [number, number, number];
     readonly snapshot_diff: (a: number, b: number) => [number, number, number];
     readonly snapshot_edgeCount: (a: number) => number;
     readonly snapshot_fromBytes: (a: any) => [number, number, number];
+    readonly snapshot_fromTransfer: (a: number, b: number) => [number, number, number];
     readonly snapshot_nodeCount: (a: number) => number;
+    readonly snapshot_nodeIds: (a: number) => [number, number];
     readonly snapshot_summarize: (a: number) => [number, number, number];
+    readonly snapshot_toTransfer: (a: number) => [number, number];
     readonly snapshotparser_bytesConsumed: (a: number) => number;
     readonly snapshotparser_finish: (a: number) => [number, number, number];
     readonly snapshotparser_new: (a: number) => [number, number, number];
     readonly snapshotparser_push: (a: number, b: any) => [number, number];
     readonly summarizeSnapshot: (a: any) => [number, number, number];
+    readonly truncatedLineWarning: (a: number, b: number, c: number) => [number, number];
     readonly version: () => [number, number];
     readonly __wbindgen_malloc: (a: number, b: number) => number;
     readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
