@@ -10,7 +10,9 @@
 
 mod graph;
 mod parser;
+mod traces;
 pub mod transfer;
 
 pub use graph::{EdgeType, HeapSnapshot, NodeType, SourceLocation, StringTable};
 pub use parser::{parse_bytes, parse_reader, parse_reader_with, ParseError, ParseOptions, SnapshotParser, READ_CHUNK};
+pub use traces::{AllocationTraces, TraceFunction, TraceNode, NO_PARENT};

@@ -64,6 +64,7 @@ struct NodePos {
     self_size: usize,
     edge_count: usize,
     detachedness: Option<usize>,
+    trace: Option<usize>,
 }
 
 pub(crate) struct NodeSink {
@@ -77,6 +78,8 @@ pub(crate) struct NodeSink {
     /// Edge counts, shifted by one (`[0, c0, c1, ...]`); turned into prefix sums by `finish`.
     pub first_edge: Vec<u64>,
     pub detachedness: Option<Vec<u8>>,
+    /// `trace_node_id` per node, when the file has that field.
+    pub trace: Option<Vec<u32>>,
     /// Largest name index seen, for the range check against the strings once they are known.
     pub max_name: u32,
     /// Values received (to check the array is a whole number of records).
@@ -109,6 +112,7 @@ impl NodeSink {
                 self_size: position(roles, NodeRole::SelfSize),
                 edge_count: position(roles, NodeRole::EdgeCount),
                 detachedness: roles.iter().position(|r| *r == NodeRole::Detachedness),
+                trace: roles.iter().position(|r| *r == NodeRole::TraceNodeId),
             },
             types: layout.node_types.clone(),
             node_type: Vec::new(),
@@ -117,6 +121,7 @@ impl NodeSink {
             node_self_size: Vec::new(),
             first_edge: vec![0],
             detachedness: layout.has_detachedness.then(Vec::new),
+            trace: roles.contains(&NodeRole::TraceNodeId).then(Vec::new),
             max_name: 0,
             values: 0,
             cap: 0,
@@ -172,6 +177,9 @@ impl NodeSink {
         if let Some(d) = &mut self.detachedness {
             ensure(d, cap)?;
         }
+        if let Some(t) = &mut self.trace {
+            ensure(t, cap)?;
+        }
         Ok(())
     }
 }
@@ -205,6 +213,9 @@ impl IntSink for NodeSink {
         if let (Some(d), Some(col)) = (p.detachedness, &mut self.detachedness) {
             let v = rec[d];
             col.push(u8::try_from(v).map_err(|_| format!("detachedness {v} is not 0, 1 or 2"))?);
+        }
+        if let (Some(t), Some(col)) = (p.trace, &mut self.trace) {
+            col.push(to_u32(rec[t], "trace_node_id")?);
         }
         let size = rec[p.self_size];
         self.total_size = match self.total_size.checked_add(size) {
