@@ -88,8 +88,9 @@ pub fn holders(holders: &[Holder], indent: &str) -> String {
             let (first, callers) = st.frames.split_first().map_or(("?", &[][..]), |(f, c)| (f.as_str(), c));
             let _ = writeln!(
                 out,
-                "{indent}    allocated: {} objects ({}) in {}",
+                "{indent}    allocated: {} object{} ({}) in {}",
                 st.count,
+                if st.count == 1 { "" } else { "s" },
                 nice_size(st.retained_size as i64),
                 printable(first, PATH_WIDTH)
             );
