@@ -47,7 +47,9 @@ pub fn allocation_stacks(snap: &HeapSnapshot, a: &SnapshotAnalysis, members: &[u
             e.1 += a.retained[m as usize];
         }
     }
-    let mut ranked: Vec<(usize, (u64, u64))> = by_trace.into_iter().collect();
+    // Objects allocated at the tree's top node (no JavaScript on the stack) have no frames.
+    let mut ranked: Vec<(usize, (u64, u64))> =
+        by_trace.into_iter().filter(|(t, _)| !snap.traces.stack(*t, 1).is_empty()).collect();
     ranked.sort_by(|x, y| y.1 .1.cmp(&x.1 .1).then(y.1 .0.cmp(&x.1 .0)).then(x.0.cmp(&y.0)));
     ranked.truncate(STACKS_PER_HOLDER);
     let sources = a.paths.sources();

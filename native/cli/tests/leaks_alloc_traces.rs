@@ -1,7 +1,8 @@
 //! Allocation sites in leak reports: snapshots written by `node --track-heap-objects` carry
 //! allocation stacks, and each holder of `memwatch leaks` lists where its gained objects were
 //! allocated (`step (map-cache.js:5:14)`: the allocating function where it is defined, 1-based).
-//! Without tracking there is no such list. Needs `node` on PATH; without it the test fails.
+//! Without tracking there is no such list. `memwatch run --track-allocations --leak-retainers`
+//! does the same in its leak events. Needs `node` on PATH; without it the Node tests fail.
 
 use std::path::Path;
 use std::process::Command;
@@ -70,4 +71,28 @@ fn untracked_snapshots_list_no_allocation_sites() {
     assert_eq!(first["name"], "sessionCache");
     assert!(first.get("allocations").is_none(), "{first}");
     assert!(!text.contains("allocated:"), "{text}");
+}
+
+#[test]
+fn run_track_allocations_lists_the_allocating_function_under_the_first_holder() {
+    let script = Path::new(CORPUS).join("map-cache.js");
+    let run = |track: bool| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_memwatch"));
+        c.args(["run", "--leak-retainers", "3"]);
+        if track {
+            c.arg("--track-allocations");
+        }
+        let out = c.arg(&script).output().expect("run memwatch");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stderr).expect("utf8")
+    };
+    let text = run(true);
+    let first = text.split("  #2 ").next().expect("text");
+    assert!(first.contains("  #1  sessionCache "), "{first}");
+    assert!(first.contains(") in step (map-cache.js:5:14)\n"), "{first}");
+    assert!(!text.contains(") in ?"), "{text}");
+    // Without tracking, the same report has no allocation sites.
+    let text = run(false);
+    assert!(text.contains("  #1  sessionCache "), "{text}");
+    assert!(!text.contains("allocated: "), "{text}");
 }

@@ -5,6 +5,11 @@
 //! full GC's poll for the first event) by `memwatch-core` (`alloc::LeakAllocations`), and the
 //! growing allocation sites go into the events and the export.
 //!
+//! The same session turns on V8's heap object tracking with allocation stacks
+//! (`Config::allocation_tracking`, `HeapProfiler.startTrackingHeapObjects {trackAllocations}`):
+//! V8 then records the stack that allocated each object, and every heap snapshot of the isolate
+//! (`--leak-retainers`) carries them (`trace_tree`), so holders list allocation sites.
+//!
 //! The inspector and its session live in an isolate slot: V8 requires them to be destroyed
 //! before the isolate, and an isolate drops its slots before it is disposed, so no order of
 //! drops by the embedder can outlive the isolate with them.
@@ -47,12 +52,14 @@ struct Sampler {
     _inspector: V8Inspector,
     reply: Rc<RefCell<Option<(i32, String)>>>,
     next_id: i32,
+    /// 0 when sampling is off (only tracking).
     interval: u64,
+    tracking: bool,
     previous: Option<(LiveAllocations, u64)>,
 }
 
 impl Sampler {
-    fn start(isolate: &mut v8::Isolate, interval: u64) -> Result<Sampler, Error> {
+    fn start(isolate: &mut v8::Isolate, interval: Option<u64>, tracking: bool) -> Result<Sampler, Error> {
         let inspector = V8Inspector::create(isolate, V8InspectorClient::new(Box::new(Client)));
         let replies = Replies::default();
         let reply = replies.0.clone();
@@ -62,9 +69,15 @@ impl Sampler {
             StringView::from(&b"{}"[..]),
             V8InspectorClientTrustLevel::FullyTrusted,
         );
-        let mut s = Sampler { session, _inspector: inspector, reply, next_id: 1, interval, previous: None };
+        let interval = interval.unwrap_or(0);
+        let mut s = Sampler { session, _inspector: inspector, reply, next_id: 1, interval, tracking, previous: None };
         s.call("HeapProfiler.enable", serde_json::json!({}))?;
-        s.call("HeapProfiler.startSampling", serde_json::json!({ "samplingInterval": interval }))?;
+        if interval > 0 {
+            s.call("HeapProfiler.startSampling", serde_json::json!({ "samplingInterval": interval }))?;
+        }
+        if tracking {
+            s.call("HeapProfiler.startTrackingHeapObjects", serde_json::json!({ "trackAllocations": true }))?;
+        }
         Ok(s)
     }
 
@@ -100,13 +113,20 @@ impl Sampler {
 
 impl Drop for Sampler {
     fn drop(&mut self) {
-        let _ = self.call("HeapProfiler.stopSampling", serde_json::json!({}));
+        if self.interval > 0 {
+            let _ = self.call("HeapProfiler.stopSampling", serde_json::json!({}));
+        }
+        // Not `stopTrackingHeapObjects`: it takes (and streams) one more heap snapshot.
+        // Disabling the agent stops the tracking.
+        if self.tracking {
+            let _ = self.call("HeapProfiler.disable", serde_json::json!({}));
+        }
     }
 }
 
-/// Starts sampling on `isolate` (at attach).
-pub(crate) fn start(isolate: &mut v8::Isolate, interval: u64) -> Result<(), Error> {
-    let sampler = Sampler::start(isolate, interval.max(1))?;
+/// Starts sampling (`interval`: bytes) and/or allocation tracking on `isolate` (at attach).
+pub(crate) fn start(isolate: &mut v8::Isolate, interval: Option<u64>, tracking: bool) -> Result<(), Error> {
+    let sampler = Sampler::start(isolate, interval.map(|i| i.max(1)), tracking)?;
     isolate.set_slot(sampler);
     Ok(())
 }
@@ -121,6 +141,7 @@ impl Memwatch {
     pub fn allocation_profile(&self, isolate: &mut v8::Isolate) -> Result<LiveAllocations, Error> {
         let sampler = isolate
             .get_slot_mut::<Sampler>()
+            .filter(|s| s.interval > 0)
             .ok_or(Error::Profiler { message: "allocation sampling is off (Config::allocation_sampling)".into() })?;
         sampler.live()
     }
@@ -149,7 +170,7 @@ impl Memwatch {
         let has_leak = events.iter().any(|e| matches!(e, MemwatchEvent::Leak(_)));
         let has_stats = events.iter().any(|e| matches!(e, MemwatchEvent::Stats(_)));
         let now_ns = self.0.now_ns();
-        let Some(sampler) = isolate.get_slot_mut::<Sampler>() else { return };
+        let Some(sampler) = isolate.get_slot_mut::<Sampler>().filter(|s| s.interval > 0) else { return };
         if !(has_leak || has_stats && sampler.previous.is_none()) {
             return;
         }
