@@ -185,8 +185,8 @@ pub struct HeapSnapshot {
     pub edge_to: Vec<u32>,
     /// Where functions were defined (the file's `"locations"`), sorted by node, one per node.
     pub locations: Vec<SourceLocation>,
-    /// Each node's `trace_node_id` (the allocation stack that allocated it, 0 when unknown);
-    /// empty when the file has no such field.
+    /// Each node's `trace_node_id` (the allocation stack that allocated it, 0 when unknown), up
+    /// to the last node that has one: nodes past its end have none (empty for most snapshots).
     pub node_trace: Vec<u32>,
     /// The allocation stacks (`trace_function_infos`, `trace_tree`); empty when not recorded.
     pub traces: super::AllocationTraces,

@@ -78,8 +78,9 @@ pub(crate) struct NodeSink {
     /// Edge counts, shifted by one (`[0, c0, c1, ...]`); turned into prefix sums by `finish`.
     pub first_edge: Vec<u64>,
     pub detachedness: Option<Vec<u8>>,
-    /// `trace_node_id` per node, when the file has that field.
-    pub trace: Option<Vec<u32>>,
+    /// `trace_node_id` per node, up to the last node with a non-zero one (Node writes the field
+    /// in every snapshot, all zeros unless allocations were tracked: those cost nothing).
+    pub trace: Vec<u32>,
     /// Largest name index seen, for the range check against the strings once they are known.
     pub max_name: u32,
     /// Values received (to check the array is a whole number of records).
@@ -121,7 +122,7 @@ impl NodeSink {
             node_self_size: Vec::new(),
             first_edge: vec![0],
             detachedness: layout.has_detachedness.then(Vec::new),
-            trace: roles.contains(&NodeRole::TraceNodeId).then(Vec::new),
+            trace: Vec::new(),
             max_name: 0,
             values: 0,
             cap: 0,
@@ -168,6 +169,19 @@ impl NodeSink {
         Ok(())
     }
 
+    /// Records node `node`'s non-zero `trace_node_id` (the nodes before it without one get 0).
+    #[cold]
+    fn set_trace(&mut self, node: usize, v: u64) -> Result<(), String> {
+        let v = to_u32(v, "trace_node_id")?;
+        let want = (node + 1).saturating_sub(self.trace.len());
+        if self.trace.try_reserve(want.max(self.trace.len() / 2)).is_err() {
+            return Err(out_of_memory("trace_node_id column", self.trace.len(), 4));
+        }
+        self.trace.resize(node, 0);
+        self.trace.push(v);
+        Ok(())
+    }
+
     fn try_room(&mut self, cap: usize) -> Result<(), std::collections::TryReserveError> {
         ensure(&mut self.node_type, cap)?;
         ensure(&mut self.node_name, cap)?;
@@ -176,9 +190,6 @@ impl NodeSink {
         ensure(&mut self.first_edge, cap.saturating_add(1))?;
         if let Some(d) = &mut self.detachedness {
             ensure(d, cap)?;
-        }
-        if let Some(t) = &mut self.trace {
-            ensure(t, cap)?;
         }
         Ok(())
     }
@@ -214,8 +225,10 @@ impl IntSink for NodeSink {
             let v = rec[d];
             col.push(u8::try_from(v).map_err(|_| format!("detachedness {v} is not 0, 1 or 2"))?);
         }
-        if let (Some(t), Some(col)) = (p.trace, &mut self.trace) {
-            col.push(to_u32(rec[t], "trace_node_id")?);
+        if let Some(t) = p.trace {
+            if rec[t] != 0 {
+                self.set_trace(node, rec[t])?;
+            }
         }
         let size = rec[p.self_size];
         self.total_size = match self.total_size.checked_add(size) {

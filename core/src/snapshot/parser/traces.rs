@@ -280,6 +280,7 @@ mod tests {
             }
             let s = p.finish().unwrap();
             assert_eq!(s.node_trace, vec![0, 7, 7, 5]);
+            assert_eq!(s.trace_of(2), s.trace_of(1));
             let t = s.trace_of(1).unwrap();
             let frames: Vec<(String, String, u32, u32)> = s
                 .traces

@@ -239,7 +239,7 @@ pub(super) fn assemble(p: Parts) -> Result<HeapSnapshot, ParseError> {
         edge_name_or_index: edges.edge_name_or_index,
         edge_to: edges.edge_to,
         locations,
-        node_trace: nodes.trace.unwrap_or_default(),
+        node_trace: nodes.trace,
         traces: AllocationTraces::new(functions, trace_nodes),
     })
 }
