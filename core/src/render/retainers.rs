@@ -83,6 +83,24 @@ pub fn holders(holders: &[Holder], indent: &str) -> String {
             gained.join(", "),
             nice_size(h.retained_size as i64)
         );
+        // Where the gained objects were allocated: the allocating function, then its callers.
+        for st in &h.allocations {
+            let (first, callers) = st.frames.split_first().map_or(("?", &[][..]), |(f, c)| (f.as_str(), c));
+            let _ = writeln!(
+                out,
+                "{indent}    allocated: {} object{} ({}) in {}",
+                st.count,
+                if st.count == 1 { "" } else { "s" },
+                nice_size(st.retained_size as i64),
+                printable(first, PATH_WIDTH)
+            );
+            for c in callers {
+                let _ = writeln!(out, "{indent}        from {}", printable(c, PATH_WIDTH));
+            }
+            if st.frames_left_out > 0 {
+                let _ = writeln!(out, "{indent}        ... {} more callers", st.frames_left_out);
+            }
+        }
         let id = h.example.hops.last().map_or(0, |x| x.node_id);
         let _ = writeln!(out, "{indent}    e.g. @{id}: {}", printable(&h.example.text, PATH_WIDTH));
     }

@@ -23,6 +23,7 @@ use crate::node_sets::Bits;
 use crate::size::nice_size;
 use crate::snapshot::{EdgeType, HeapSnapshot, NodeType};
 
+use super::allocations::{allocation_stacks, AllocationStack};
 use super::analysis::SnapshotAnalysis;
 use super::dominators::NONE;
 use super::paths::RetainerPath;
@@ -62,6 +63,10 @@ pub struct Holder {
     pub classes: Vec<ClassCount>,
     /// A path past the holder to its largest gained object of a user class.
     pub example: RetainerPath,
+    /// Where the gained objects were allocated, when the snapshot recorded allocation stacks
+    /// (at most 3 stacks of 5 frames; absent otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allocations: Vec<AllocationStack>,
 }
 
 /// Most classes listed per holder.
@@ -324,6 +329,7 @@ fn describe_timers(
         retained_size: size,
         classes,
         example,
+        allocations: allocation_stacks(snap, a, members),
     })
 }
 
@@ -441,6 +447,7 @@ fn describe(
         retained_size: a.retained[hn],
         classes,
         example,
+        allocations: allocation_stacks(snap, a, members),
     })
 }
 

@@ -16,6 +16,7 @@
 //! High-level entry points fail only with [`RetainersError`]. Every result type is `serde`-serialisable for the CLI's `--json`, wasm and the viewer.
 //! No recursion anywhere: heap graphs are deep (a 1M-element linked list is a 1M-deep path).
 
+mod allocations;
 mod analysis;
 mod classes;
 pub mod defaults;
@@ -31,6 +32,7 @@ mod select;
 mod sources;
 
 pub use crate::node_sets::IdSet;
+pub use allocations::{AllocationStack, FRAMES_PER_STACK, STACKS_PER_HOLDER};
 pub use analysis::SnapshotAnalysis;
 pub use classes::Classes;
 pub use dominators::DominatorTree;

@@ -48,6 +48,11 @@ impl Sources {
         Sources { names }
     }
 
+    /// The shortened name of script `script_id`, if a closure of the snapshot names it.
+    pub fn file(&self, script_id: u32) -> Option<&str> {
+        self.names.get(&script_id).map(String::as_str)
+    }
+
     /// `file:line:col` (1-based) of node `n`, when the snapshot recorded where it was defined.
     pub fn location(&self, snap: &HeapSnapshot, n: usize) -> Option<String> {
         let l = snap.location_of(n)?;

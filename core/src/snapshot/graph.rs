@@ -185,6 +185,11 @@ pub struct HeapSnapshot {
     pub edge_to: Vec<u32>,
     /// Where functions were defined (the file's `"locations"`), sorted by node, one per node.
     pub locations: Vec<SourceLocation>,
+    /// Each node's `trace_node_id` (the allocation stack that allocated it, 0 when unknown), up
+    /// to the last node that has one: nodes past its end have none (empty for most snapshots).
+    pub node_trace: Vec<u32>,
+    /// The allocation stacks (`trace_function_infos`, `trace_tree`); empty when not recorded.
+    pub traces: super::AllocationTraces,
 }
 
 /// A `"locations"` record: node `node` (a closure) was defined in script `script_id` at `line`,
@@ -228,6 +233,14 @@ impl HeapSnapshot {
     pub fn location_of(&self, n: usize) -> Option<&SourceLocation> {
         let i = self.locations.binary_search_by_key(&(n as u32), |l| l.node).ok()?;
         self.locations.get(i)
+    }
+
+    /// The allocation-trace tree node (index into `traces.nodes`) that allocated node `n`.
+    pub fn trace_of(&self, n: usize) -> Option<usize> {
+        match self.node_trace.get(n) {
+            Some(&id) if id != 0 => self.traces.node_by_id(id),
+            _ => None,
+        }
     }
 
     pub fn edge_kind(&self, e: usize) -> EdgeType {

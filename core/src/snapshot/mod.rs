@@ -12,9 +12,11 @@
 
 mod graph;
 mod parser;
+mod traces;
 pub mod transfer;
 
 pub use graph::{EdgeType, HeapSnapshot, NodeType, SourceLocation, StringTable};
 #[cfg(not(target_arch = "wasm32"))]
 pub use parser::{default_threads, parse_in_pieces, parse_positional, ReadAt};
 pub use parser::{parse_bytes, parse_reader, parse_reader_with, ParseError, ParseOptions, SnapshotParser, READ_CHUNK};
+pub use traces::{AllocationTraces, TraceFunction, TraceNode, NO_PARENT};

@@ -174,6 +174,9 @@ pub fn decode(buf: &[u8]) -> Result<HeapSnapshot, TransferError> {
         edge_name_or_index,
         edge_to,
         locations,
+        // Allocation traces are not carried across (the viewer's workers do not use them yet).
+        node_trace: Vec::new(),
+        traces: Default::default(),
     })
 }
 

@@ -5,6 +5,11 @@
 //! full GC's poll for the first event) by `memwatch-core` (`alloc::LeakAllocations`), and the
 //! growing allocation sites go into the events and the export.
 //!
+//! The same session turns on V8's heap object tracking with allocation stacks
+//! (`Config::allocation_tracking`, `HeapProfiler.startTrackingHeapObjects {trackAllocations}`):
+//! V8 then records the stack that allocated each object, and every heap snapshot of the isolate
+//! (`--leak-retainers`) carries them (`trace_tree`), so holders list allocation sites.
+//!
 //! The inspector and its session live in an isolate slot: V8 requires them to be destroyed
 //! before the isolate, and an isolate drops its slots before it is disposed, so no order of
 //! drops by the embedder can outlive the isolate with them.
@@ -47,13 +52,14 @@ struct Sampler {
     _inspector: V8Inspector,
     reply: Rc<RefCell<Option<(i32, String)>>>,
     next_id: i32,
+    /// 0 when sampling is off (only tracking).
     interval: u64,
     /// The previous profile and when to take the next (core's rule, shared with the Node adapter).
     tracker: AllocationTracker,
 }
 
 impl Sampler {
-    fn start(isolate: &mut v8::Isolate, interval: u64) -> Result<Sampler, Error> {
+    fn start(isolate: &mut v8::Isolate, interval: Option<u64>, tracking: bool) -> Result<Sampler, Error> {
         let inspector = V8Inspector::create(isolate, V8InspectorClient::new(Box::new(Client)));
         let replies = Replies::default();
         let reply = replies.0.clone();
@@ -63,6 +69,7 @@ impl Sampler {
             StringView::from(&b"{}"[..]),
             V8InspectorClientTrustLevel::FullyTrusted,
         );
+        let interval = interval.unwrap_or(0);
         let mut s = Sampler {
             session,
             _inspector: inspector,
@@ -72,7 +79,12 @@ impl Sampler {
             tracker: AllocationTracker::new(interval),
         };
         s.call("HeapProfiler.enable", serde_json::json!({}))?;
-        s.call("HeapProfiler.startSampling", serde_json::json!({ "samplingInterval": interval }))?;
+        if interval > 0 {
+            s.call("HeapProfiler.startSampling", serde_json::json!({ "samplingInterval": interval }))?;
+        }
+        if tracking {
+            s.call("HeapProfiler.startTrackingHeapObjects", serde_json::json!({ "trackAllocations": true }))?;
+        }
         Ok(s)
     }
 
@@ -108,15 +120,16 @@ impl Sampler {
 
 impl Drop for Sampler {
     fn drop(&mut self) {
-        // `disable` stops the sampler; `stopSampling` would first build the whole profile the
-        // caller throws away, after a forced full GC (V8's inspector does both).
+        // `disable` stops the sampler and the tracking; `stopSampling` would first build the whole
+        // profile the caller throws away, after a forced full GC, and `stopTrackingHeapObjects`
+        // would take (and stream) one more heap snapshot.
         let _ = self.call("HeapProfiler.disable", serde_json::json!({}));
     }
 }
 
-/// Starts sampling on `isolate` (at attach).
-pub(crate) fn start(isolate: &mut v8::Isolate, interval: u64) -> Result<(), Error> {
-    let sampler = Sampler::start(isolate, interval.max(1))?;
+/// Starts sampling (`interval`: bytes) and/or allocation tracking on `isolate` (at attach).
+pub(crate) fn start(isolate: &mut v8::Isolate, interval: Option<u64>, tracking: bool) -> Result<(), Error> {
+    let sampler = Sampler::start(isolate, interval.map(|i| i.max(1)), tracking)?;
     isolate.set_slot(sampler);
     Ok(())
 }
@@ -131,6 +144,7 @@ impl Memwatch {
     pub fn allocation_profile(&self, isolate: &mut v8::Isolate) -> Result<LiveAllocations, Error> {
         let sampler = isolate
             .get_slot_mut::<Sampler>()
+            .filter(|s| s.interval > 0)
             .ok_or(Error::Profiler { message: "allocation sampling is off (Config::allocation_sampling)".into() })?;
         sampler.live()
     }
@@ -159,7 +173,7 @@ impl Memwatch {
         let has_leak = events.iter().any(|e| matches!(e, MemwatchEvent::Leak(_)));
         let has_stats = events.iter().any(|e| matches!(e, MemwatchEvent::Stats(_)));
         let now_ns = self.0.now_ns();
-        let Some(sampler) = isolate.get_slot_mut::<Sampler>() else { return };
+        let Some(sampler) = isolate.get_slot_mut::<Sampler>().filter(|s| s.interval > 0) else { return };
         if !sampler.tracker.wants_profile(has_leak, has_stats) {
             return;
         }

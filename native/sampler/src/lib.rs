@@ -99,6 +99,11 @@ pub struct Config {
     /// core's `alloc::DEFAULT_SAMPLING_INTERVAL` is the usual value). Off (`None`) by default.
     /// Needs [`Memwatch::poll_in`].
     pub allocation_sampling: Option<u64>,
+    /// Record the allocation stack of every object (V8's heap object tracking, through the
+    /// in-process inspector), so the heap snapshots of [`Config::leak_retainers`] carry
+    /// allocation traces and each holder lists where its gained objects were allocated. Costly:
+    /// every allocation records its stack. Off by default.
+    pub allocation_tracking: bool,
     /// Labels of this attachment (e.g. `isolate` = `"worker-1"`): on every metric, in the
     /// export header and in [`Memwatch::labels`]. Names follow Prometheus' rules.
     pub labels: Labels,
@@ -137,6 +142,7 @@ impl Default for Config {
             snapshot_dir: None,
             leak_retainers: None,
             allocation_sampling: None,
+            allocation_tracking: false,
             labels: Labels::new(),
             metrics: None,
             full_gc_every: None,
@@ -364,8 +370,8 @@ impl Memwatch {
             leak_snapshots: config.leak_retainers.filter(|&n| n > 0).map(|n| RefCell::new(LeakSnapshots::new(n))),
             listeners: RefCell::new(Vec::new()),
         });
-        if let Some(interval) = config.allocation_sampling {
-            alloc_sampling::start(isolate, interval)?;
+        if config.allocation_sampling.is_some() || config.allocation_tracking {
+            alloc_sampling::start(isolate, config.allocation_sampling, config.allocation_tracking)?;
         }
         let data = Box::into_raw(Box::new(Rc::downgrade(&shared)));
         shared.callback_data.set(data);

@@ -45,6 +45,25 @@ export interface AllocationProfileRecord {
 }
 
 /**
+ * Gained objects allocated by one stack.
+ */
+export interface AllocationStack {
+    /**
+     * `fn (file:line:col)`, the allocating function first, at most [`FRAMES_PER_STACK`].
+     */
+    frames: string[];
+    /**
+     * Frames of the stack not listed (callers further out).
+     */
+    frames_left_out?: number;
+    /**
+     * Gained objects it allocated, and their retained size.
+     */
+    count: number;
+    retained_size: number;
+}
+
+/**
  * The result of analysing a whole sample stream.
  */
 export interface Analysis {
@@ -522,6 +541,11 @@ export interface Holder {
      * A path past the holder to its largest gained object of a user class.
      */
     example: RetainerPath;
+    /**
+     * Where the gained objects were allocated, when the snapshot recorded allocation stacks
+     * (at most 3 stacks of 5 frames; absent otherwise).
+     */
+    allocations?: AllocationStack[];
 }
 
 /**

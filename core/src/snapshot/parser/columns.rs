@@ -64,6 +64,7 @@ struct NodePos {
     self_size: usize,
     edge_count: usize,
     detachedness: Option<usize>,
+    trace: Option<usize>,
 }
 
 pub(crate) struct NodeSink {
@@ -77,6 +78,9 @@ pub(crate) struct NodeSink {
     /// Edge counts, shifted by one (`[0, c0, c1, ...]`); turned into prefix sums by `finish`.
     pub first_edge: Vec<u64>,
     pub detachedness: Option<Vec<u8>>,
+    /// `trace_node_id` per node, up to the last node with a non-zero one (Node writes the field
+    /// in every snapshot, all zeros unless allocations were tracked: those cost nothing).
+    pub trace: Vec<u32>,
     /// Largest name index seen, for the range check against the strings once they are known.
     pub max_name: u32,
     /// Values received (to check the array is a whole number of records).
@@ -109,6 +113,7 @@ impl NodeSink {
                 self_size: position(roles, NodeRole::SelfSize),
                 edge_count: position(roles, NodeRole::EdgeCount),
                 detachedness: roles.iter().position(|r| *r == NodeRole::Detachedness),
+                trace: roles.iter().position(|r| *r == NodeRole::TraceNodeId),
             },
             types: layout.node_types.clone(),
             node_type: Vec::new(),
@@ -117,6 +122,7 @@ impl NodeSink {
             node_self_size: Vec::new(),
             first_edge: vec![0],
             detachedness: layout.has_detachedness.then(Vec::new),
+            trace: Vec::new(),
             max_name: 0,
             values: 0,
             cap: 0,
@@ -182,6 +188,7 @@ impl NodeSink {
             Some(t) if t <= MAX_TOTAL_SIZE => t,
             _ => return Err("total self size too large".into()),
         };
+        let base = self.nodes();
         self.node_type.extend_from_slice(&next.node_type);
         self.node_name.extend_from_slice(&next.node_name);
         self.node_id.extend_from_slice(&next.node_id);
@@ -192,6 +199,28 @@ impl NodeSink {
         }
         self.max_name = self.max_name.max(next.max_name);
         self.values += next.values;
+        // `next.trace` is indexed from its own first node.
+        if !next.trace.is_empty() {
+            let want = base + next.trace.len();
+            if self.trace.try_reserve(want.saturating_sub(self.trace.len())).is_err() {
+                return Err(out_of_memory("trace_node_id column", want, 4));
+            }
+            self.trace.resize(base, 0);
+            self.trace.extend_from_slice(&next.trace);
+        }
+        Ok(())
+    }
+
+    /// Records node `node`'s non-zero `trace_node_id` (the nodes before it without one get 0).
+    #[cold]
+    fn set_trace(&mut self, node: usize, v: u64) -> Result<(), String> {
+        let v = to_u32(v, "trace_node_id")?;
+        let want = (node + 1).saturating_sub(self.trace.len());
+        if self.trace.try_reserve(want.max(self.trace.len() / 2)).is_err() {
+            return Err(out_of_memory("trace_node_id column", self.trace.len(), 4));
+        }
+        self.trace.resize(node, 0);
+        self.trace.push(v);
         Ok(())
     }
 
@@ -237,6 +266,11 @@ impl IntSink for NodeSink {
         if let (Some(d), Some(col)) = (p.detachedness, &mut self.detachedness) {
             let v = rec[d];
             col.push(u8::try_from(v).map_err(|_| format!("detachedness {v} is not 0, 1 or 2"))?);
+        }
+        if let Some(t) = p.trace {
+            if rec[t] != 0 {
+                self.set_trace(node, rec[t])?;
+            }
         }
         let size = rec[p.self_size];
         self.total_size = match self.total_size.checked_add(size) {

@@ -17,6 +17,7 @@ pub(crate) enum NodeRole {
     SelfSize,
     EdgeCount,
     Detachedness,
+    TraceNodeId,
     Ignore,
 }
 
@@ -42,6 +43,9 @@ pub(crate) struct Layout {
     pub edge_count: Option<u64>,
     /// `meta.location_fields` (V8: object_index, script_id, line, column); empty when absent.
     pub location_fields: Vec<String>,
+    /// `meta.trace_function_info_fields` and `meta.trace_node_fields`; empty when absent.
+    pub trace_function_info_fields: Vec<String>,
+    pub trace_node_fields: Vec<String>,
 }
 
 impl Layout {
@@ -68,6 +72,8 @@ struct Meta {
     edge_fields: Option<Vec<String>>,
     edge_types: Option<Vec<serde_json::Value>>,
     location_fields: Option<Vec<String>>,
+    trace_function_info_fields: Option<Vec<String>>,
+    trace_node_fields: Option<Vec<String>>,
 }
 
 /// Parses the captured `"snapshot"` value. Errors are plain messages; the caller locates them.
@@ -92,6 +98,7 @@ pub(crate) fn parse_header(raw: &[u8]) -> Result<Layout, String> {
             "self_size" => NodeRole::SelfSize,
             "edge_count" => NodeRole::EdgeCount,
             "detachedness" => NodeRole::Detachedness,
+            "trace_node_id" => NodeRole::TraceNodeId,
             _ => NodeRole::Ignore,
         })
         .collect();
@@ -145,6 +152,8 @@ pub(crate) fn parse_header(raw: &[u8]) -> Result<Layout, String> {
         node_count: header.node_count,
         edge_count: header.edge_count,
         location_fields: meta.location_fields.unwrap_or_default(),
+        trace_function_info_fields: meta.trace_function_info_fields.unwrap_or_default(),
+        trace_node_fields: meta.trace_node_fields.unwrap_or_default(),
     })
 }
 

@@ -10,6 +10,7 @@
 //! - `numbers` + `columns`: the integer arrays and the sinks filling the node/edge columns;
 //! - `strings`: the string table, unescaped into one arena;
 //! - `locations`: where closures were defined (`"locations"`, read when the header came first);
+//! - `traces`: allocation stacks (`"trace_function_infos"`, `"trace_tree"`, likewise);
 //! - `skip`: skipping keys we do not read, with an explicit nesting stack (no recursion);
 //! - `validate`: cross-checks run by `finish` (counts, ranges), assembling the snapshot.
 //! - `parallel` (native): whole files with the node/edge arrays scanned on several threads by the
@@ -25,6 +26,7 @@ mod numbers;
 mod parallel;
 mod skip;
 mod strings;
+mod traces;
 mod validate;
 
 use std::io::Read;
@@ -39,6 +41,7 @@ use numbers::{IntArray, RawInts};
 pub use parallel::{default_threads, parse_in_pieces, parse_positional, ReadAt};
 use skip::Skipper;
 use strings::StrArray;
+use traces::{FunctionSink, TreeScanner};
 
 use super::{HeapSnapshot, StringTable};
 
@@ -91,6 +94,8 @@ enum Section {
     Edges(IntArray),
     Strings(StrArray),
     Locations(IntArray),
+    TraceFunctions(IntArray),
+    TraceTree,
     Skip(Skipper),
     /// A `"nodes"` or `"edges"` array left to the parallel reader (`parallel`): only its end is
     /// looked for here; the reader scans the byte range with the same `IntArray` and sinks.
@@ -140,6 +145,8 @@ pub struct SnapshotParser {
     edges: Option<Ints<EdgeSink>>,
     strings: Option<StringTable>,
     locations: Option<LocationSink>,
+    trace_functions: Option<FunctionSink>,
+    trace_tree: Option<TreeScanner>,
     /// String lengths when the strings came before the nodes or edges (see `strings::compact`).
     string_lengths: Option<Vec<u8>>,
     /// Byte offsets where each section's value starts (to locate validation errors).
@@ -181,6 +188,8 @@ impl SnapshotParser {
             edges: None,
             strings: None,
             locations: None,
+            trace_functions: None,
+            trace_tree: None,
             string_lengths: None,
             at: validate::Offsets::default(),
             nodes_done: false,
@@ -267,6 +276,8 @@ impl SnapshotParser {
             edges: self.edges,
             strings: self.strings,
             locations: self.locations,
+            trace_functions: self.trace_functions,
+            trace_tree: self.trace_tree,
             string_lengths: self.string_lengths,
             at: self.at,
             end,
@@ -422,6 +433,24 @@ impl SnapshotParser {
                     None => Section::Skip(Skipper::new(false)),
                 }
             }
+            b"trace_function_infos" => {
+                dup(self.at.trace_functions.is_some(), &self.key)?;
+                self.at.trace_functions = Some(offset);
+                self.trace_functions = self.layout.as_ref().and_then(FunctionSink::new);
+                match self.trace_functions {
+                    Some(_) => Section::TraceFunctions(IntArray::new()),
+                    None => Section::Skip(Skipper::new(false)),
+                }
+            }
+            b"trace_tree" => {
+                dup(self.at.trace_tree.is_some(), &self.key)?;
+                self.at.trace_tree = Some(offset);
+                self.trace_tree = self.layout.as_ref().and_then(TreeScanner::new);
+                match self.trace_tree {
+                    Some(_) => Section::TraceTree,
+                    None => Section::Skip(Skipper::new(false)),
+                }
+            }
             _ => Section::Skip(Skipper::new(false)),
         };
         Ok(())
@@ -434,7 +463,8 @@ impl SnapshotParser {
         let referenced = match (&self.nodes, &self.edges) {
             (Some(Ints::Columns(n)), Some(Ints::Columns(e))) => {
                 let edge_max = e.max_name.map_or(0, |(m, _)| m);
-                Some(u64::from(n.max_name.max(edge_max)) + 1)
+                let trace_max = self.trace_functions.as_ref().map_or(0, |f| f.max_string);
+                Some(u64::from(n.max_name.max(edge_max).max(trace_max)) + 1)
             }
             _ => None,
         };
@@ -528,6 +558,14 @@ impl SnapshotParser {
             Section::Locations(arr) => match &mut self.locations {
                 Some(sink) => arr.feed(buf, sink),
                 None => fail(0, "internal error: locations sink missing"),
+            },
+            Section::TraceFunctions(arr) => match &mut self.trace_functions {
+                Some(sink) => arr.feed(buf, sink),
+                None => fail(0, "internal error: trace functions sink missing"),
+            },
+            Section::TraceTree => match &mut self.trace_tree {
+                Some(tree) => tree.feed(buf),
+                None => fail(0, "internal error: trace tree missing"),
             },
             Section::Header(s) | Section::Skip(s) => s.feed(buf),
             // Integers hold no `]`: the first one ends the array (or is an error the serial

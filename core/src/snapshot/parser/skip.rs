@@ -1,5 +1,5 @@
 //! Skips (or captures) one JSON value of any shape: the header and keys we do not read
-//! (`trace_function_infos`, `trace_tree`, `samples`, `locations`, future keys).
+//! (`samples`, future keys; `locations` and the allocation traces when the header did not come first).
 //!
 //! Nesting is tracked on an explicit stack of expected closing brackets, never by recursion,
 //! so a hostile `[[[[...` costs one byte of heap per level and cannot overflow the call stack.

@@ -5,10 +5,11 @@ use super::columns::{EdgeSink, NodeSink};
 use super::error::ParseError;
 use super::locations::LocationSink;
 use super::meta::Layout;
-use super::numbers::replay;
+use super::numbers::{replay, IntSink};
 use super::strings::{compact, count_lengths};
+use super::traces::{FunctionSink, TreeScanner};
 use super::{Ints, ParseOptions};
-use crate::snapshot::{EdgeType, HeapSnapshot, StringTable};
+use crate::snapshot::{AllocationTraces, EdgeType, HeapSnapshot, StringTable, TraceFunction, TraceNode};
 
 /// Where each section's value started, for locating errors found after the fact.
 #[derive(Clone, Debug, Default)]
@@ -18,6 +19,8 @@ pub(super) struct Offsets {
     pub edges: Option<u64>,
     pub strings: Option<u64>,
     pub locations: Option<u64>,
+    pub trace_functions: Option<u64>,
+    pub trace_tree: Option<u64>,
 }
 
 pub(super) struct Parts {
@@ -26,6 +29,8 @@ pub(super) struct Parts {
     pub edges: Option<Ints<EdgeSink>>,
     pub strings: Option<StringTable>,
     pub locations: Option<LocationSink>,
+    pub trace_functions: Option<FunctionSink>,
+    pub trace_tree: Option<TreeScanner>,
     pub string_lengths: Option<Vec<u8>>,
     pub at: Offsets,
     /// Offset of the end of input.
@@ -34,9 +39,11 @@ pub(super) struct Parts {
 }
 
 /// The string indices the nodes and named edges use, sorted and distinct.
-fn used_strings(nodes: &NodeSink, edges: &EdgeSink) -> Result<Vec<u32>, String> {
+/// `functions`: the allocation traces' functions, whose name and script name are strings too.
+fn used_strings(nodes: &NodeSink, edges: &EdgeSink, functions: &[TraceFunction]) -> Result<Vec<u32>, String> {
     let named = edges.edge_type.iter().zip(&edges.edge_name_or_index);
     let named = named.filter(|(&t, _)| !EdgeType::from_u8(t).has_index_name()).map(|(_, &n)| n);
+    let named = named.chain(functions.iter().flat_map(|f| [f.name, f.script_name]));
     let mut used = Vec::new();
     used.try_reserve_exact(nodes.node_name.len()).map_err(|_| "out of memory listing the used strings")?;
     used.extend_from_slice(&nodes.node_name);
@@ -186,13 +193,18 @@ pub(super) fn assemble(p: Parts) -> Result<HeapSnapshot, ParseError> {
             ));
         }
     }
+    let (mut functions, trace_nodes) = trace_parts(p.trace_functions, p.trace_tree, &p.at, string_count)?;
     if let Some(lengths) = p.string_lengths {
-        let used = used_strings(&nodes, &edges).map_err(|m| ParseError::at(end, m))?;
+        let used = used_strings(&nodes, &edges, &functions).map_err(|m| ParseError::at(end, m))?;
         strings = compact(strings.bytes, &lengths, &used).map_err(|m| ParseError::at(end, m))?;
         drop(lengths);
         // The names now index the kept strings; `used` is sorted and holds every name.
         let renumber = |s: &mut u32| *s = used.binary_search(s).map_or(0, |k| k as u32);
         nodes.node_name.iter_mut().for_each(renumber);
+        for f in &mut functions {
+            renumber(&mut f.name);
+            renumber(&mut f.script_name);
+        }
         for (&t, name) in edges.edge_type.iter().zip(edges.edge_name_or_index.iter_mut()) {
             if !EdgeType::from_u8(t).has_index_name() {
                 renumber(name);
@@ -227,5 +239,58 @@ pub(super) fn assemble(p: Parts) -> Result<HeapSnapshot, ParseError> {
         edge_name_or_index: edges.edge_name_or_index,
         edge_to: edges.edge_to,
         locations,
+        node_trace: nodes.trace,
+        traces: AllocationTraces::new(functions, trace_nodes),
     })
+}
+
+/// The allocation traces, checked: whole function records whose strings exist, tree nodes
+/// naming existing functions. Absent or skipped parts give empty lists.
+fn trace_parts(
+    functions: Option<FunctionSink>,
+    tree: Option<TreeScanner>,
+    at: &Offsets,
+    string_count: u64,
+) -> Result<(Vec<TraceFunction>, Vec<TraceNode>), ParseError> {
+    let functions = match functions {
+        Some(f) => {
+            let offset = at.trace_functions.unwrap_or(0);
+            let fields = f.fields() as u64;
+            if f.values % fields.max(1) != 0 {
+                return Err(ParseError::at(
+                    offset,
+                    format!(
+                        "the \"trace_function_infos\" array holds {} values, not a multiple of the {fields} fields \
+                         in snapshot.meta.trace_function_info_fields",
+                        f.values
+                    ),
+                ));
+            }
+            if u64::from(f.max_string) >= string_count && !f.functions.is_empty() {
+                return Err(ParseError::at(
+                    offset,
+                    format!(
+                        "a trace function names string {} but the \"strings\" array holds only {string_count} strings",
+                        f.max_string
+                    ),
+                ));
+            }
+            f.functions
+        }
+        None => Vec::new(),
+    };
+    let mut nodes = tree.map(|t| t.nodes).unwrap_or_default();
+    if let Some((i, n)) = nodes.iter().enumerate().find(|(_, n)| n.function as usize >= functions.len()) {
+        return Err(ParseError::at(
+            at.trace_tree.unwrap_or(0),
+            format!(
+                "trace_tree node {i} (id {}) names function {} but \"trace_function_infos\" holds {} functions",
+                n.id,
+                n.function,
+                functions.len()
+            ),
+        ));
+    }
+    nodes.shrink_to_fit();
+    Ok((functions, nodes))
 }
