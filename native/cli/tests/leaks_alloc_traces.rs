@@ -21,18 +21,21 @@ fn leaks(file: &str, flags: &[&str]) -> (serde_json::Value, String) {
     assert!(st.success(), "node {file}");
     let p = |n: &str| dir.path().join(format!("{n}.heapsnapshot")).to_str().expect("utf8").to_string();
     let args = [p("baseline"), p("target"), p("final")];
-    let run = |json: bool| {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_memwatch"));
-        c.arg("leaks");
-        if json {
-            c.arg("--json");
-        }
-        let out = c.args(&args).output().expect("run memwatch");
+    let run = |flags: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_memwatch"))
+            .arg("leaks")
+            .args(flags)
+            .args(&args)
+            .output()
+            .expect("run memwatch");
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         out.stdout
     };
-    let v = serde_json::from_slice(&run(true)).expect("JSON");
-    (v, String::from_utf8(run(false)).expect("utf8"))
+    let json = run(&["--json", "--threads", "1"]);
+    // Scanned in pieces on several threads, the trace column of every piece is kept.
+    assert!(json == run(&["--json", "--threads", "12"]), "{file}: --threads 12 differs from --threads 1");
+    let v = serde_json::from_slice(&json).expect("JSON");
+    (v, String::from_utf8(run(&[])).expect("utf8"))
 }
 
 #[test]
