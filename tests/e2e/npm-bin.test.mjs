@@ -13,10 +13,9 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, OUT, memwatchBin, launchBrowser, makeFixtures, openViewer, viewerIdle } from './lib.mjs';
+import { ROOT, OUT, memwatchBin, launchBrowser, makeFixtures, openViewer, rawGet, viewerIdle } from './lib.mjs';
 
 const PKG = path.join(ROOT, 'pkg');
 const TINY = ['tiny-before', 'tiny-after'].map((n) => path.join(ROOT, 'core', 'tests', 'fixtures', `${n}.heapsnapshot`));
@@ -163,19 +162,6 @@ describe('diff, leaks, analyze print what the native CLI prints', () => {
   });
 });
 
-/** Raw GET without URL normalisation (so `..` reaches the server as sent). */
-function rawGet(url, target, headers = {}) {
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: u.hostname, port: u.port, path: target, method: 'GET', headers }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 /** `memwatch-wasm view FILES`; resolves to { url, stop } once the URL is printed. */
 function startView(files) {

@@ -7,10 +7,9 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { OUT, ROOT, cliJson, memwatchBin, startServer, launchBrowser, makeFixtures, viewerIdle } from './lib.mjs';
+import { OUT, ROOT, cliJson, memwatchBin, rawGet, startServer, launchBrowser, makeFixtures, viewerIdle } from './lib.mjs';
 import { formatNs } from '../../www/js/format.js';
 
 const FIX = path.join(OUT, 'fixtures');
@@ -23,19 +22,6 @@ const problems = []; // console errors, CSP violations, uncaught page errors
 const shot = (name) => page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
 const num = (text) => Number(text.replace(/[,\s]/g, ''));
 
-/** Raw GET without URL normalisation (so `..` reaches the server as sent). */
-function rawGet(url, target, headers = {}) {
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: u.hostname, port: u.port, path: target, method: 'GET', headers }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 async function openTab(name) {
   await page.click(`#tab-${name}`);

@@ -15,9 +15,10 @@ pub(crate) trait IntSink {
     fn end(&mut self, partial: usize);
 }
 
+/// Where an integer-array scanner is (also the allocation-trace tree's, `traces`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum St {
-    /// Before `[`.
+pub(super) enum St {
+    /// Before `[` (the outermost one for a nested array).
     Open,
     /// After `[`: a value or `]`.
     FirstOrEnd,

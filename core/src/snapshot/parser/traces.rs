@@ -10,7 +10,7 @@
 
 use super::error::{fail, show_byte, Fail};
 use super::meta::Layout;
-use super::numbers::{IntSink, MAX_FIELDS};
+use super::numbers::{IntSink, St, MAX_FIELDS};
 use crate::snapshot::{TraceFunction, TraceNode, NO_PARENT};
 
 /// Deepest allocation stack accepted (V8's own stack limit keeps real ones in the low thousands).
@@ -70,19 +70,6 @@ impl IntSink for FunctionSink {
     fn end(&mut self, partial: usize) {
         self.values += partial as u64;
     }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum St {
-    /// Before the outer `[`.
-    Open,
-    /// After `[`: a value or `]`.
-    FirstOrEnd,
-    /// After `,`: a value.
-    Value,
-    Number,
-    /// After a value: `,` or `]`.
-    CommaOrEnd,
 }
 
 /// One open list of tree nodes: whose children they are, and where in its current record we are.
