@@ -191,7 +191,15 @@ impl RetainerPaths {
         if !self.is_reachable(n) {
             return false;
         }
-        let mut x = n as usize;
+        // Counted first: a chain's path can be 500,000 hops, and doubling growth would hold
+        // up to twice that (plus the copy) at once.
+        let (mut x, mut len) = (n as usize, 0usize);
+        while x != 0 {
+            len += 1;
+            x = self.parent_node[x] as usize;
+        }
+        out.reserve_exact(len);
+        x = n as usize;
         while x != 0 {
             out.push((self.parent_node[x], self.parent_edge[x] as usize));
             x = self.parent_node[x] as usize;
@@ -416,7 +424,8 @@ fn render(snap: &HeapSnapshot, sources: &Sources, edges: &[(u32, usize)], target
     let mut hops = Vec::with_capacity(edges.len().min(2 * KEEP_HOPS));
     let mut omitted_hops = 0u64;
     // (text, normalized) segments; `glue_space` joins "(global) leakyCache" with a space.
-    let mut segs: Vec<(String, String)> = Vec::new();
+    // Runs collapse as the segments come, so a chain of 500,000 `next` hops holds one segment.
+    let mut segs = Runs::default();
     let mut glue_space = false;
     let mut prev_edge: Option<usize> = None;
     for (k, &(a, e)) in edges.iter().enumerate() {
@@ -505,7 +514,7 @@ fn render(snap: &HeapSnapshot, sources: &Sources, edges: &[(u32, usize)], target
     if edges.is_empty() || snap.node_kind(t) != NodeType::Synthetic {
         segs.push((label(snap, sources, t), node_group_label(snap, sources, t)));
     }
-    let segs = shorten(collapse_runs(segs));
+    let segs = shorten(segs.finish());
     let join = |pick: fn(&(String, String)) -> &String| {
         let mut s = String::new();
         for (i, seg) in segs.iter().enumerate() {
@@ -519,31 +528,34 @@ fn render(snap: &HeapSnapshot, sources: &Sources, edges: &[(u32, usize)], target
     RetainerPath { text: join(|s| &s.0), normalized: join(|s| &s.1), hops, omitted_hops }
 }
 
-/// Runs of the same hop (`next -> next -> next`, a linked chain) read as one: `next x3`
-/// (normalised `next x*`, so members at any depth of a chain share a path).
-fn collapse_runs(segs: Vec<(String, String)>) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::with_capacity(segs.len().min(64));
-    let mut run = 0usize;
-    for seg in segs {
-        if out.last().is_some_and(|last| run > 0 && strip_run(&last.0) == seg.0) {
-            run += 1;
-            if let Some(last) = out.last_mut() {
-                last.0 = format!("{} x{run}", seg.0);
-                last.1 = format!("{} x*", seg.1);
-            }
-            continue;
-        }
-        run = 1;
-        out.push(seg);
-    }
-    out
+/// Path segments as (text, normalized), with runs of the same hop (`next -> next -> next`, a
+/// linked chain) read as one: `next x3` (normalised `next x*`, so members at any depth of a chain
+/// share a path).
+#[derive(Default)]
+struct Runs {
+    segs: Vec<((String, String), usize)>,
 }
 
-/// The segment text without a ` xN` run suffix added by [`collapse_runs`].
-fn strip_run(s: &str) -> &str {
-    match s.rsplit_once(" x") {
-        Some((head, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => head,
-        _ => s,
+impl Runs {
+    fn push(&mut self, seg: (String, String)) {
+        match self.segs.last_mut() {
+            Some((last, run)) if last.0 == seg.0 => *run += 1,
+            _ => self.segs.push((seg, 1)),
+        }
+    }
+
+    fn clear(&mut self) {
+        self.segs.clear();
+    }
+
+    fn finish(self) -> Vec<(String, String)> {
+        self.segs
+            .into_iter()
+            .map(|(seg, run)| match run {
+                1 => seg,
+                _ => (format!("{} x{run}", seg.0), format!("{} x*", seg.1)),
+            })
+            .collect()
     }
 }
 
