@@ -132,12 +132,13 @@ impl RetainerPaths {
                 if dist[v as usize] != d {
                     return true; // settled earlier at a smaller distance
                 }
+                // The same for every edge of `v`: looked up once per node, not once per edge.
+                let detour = detours.iter().find(|d| d.0 == v).map_or(0, |d| d.1);
                 for e in snap.edges_of(v as usize) {
                     if !filter.is_essential(snap, v, e) {
                         continue;
                     }
                     let w = snap.edge_to[e] as usize;
-                    let detour = detours.iter().find(|d| d.0 == v).map_or(0, |d| d.1);
                     let nd = d + edge_cost(snap, e, w) + detour;
                     if nd < dist[w] {
                         dist[w] = nd;
