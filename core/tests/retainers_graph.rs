@@ -678,3 +678,38 @@ fn chain_links_count_under_the_chain_holder_and_timers_under_their_callback() {
     assert_eq!((t.classes[0].class.as_str(), t.classes[0].count), ("Job", 10));
     assert!(t.headline.contains("poll -> context -> job [Job] +10 Job"), "{}", t.headline);
 }
+
+/// A C++ handle (`(Handle scope)`) pointing deep into a chain that a variable also reaches:
+/// the links past it are the variable's, however long its route; what only the handle
+/// reaches keeps a path through it.
+#[test]
+fn handle_scopes_are_the_last_resort() {
+    let mut b = Builder::new();
+    let global = b.node(NodeType::Object, "Window", 10);
+    b.edge(0, EdgeType::Shortcut, "global", global);
+    let gcroots = b.node(NodeType::Synthetic, "(GC roots)", 0);
+    b.edge(0, EdgeType::Element, "1", gcroots);
+    let scope = b.node(NodeType::Synthetic, "(Handle scope)", 0);
+    b.edge(gcroots, EdgeType::Element, "1", scope);
+    let queue = b.node(NodeType::Object, "Queue", 10);
+    b.edge(global, EdgeType::Property, "queue", queue);
+    let mut prev = b.node(NodeType::Object, "Item", 20);
+    b.edge(queue, EdgeType::Property, "head", prev);
+    for i in 1..600 {
+        let next = b.node(NodeType::Object, "Item", 20);
+        b.edge(prev, EdgeType::Property, "next", next);
+        if i == 300 {
+            b.edge(scope, EdgeType::Element, "48", next);
+        }
+        prev = next;
+    }
+    let orphan = b.node(NodeType::Object, "Orphan", 20);
+    b.edge(scope, EdgeType::Element, "49", orphan);
+    let snap = b.build();
+    let a = SnapshotAnalysis::new(&snap).unwrap();
+    let p = a.path_to(&snap, prev).unwrap();
+    assert_eq!(p.text, "(global) queue -> head -> next x599 -> Item");
+    let p = a.path_to(&snap, orphan).unwrap();
+    assert!(p.text.contains("(Handle scope)"), "{}", p.text);
+    assert!(p.text.ends_with("[49] -> Orphan"), "{}", p.text);
+}

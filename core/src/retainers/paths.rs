@@ -14,15 +14,17 @@
 //! | internal (`table`, `context`, `elements`, Map slots, ...) | 2    |
 //! | hidden                                                    | 4    |
 //! | + target is V8-internal (hidden, code, object shape, synthetic) | +3 |
-//! | + source is `(Handle scope)` or `(Identity map)`            | +100 |
 //! | + source is `(Global handles)` or `(Strong roots)`          | +4 |
+//! | source is `(Handle scope)` or `(Identity map)`              | last resort |
 //!
 //! `(Handle scope)` and `(Identity map)` hold whatever C++ code (a concurrent compile job, a
 //! runtime call) had a handle to when the snapshot was taken: transient holders that would
-//! otherwise win over the user's variable whenever they happen to point at the object. At +10
-//! they still won in about one `memwatch run` corpus run in three (the program's own path
-//! through its script context costs more than 10 there); +100 leaves them only objects no
-//! variable reaches within ~100 hops.
+//! otherwise win over the user's variable whenever they happen to point at the object. A fixed
+//! extra cost is not enough: at +10 they won in about one `memwatch run` corpus run in three,
+//! and at +100 still in about one in fifteen, when the handle pointed deep into a chain (an
+//! older link of the shared-closure-context leak: every object past it was then "held" by the
+//! handle scope). So their edges are followed only after everything else reachable is settled:
+//! they name only objects that nothing else reaches.
 //! `(Global handles)` and `(Strong roots)` hold what the runtime keeps (an embedder's context,
 //! timer callbacks, V8's own tables): a path through them is a detour when a variable of the
 //! program also reaches the object. So a path through user-visible edges wins unless it is
@@ -93,8 +95,8 @@ pub struct RetainerPath {
     pub normalized: String,
 }
 
-/// Largest edge cost: hidden (4) into a V8-internal node (+3) out of a handle scope (+100).
-const MAX_COST: usize = 107;
+/// Largest edge cost: hidden (4) into a V8-internal node (+3) out of a runtime root group (+4).
+const MAX_COST: usize = 11;
 
 fn is_zero(n: &u64) -> bool {
     *n == 0
@@ -117,15 +119,18 @@ impl RetainerPaths {
         let mut buckets: Vec<Vec<u32>> = (0..=MAX_COST).map(|_| Vec::new()).collect();
         dist[0] = 0;
         // Dial's algorithm, one node per step (`sliced`): `current` is bucket `d` being drained.
-        // Root groups whose edges cost more (see the module docs): (node, extra cost).
-        let detours: Vec<(u32, u32)> = (0..n)
+        // Root groups whose edges cost more or come last (see the module docs).
+        let detours: Vec<(u32, Detour)> = (0..n)
             .filter(|&v| snap.node_kind(v) == NodeType::Synthetic)
-            .filter_map(|v| detour_cost(snap.node_name_str(v)).map(|c| (v as u32, c)))
+            .filter_map(|v| detour_of(snap.node_name_str(v)).map(|c| (v as u32, c)))
             .collect();
         let mut d: u32 = 0;
         let mut current: Vec<u32> = vec![0];
         let mut next = 0usize;
         let mut pending = 0usize; // nodes queued in `buckets`
+                                  // Last-resort groups reached so far, expanded once nothing else is left (`late`).
+        let mut deferred: Vec<u32> = Vec::new();
+        let mut late = false;
         sliced::run(|| {
             if let Some(&v) = current.get(next) {
                 next += 1;
@@ -133,7 +138,15 @@ impl RetainerPaths {
                     return true; // settled earlier at a smaller distance
                 }
                 // The same for every edge of `v`: looked up once per node, not once per edge.
-                let detour = detours.iter().find(|d| d.0 == v).map_or(0, |d| d.1);
+                let detour = match detours.iter().find(|d| d.0 == v).map(|d| d.1) {
+                    None => 0,
+                    Some(Detour::Extra(c)) => c,
+                    Some(Detour::LastResort) if late => 0,
+                    Some(Detour::LastResort) => {
+                        deferred.push(v);
+                        return true;
+                    }
+                };
                 for e in snap.edges_of(v as usize) {
                     if !filter.is_essential(snap, v, e) {
                         continue;
@@ -164,7 +177,19 @@ impl RetainerPaths {
                 return true;
             }
             if pending == 0 {
-                return false;
+                if late || deferred.is_empty() {
+                    return false;
+                }
+                // Everything else reachable is settled: what the last-resort groups reach now is
+                // reached through them only. Their edges start one step further out.
+                late = true;
+                d += 1;
+                for &v in &deferred {
+                    dist[v as usize] = d;
+                }
+                current = std::mem::take(&mut deferred);
+                next = 0;
+                return true;
             }
             // Bucket `d` is done: keep its capacity, move on to `d + 1`.
             current.clear();
@@ -294,12 +319,20 @@ fn is_v8_internal_node(t: NodeType) -> bool {
     matches!(t, NodeType::Hidden | NodeType::Code | NodeType::ObjectShape | NodeType::Synthetic)
 }
 
-/// Extra cost of an edge out of a root group that holds things for the runtime rather than
-/// for the program (see the module docs): transient C++ handles most, then long-lived handles.
-fn detour_cost(group: &str) -> Option<u32> {
+/// How the search treats edges out of a root group that holds things for the runtime rather
+/// than for the program (see the module docs).
+#[derive(Clone, Copy)]
+enum Detour {
+    /// Long-lived handles: a small extra cost per edge.
+    Extra(u32),
+    /// Transient C++ handles: followed only to what nothing else reaches.
+    LastResort,
+}
+
+fn detour_of(group: &str) -> Option<Detour> {
     match group {
-        "(Handle scope)" | "(Identity map)" => Some(100),
-        "(Global handles)" | "(Strong roots)" => Some(4),
+        "(Handle scope)" | "(Identity map)" => Some(Detour::LastResort),
+        "(Global handles)" | "(Strong roots)" => Some(Detour::Extra(4)),
         _ => None,
     }
 }
