@@ -99,10 +99,29 @@ pub fn heap_diff(before: &HeapSnapshot, after: &HeapSnapshot) -> HeapDiff {
 
 /// [`heap_diff`] and DevTools' Comparison columns of the same rows, in one walk of each graph.
 pub fn heap_diff_with_comparison(before: &HeapSnapshot, after: &HeapSnapshot) -> DiffComparison {
-    let rb = Reached::walk(before);
-    let ra = Reached::walk(after);
-    let ids_b = IdSet::from_ids(rb.nodes().map(|n| before.node_id[n]), rb.count as usize);
-    let ids_a = IdSet::from_ids(ra.nodes().map(|n| after.node_id[n]), ra.count as usize);
+    heap_diff_of_walked(before, &Walked::new(before), after, &Walked::new(after))
+}
+
+/// One snapshot's share of a HeapDiff, computed from that snapshot alone: what the root reaches
+/// and the ids of those nodes. Hosts that parse the two files on two threads compute each side
+/// on its parser's thread, so the walks overlap (the diff itself then only compares).
+pub struct Walked {
+    reached: Reached,
+    ids: IdSet,
+}
+
+impl Walked {
+    pub fn new(s: &HeapSnapshot) -> Walked {
+        let reached = Reached::walk(s);
+        let ids = IdSet::from_ids(reached.nodes().map(|n| s.node_id[n]), reached.count as usize);
+        Walked { reached, ids }
+    }
+}
+
+/// [`heap_diff_with_comparison`] of two sides walked beforehand (each with its own snapshot).
+pub fn heap_diff_of_walked(before: &HeapSnapshot, wb: &Walked, after: &HeapSnapshot, wa: &Walked) -> DiffComparison {
+    let (rb, ids_b) = (&wb.reached, &wb.ids);
+    let (ra, ids_a) = (&wa.reached, &wa.ids);
 
     let mut buckets = Buckets::default();
     let (mut allocated, mut freed) = (0u64, 0u64);
@@ -125,8 +144,8 @@ pub fn heap_diff_with_comparison(before: &HeapSnapshot, after: &HeapSnapshot) ->
     let (details, rows) = buckets.finish();
     DiffComparison {
         heapdiff: HeapDiff {
-            before: side(before, &rb),
-            after: side(after, &ra),
+            before: side(before, rb),
+            after: side(after, ra),
             change: DiffChange {
                 size_bytes: change,
                 size: nice_size(change),

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use indicatif::MultiProgress;
-use memwatch_core::diff::heap_diff;
+use memwatch_core::diff::{heap_diff_of_walked, Walked};
 use memwatch_core::render::diff::{heap_diff_json, heap_diff_text};
 use memwatch_core::retainers::growth_report;
 use memwatch_core::snapshot::{parse_positional, HeapSnapshot, ParseOptions};
@@ -43,6 +43,10 @@ pub struct Args {
 
 struct Parsed {
     snapshot: HeapSnapshot,
+    /// This file's side of the HeapDiff, computed on its parser thread.
+    walked: Walked,
+    /// Time of that walk.
+    walk: Duration,
     bytes: u64,
     took: Duration,
     /// CPU time of the parsing thread, where the OS tells it (wall time misleads on a busy
@@ -82,7 +86,7 @@ pub fn run(args: Args) -> CliResult {
     let parse_cpu = process_cpu().zip(parse_cpu0).map(|(b, a)| b.saturating_sub(a));
 
     let (t, cpu0) = (Instant::now(), thread_cpu());
-    let diff = heap_diff(&before.snapshot, &after.snapshot);
+    let diff = heap_diff_of_walked(&before.snapshot, &before.walked, &after.snapshot, &after.walked).heapdiff;
     let diff_took = t.elapsed();
     let diff_cpu = thread_cpu().zip(cpu0).map(|(b, a)| b.saturating_sub(a));
     if args.timings {
@@ -90,13 +94,14 @@ pub fn run(args: Args) -> CliResult {
             let rate = |d: Duration| p.bytes as f64 / 1e6 / d.as_secs_f64().max(1e-9);
             let cpu = p.cpu.map_or(String::new(), |c| format!(", cpu {:.3} s ({:.0} MB/s)", c.as_secs_f64(), rate(c)));
             eprintln!(
-                "parse {}: {} bytes, {} nodes, {} edges: wall {:.3} s ({:.0} MB/s){cpu}",
+                "parse {}: {} bytes, {} nodes, {} edges: wall {:.3} s ({:.0} MB/s){cpu}; then its reachability walk {:.3} s",
                 path.display(),
                 p.bytes,
                 p.snapshot.node_count(),
                 p.snapshot.edge_count(),
                 p.took.as_secs_f64(),
                 rate(p.took),
+                p.walk.as_secs_f64(),
             );
         }
         let both = (before.bytes + after.bytes) as f64 / 1e6;
@@ -104,7 +109,7 @@ pub fn run(args: Args) -> CliResult {
             format!(", cpu {:.3} s ({:.0} MB/s per core)", c.as_secs_f64(), both / c.as_secs_f64().max(1e-9))
         });
         eprintln!(
-            "parse both ({threads} thread{} each): wall {:.3} s ({:.0} MB/s){cpu}",
+            "parse and walk both ({threads} thread{} each): wall {:.3} s ({:.0} MB/s){cpu}",
             if threads == 1 { "" } else { "s" },
             parse_wall.as_secs_f64(),
             both / parse_wall.as_secs_f64().max(1e-9)
@@ -156,5 +161,9 @@ fn parse_file(path: &Path, multi: &MultiProgress, edge_details: bool, threads: u
     bar.finish_and_clear();
     let snapshot = result.map_err(|e| CliError::in_file(path, e))?;
     let cpu = thread_cpu().zip(cpu0).map(|(b, a)| b.saturating_sub(a));
-    Ok(Parsed { snapshot, bytes: len.unwrap_or(0), took: t.elapsed(), cpu })
+    let took = t.elapsed();
+    // This file's half of the HeapDiff, while the other file may still be parsing.
+    let w = Instant::now();
+    let walked = Walked::new(&snapshot);
+    Ok(Parsed { snapshot, walked, walk: w.elapsed(), bytes: len.unwrap_or(0), took, cpu })
 }
