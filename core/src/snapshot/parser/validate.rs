@@ -115,7 +115,9 @@ pub(super) fn assemble(p: Parts) -> Result<HeapSnapshot, ParseError> {
     let mut edges = match p.edges {
         Some(Ints::Columns(s)) => {
             // Range-checked while parsing only if the nodes came first.
-            if let Some(e) = s.edge_to.iter().position(|&t| u64::from(t) >= node_count) {
+            let checked = s.checked_against(node_count);
+            let outside = || s.edge_to.iter().position(|&t| u64::from(t) >= node_count);
+            if let Some(e) = if checked { None } else { outside() } {
                 let offset = u64::from(s.edge_to[e]) * nfc;
                 return Err(ParseError::at(
                     edges_at,
@@ -151,14 +153,11 @@ pub(super) fn assemble(p: Parts) -> Result<HeapSnapshot, ParseError> {
         }
     }
 
-    // first_edge: edge counts -> prefix sums, which must end at the number of edges.
-    let mut sum: u64 = 0;
-    for slot in nodes.first_edge.iter_mut() {
-        sum = sum
-            .checked_add(*slot)
-            .ok_or_else(|| ParseError::at(nodes_at, "the nodes' edge_count fields add up to more than 2^64 edges"))?;
-        *slot = sum;
+    // first_edge: the prefix sums of the edge counts, which must end at the number of edges.
+    if nodes.edge_sum_overflow {
+        return Err(ParseError::at(nodes_at, "the nodes' edge_count fields add up to more than 2^64 edges"));
     }
+    let sum = nodes.edge_sum;
     if sum != edge_count {
         return Err(ParseError::at(
             nodes_at,
