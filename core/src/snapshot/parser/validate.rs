@@ -215,14 +215,7 @@ pub(super) fn assemble(p: Parts) -> Result<HeapSnapshot, ParseError> {
 
     // Locations: records naming no node are dropped (see `locations`), a partial record too.
     let locations = match p.locations {
-        Some(l) => {
-            let mut locs = l.locations;
-            locs.retain(|x| u64::from(x.node) < node_count);
-            locs.sort_by_key(|x| x.node);
-            locs.dedup_by_key(|x| x.node);
-            locs.shrink_to_fit();
-            locs
-        }
+        Some(l) => super::locations::by_node(l.locations, node_count),
         None => Vec::new(),
     };
 
