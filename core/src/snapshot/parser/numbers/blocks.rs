@@ -40,6 +40,9 @@ pub enum ScanKernel {
     /// 64-byte windows classified by AVX2 (x86_64 CPUs that have it).
     #[cfg(target_arch = "x86_64")]
     Avx2,
+    /// 64-byte windows classified by wasm's simd128 (builds that enable it).
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    Simd128,
 }
 
 thread_local! {
@@ -57,7 +60,11 @@ impl ScanKernel {
                 ScanKernel::Sse2
             }
         }
-        #[cfg(not(target_arch = "x86_64"))]
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        {
+            ScanKernel::Simd128
+        }
+        #[cfg(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))))]
         {
             ScanKernel::Bytes
         }
@@ -71,7 +78,11 @@ impl ScanKernel {
             let avx2 = std::is_x86_feature_detected!("avx2").then_some(ScanKernel::Avx2);
             portable.into_iter().chain([Some(ScanKernel::Sse2), avx2].into_iter().flatten()).collect()
         }
-        #[cfg(not(target_arch = "x86_64"))]
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        {
+            portable.into_iter().chain([ScanKernel::Simd128]).collect()
+        }
+        #[cfg(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))))]
         {
             portable.to_vec()
         }
@@ -129,6 +140,8 @@ pub(super) fn scan<S: IntSink>(
                 windows(masks::sse2, buf, i, rec, sink)
             }
         }
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        ScanKernel::Simd128 => windows(masks::simd128, buf, i, rec, sink),
     }
 }
 
