@@ -259,6 +259,16 @@ fn edge_pointing_out_of_range() {
     assert!(e.message.starts_with("edge 4 points to node offset 70 outside the 7 nodes"), "{e}");
     let e = err(&tiny_with(",2,4,35]", ",2,4,36]"));
     assert!(e.message.contains("edge 4 points to node offset 36, not a multiple of the 7 node fields"), "{e}");
+    // Edges before the nodes (after the header): the targets are checked once the nodes are in.
+    let text = tiny_str().replace(",2,4,35]", ",2,4,70]");
+    let (nodes_at, edges_at) = (text.find("\"nodes\":").unwrap(), text.find("\"edges\":").unwrap());
+    let rest_at = text.find("\"trace_function_infos\"").unwrap();
+    let swapped = [&text[..nodes_at], &text[edges_at..rest_at], &text[nodes_at..edges_at], &text[rest_at..]].concat();
+    let e = err(swapped.as_bytes());
+    assert!(e.message.starts_with("edge 4 points to node offset 70 outside the 7 nodes"), "{e}");
+    assert_eq!(e.offset, (nodes_at + "\"edges\":".len()) as u64, "{e}");
+    // The same file with a target in range parses.
+    parse_bytes(swapped.replace(",2,4,70]", ",2,4,35]").as_bytes()).unwrap();
 }
 
 #[test]
@@ -271,6 +281,10 @@ fn counts_must_agree() {
     // Node 1 claims 2 edges instead of 1.
     let e = err(&tiny_with(",3,2,3,24,1,0,1", ",3,2,3,24,2,0,1"));
     assert!(e.message.contains("edge_count fields add up to 6 edges but the \"edges\" array holds 5"), "{e}");
+    // Edge counts adding up past 2^64 (node 1 claims 2^64 - 1 edges, the root 3): at the nodes.
+    let e = err(&tiny_with(",3,2,3,24,1,0,1", ",3,2,3,24,18446744073709551615,0,1"));
+    assert_eq!(e.message, "the nodes' edge_count fields add up to more than 2^64 edges");
+    assert_eq!(e.offset, (tiny_str().find("\"nodes\":").unwrap() + "\"nodes\":".len()) as u64);
     let e = err(&tiny_with(",3,2,13,24,0,0,0]", ",3,2,13,24,0,0]"));
     assert!(e.message.contains("holds 48 values, not a multiple of the 7"), "{e}");
     let e = err(&tiny_with(",2,4,35]", ",2,4]"));

@@ -16,6 +16,8 @@ mod traces;
 pub mod transfer;
 
 pub use graph::{EdgeType, HeapSnapshot, NodeType, SourceLocation, StringTable};
+#[doc(hidden)]
+pub use parser::ScanKernel;
 #[cfg(not(target_arch = "wasm32"))]
 pub use parser::{default_threads, parse_in_pieces, parse_positional, ReadAt};
 pub use parser::{parse_bytes, parse_reader, parse_reader_with, ParseError, ParseOptions, SnapshotParser, READ_CHUNK};

@@ -75,8 +75,13 @@ pub(crate) struct NodeSink {
     pub node_name: Vec<u32>,
     pub node_id: Vec<u32>,
     pub node_self_size: Vec<u64>,
-    /// Edge counts, shifted by one (`[0, c0, c1, ...]`); turned into prefix sums by `finish`.
+    /// Each node's first edge: the sums of the edge counts before it, plus the total at the
+    /// end (`[0, c0, c0 + c1, ...]`). Summed while parsing rather than in a pass of its own.
     pub first_edge: Vec<u64>,
+    /// The sum of the edge counts so far (the last entry of `first_edge`), and whether it ever
+    /// exceeded 2^64 (an error `finish` reports; the sums are then meaningless).
+    pub edge_sum: u64,
+    pub edge_sum_overflow: bool,
     pub detachedness: Option<Vec<u8>>,
     /// `trace_node_id` per node, up to the last node with a non-zero one (Node writes the field
     /// in every snapshot, all zeros unless allocations were tracked: those cost nothing).
@@ -121,6 +126,8 @@ impl NodeSink {
             node_id: Vec::new(),
             node_self_size: Vec::new(),
             first_edge: vec![0],
+            edge_sum: 0,
+            edge_sum_overflow: false,
             detachedness: layout.has_detachedness.then(Vec::new),
             trace: Vec::new(),
             max_name: 0,
@@ -193,7 +200,13 @@ impl NodeSink {
         self.node_name.extend_from_slice(&next.node_name);
         self.node_id.extend_from_slice(&next.node_id);
         self.node_self_size.extend_from_slice(&next.node_self_size);
-        self.first_edge.extend_from_slice(next.first_edge.get(1..).unwrap_or(&[]));
+        // `next`'s sums start from 0 at its first node. The sums never decrease, so an overflow
+        // anywhere shows in the total.
+        let edge_base = self.edge_sum;
+        self.first_edge.extend(next.first_edge.iter().skip(1).map(|&s| edge_base.wrapping_add(s)));
+        let (sum, overflow) = edge_base.overflowing_add(next.edge_sum);
+        self.edge_sum = sum;
+        self.edge_sum_overflow |= overflow | next.edge_sum_overflow;
         if let (Some(d), Some(n)) = (&mut self.detachedness, &next.detachedness) {
             d.extend_from_slice(n);
         }
@@ -287,7 +300,10 @@ impl IntSink for NodeSink {
         self.node_name.push(name);
         self.node_id.push(id);
         self.node_self_size.push(size);
-        self.first_edge.push(rec[p.edge_count]);
+        let (sum, overflow) = self.edge_sum.overflowing_add(rec[p.edge_count]);
+        self.edge_sum = sum;
+        self.edge_sum_overflow |= overflow;
+        self.first_edge.push(sum);
         self.values += self.fields as u64;
         Ok(())
     }
@@ -297,12 +313,51 @@ impl IntSink for NodeSink {
     }
 }
 
+/// Division by a constant known to divide (the node field count into `to_node`) without a `div`
+/// instruction, which at 10+ cycles was the largest single cost per edge once the scanner stopped
+/// making values wait for each other. `d = 2^k * o` with `o` odd divides `x` iff the low `k`
+/// bits of `x` are zero and `(x >> k) * o^-1 mod 2^64`, which is then the quotient, is at most
+/// `(2^64 - 1) / o` (Granlund and Montgomery's divisibility test).
+#[derive(Clone, Copy, Debug)]
+struct ExactDiv {
+    shift: u32,
+    inverse: u64,
+    limit: u64,
+}
+
+impl ExactDiv {
+    fn new(d: u64) -> ExactDiv {
+        let d = d.max(1);
+        let shift = d.trailing_zeros();
+        let odd = d >> shift;
+        // Newton's iteration for the inverse mod 2^64: `odd` is its own inverse mod 8 (3 bits),
+        // each step doubles the correct bits (6, 12, 24, 48, 96).
+        let mut inverse = odd;
+        for _ in 0..5 {
+            inverse = inverse.wrapping_mul(2u64.wrapping_sub(odd.wrapping_mul(inverse)));
+        }
+        ExactDiv { shift, inverse, limit: u64::MAX / odd }
+    }
+
+    /// `x / d` if `d` divides `x`.
+    #[inline(always)]
+    fn exact(&self, x: u64) -> Option<u64> {
+        // `shift` is at most 63 (`d` is a non-zero u64).
+        if x & ((1u64 << self.shift) - 1) != 0 {
+            return None;
+        }
+        let q = (x >> self.shift).wrapping_mul(self.inverse);
+        (q <= self.limit).then_some(q)
+    }
+}
+
 pub(crate) struct EdgeSink {
     fields: usize,
     /// Positions of type, name_or_index and to_node in an edge record.
     pos: [usize; 3],
     types: Vec<u8>,
     node_fields: u64,
+    to_node: ExactDiv,
     /// Node count when the nodes were parsed first (V8's order): to_node is range-checked at
     /// once, at the byte where it occurs; otherwise `finish` checks it.
     known_nodes: u64,
@@ -331,6 +386,7 @@ impl EdgeSink {
             ],
             types: layout.edge_types.clone(),
             node_fields: layout.node_fields().max(1) as u64,
+            to_node: ExactDiv::new(layout.node_fields().max(1) as u64),
             known_nodes: known_nodes.unwrap_or(u64::MAX),
             keep_details,
             edge_type: Vec::new(),
@@ -346,6 +402,11 @@ impl EdgeSink {
 
     pub fn edges(&self) -> usize {
         self.edge_to.len()
+    }
+
+    /// Whether every `to_node` was checked to be below `nodes` while parsing.
+    pub fn checked_against(&self, nodes: u64) -> bool {
+        self.known_nodes == nodes
     }
 
     /// The array held whole records only.
@@ -443,13 +504,12 @@ impl IntSink for EdgeSink {
         };
         let name = to_u32(rec[pn], "edge name_or_index")?;
         let to = rec[pto];
-        let node = to / self.node_fields;
-        if to % self.node_fields != 0 {
+        let Some(node) = self.to_node.exact(to) else {
             return Err(format!(
                 "edge {edge} points to node offset {to}, not a multiple of the {} node fields",
                 self.node_fields
             ));
-        }
+        };
         if node >= self.known_nodes {
             return Err(format!("edge {edge} points to node offset {to} outside the {} nodes", self.known_nodes));
         }
@@ -470,5 +530,26 @@ impl IntSink for EdgeSink {
 
     fn end(&mut self, partial: usize) {
         self.values += partial as u64;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ExactDiv;
+
+    #[test]
+    fn exact_division_agrees_with_div_and_rem() {
+        let mut xs: Vec<u64> = (0..2000).collect();
+        xs.extend([u64::MAX, u64::MAX - 1, u64::MAX - 6, 1 << 63, (1 << 63) + 7, u64::from(u32::MAX) * 7, 25_811_380]);
+        xs.extend((0..64).flat_map(|k| [1u64 << k, (1u64 << k) - 1, (1u64 << k) + 1, (1u64 << k).wrapping_mul(3)]));
+        for d in (1..=40).chain([64, 96, 1 << 20, u64::from(u32::MAX), u64::MAX - 1, u64::MAX]) {
+            let div = ExactDiv::new(d);
+            for &x in &xs {
+                let want = (x % d == 0).then(|| x / d);
+                assert_eq!(div.exact(x), want, "{x} / {d}");
+                let y = x.wrapping_mul(d);
+                assert_eq!(div.exact(y), (y % d == 0).then(|| y / d), "{y} / {d}");
+            }
+        }
     }
 }

@@ -68,3 +68,66 @@ impl IntSink for LocationSink {
         self.values += partial as u64;
     }
 }
+
+/// The locations naming one of the `node_count` nodes, sorted by node, the first of each node's
+/// kept (V8 writes them in its own order, not by node). A radix sort: two or three passes of
+/// 11 bits over the records instead of a comparison sort (one tenth of the parse's user time
+/// on a 1M-closure snapshot).
+pub(super) fn by_node(mut locs: Vec<SourceLocation>, node_count: u64) -> Vec<SourceLocation> {
+    locs.retain(|x| u64::from(x.node) < node_count);
+    let bits = 32 - locs.iter().map(|x| x.node).max().unwrap_or(0).leading_zeros();
+    let mut other = vec![SourceLocation::default(); locs.len()];
+    let mut shift = 0;
+    while shift < bits {
+        // Stable counting sort on bits `shift..shift + 11` of the node.
+        let digit = |x: &SourceLocation| ((x.node >> shift) & 0x7FF) as usize;
+        let mut start = [0usize; 1 << 11];
+        for x in &locs {
+            start[digit(x)] += 1;
+        }
+        let mut sum = 0;
+        for s in start.iter_mut() {
+            (*s, sum) = (sum, sum + *s);
+        }
+        for x in &locs {
+            let d = digit(x);
+            other[start[d]] = *x;
+            start[d] += 1;
+        }
+        std::mem::swap(&mut locs, &mut other);
+        shift += 11;
+    }
+    drop(other);
+    locs.dedup_by_key(|x| x.node);
+    locs.shrink_to_fit();
+    locs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn by_node_is_a_stable_sort_keeping_each_nodes_first() {
+        let mut seed = 0x1234_5678_9ABC_DEF1u64;
+        for n in [0usize, 1, 2, 100, 5000] {
+            for max in [1u32, 7, 2048, 4_000_000, u32::MAX] {
+                let locs: Vec<SourceLocation> = (0..n)
+                    .map(|k| {
+                        seed ^= seed << 13;
+                        seed ^= seed >> 7;
+                        seed ^= seed << 17;
+                        let node = if max == u32::MAX { seed as u32 } else { (seed % u64::from(max)) as u32 };
+                        SourceLocation { node, script_id: k as u32, line: 0, column: 0 }
+                    })
+                    .collect();
+                let node_count = u64::from(max / 2).max(1);
+                let mut want = locs.clone();
+                want.retain(|x| u64::from(x.node) < node_count);
+                want.sort_by_key(|x| x.node);
+                want.dedup_by_key(|x| x.node);
+                assert_eq!(by_node(locs, node_count), want, "{n} locations below {max}");
+            }
+        }
+    }
+}

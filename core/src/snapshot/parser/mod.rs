@@ -36,6 +36,8 @@ pub use error::ParseError;
 use error::{fail, show_byte, Fail, Position};
 use locations::LocationSink;
 use meta::Layout;
+#[doc(hidden)]
+pub use numbers::ScanKernel;
 use numbers::{IntArray, RawInts};
 #[cfg(not(target_arch = "wasm32"))]
 pub use parallel::{default_threads, parse_in_pieces, parse_positional, ReadAt};

@@ -115,7 +115,9 @@ pub(super) fn assemble(p: Parts) -> Result<HeapSnapshot, ParseError> {
     let mut edges = match p.edges {
         Some(Ints::Columns(s)) => {
             // Range-checked while parsing only if the nodes came first.
-            if let Some(e) = s.edge_to.iter().position(|&t| u64::from(t) >= node_count) {
+            let checked = s.checked_against(node_count);
+            let outside = || s.edge_to.iter().position(|&t| u64::from(t) >= node_count);
+            if let Some(e) = if checked { None } else { outside() } {
                 let offset = u64::from(s.edge_to[e]) * nfc;
                 return Err(ParseError::at(
                     edges_at,
@@ -151,14 +153,11 @@ pub(super) fn assemble(p: Parts) -> Result<HeapSnapshot, ParseError> {
         }
     }
 
-    // first_edge: edge counts -> prefix sums, which must end at the number of edges.
-    let mut sum: u64 = 0;
-    for slot in nodes.first_edge.iter_mut() {
-        sum = sum
-            .checked_add(*slot)
-            .ok_or_else(|| ParseError::at(nodes_at, "the nodes' edge_count fields add up to more than 2^64 edges"))?;
-        *slot = sum;
+    // first_edge: the prefix sums of the edge counts, which must end at the number of edges.
+    if nodes.edge_sum_overflow {
+        return Err(ParseError::at(nodes_at, "the nodes' edge_count fields add up to more than 2^64 edges"));
     }
+    let sum = nodes.edge_sum;
     if sum != edge_count {
         return Err(ParseError::at(
             nodes_at,
@@ -216,14 +215,7 @@ pub(super) fn assemble(p: Parts) -> Result<HeapSnapshot, ParseError> {
 
     // Locations: records naming no node are dropped (see `locations`), a partial record too.
     let locations = match p.locations {
-        Some(l) => {
-            let mut locs = l.locations;
-            locs.retain(|x| u64::from(x.node) < node_count);
-            locs.sort_by_key(|x| x.node);
-            locs.dedup_by_key(|x| x.node);
-            locs.shrink_to_fit();
-            locs
-        }
+        Some(l) => super::locations::by_node(l.locations, node_count),
         None => Vec::new(),
     };
 
