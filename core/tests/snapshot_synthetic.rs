@@ -138,6 +138,20 @@ fn without_edge_details_only_targets_are_kept() {
 }
 
 #[test]
+fn without_edge_details_locations_are_skipped() {
+    // Closures' locations are read with edge details only (they label retainer paths, which
+    // need the details anyway).
+    // Node 1 (7 fields per node: object_index 7) was defined at script 2, line 3, column 4.
+    let text = String::from_utf8(read_fixture("tiny-after.heapsnapshot")).unwrap();
+    let bytes = text.replace("\"locations\":[1,2,3,4]", "\"locations\":[7,2,3,4]").into_bytes();
+    let full = parse_in_chunks(&bytes, 4096, ParseOptions::default());
+    assert!(!full.locations.is_empty());
+    let ids = parse_in_chunks(&bytes, 4096, ParseOptions { edge_details: false, ..ParseOptions::default() });
+    assert!(ids.locations.is_empty());
+    assert_eq!(ids.node_id, full.node_id);
+}
+
+#[test]
 fn every_truncation_is_an_error_not_a_panic() {
     for name in ["tiny-before.heapsnapshot", "tiny-after.heapsnapshot"] {
         let bytes = read_fixture(name);
