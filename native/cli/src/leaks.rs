@@ -5,7 +5,8 @@
 //! The three files are parsed at once, sharing `--threads`; BASELINE and TARGET without
 //! edge details and reduced to sorted id arrays as soon as they are parsed, so peak memory is the
 //! larger of the three parsed snapshots (two of them without edge details) and FINAL with its
-//! analysis.
+//! analysis. The analysis of FINAL and the report use all `--threads` too (retainer paths next
+//! to the dominator tree, holders next to the grouping), with the same output for any count.
 
 use std::fs::File;
 use std::io::Write;
