@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 
 use memwatch_core::retainers::{
-    class_retained, leak_report, retained_sizes, Classes, DominatorTree, LeakOptions, RetainerPaths, SnapshotAnalysis,
+    class_retained, leak_report, leak_report_with, leak_report_with_threads, retained_sizes, AnalysisOptions, Classes,
+    DominatorTree, IdSet, LeakOptions, RetainerPaths, SnapshotAnalysis,
 };
 use memwatch_core::snapshot::{EdgeType, HeapSnapshot, NodeType};
 
@@ -408,6 +409,51 @@ fn three_snapshot_leak_set() {
     assert_eq!(report.reported_objects, 24);
     let json = serde_json::to_value(&report).unwrap();
     assert_eq!(json["groups"][0]["example"]["text"].as_str().unwrap().split(" -> ").count(), 4);
+}
+
+/// The analysis and the leak report split their work over threads (paths next to dominators,
+/// holders next to grouping): the same results for 1, 2 and 4 threads, and without the
+/// per-class totals everything else is unchanged.
+#[test]
+fn analysis_and_leak_report_are_the_same_for_any_thread_count() {
+    let mut graphs: Vec<[HeapSnapshot; 3]> = (0..40u64)
+        .map(|seed| {
+            let n = 2 + (seed * 7 % 200) as u32;
+            // Ids persist across the three (random_graph numbers nodes the same way).
+            [random_graph(seed, n / 2 + 1, n), random_graph(seed, n * 3 / 4 + 1, 2 * n), random_graph(seed, n, 3 * n)]
+        })
+        .collect();
+    graphs.push([(2, 0), (10, 50), (15, 0)].map(|(n, t)| {
+        let mut b = Builder::new();
+        app(&mut b, n, t);
+        b.build()
+    }));
+    for (g, [base, target, fin]) in graphs.iter().enumerate() {
+        let one = SnapshotAnalysis::new(fin).unwrap();
+        let (base_ids, target_ids) = (IdSet::new(base), IdSet::new(target));
+        for max_groups in [0, 2] {
+            let opts = LeakOptions { include_internal: true, max_groups };
+            let want = leak_report_with(&base_ids, &target_ids, fin, &one, &opts);
+            for threads in [1, 2, 4] {
+                for class_totals in [true, false] {
+                    let a = SnapshotAnalysis::with_options(fin, AnalysisOptions { threads, class_totals }, &|_| {})
+                        .unwrap();
+                    let at = format!("graph {g}, {threads} threads, class totals {class_totals}");
+                    assert_eq!(a.dominators.idom, one.dominators.idom, "{at}");
+                    assert_eq!(a.dominators.order, one.dominators.order, "{at}");
+                    assert_eq!(a.retained, one.retained, "{at}");
+                    assert_eq!(a.classes.class_of, one.classes.class_of, "{at}");
+                    assert_eq!(a.classes(), if class_totals { one.classes() } else { &[] }, "{at}");
+                    for v in 0..fin.node_count() as u32 {
+                        assert_eq!(a.path_to(fin, v), one.path_to(fin, v), "{at}, node {v}");
+                        assert_eq!(a.paths.group_key(fin, v), one.paths.group_key(fin, v), "{at}, node {v}");
+                    }
+                    let got = leak_report_with_threads(&base_ids, &target_ids, fin, &a, &opts, threads, &|_| {});
+                    assert_eq!(got, want, "{at}, max_groups {max_groups}");
+                }
+            }
+        }
+    }
 }
 
 #[test]

@@ -8,7 +8,7 @@
 //! as nearest common ancestors in the tree built so far). O(m log n), in practice linear, and
 //! simpler than full Lengauer–Tarjan. Everything is iterative (explicit stacks); working memory is
 //! five `u32` arrays over the reachable nodes plus the predecessor lists (one `u32` per essential
-//! edge), all freed before returning.
+//! edge that is not a tree or forward edge of the depth-first search), all freed before returning.
 //!
 //! Nodes not reachable from the root over essential edges (only weakly held, or garbage that the
 //! snapshot still lists) have no dominator. DevTools instead hangs them under the root; we keep
@@ -139,35 +139,51 @@ fn compute(snap: &HeapSnapshot, filter: &EdgeFilter) -> DominatorTree {
     }
     let r = vertex.len();
 
-    // 2. Predecessors (by preorder number) over essential edges between reachable nodes.
+    // 2. Semidominator candidates. In step 3 a predecessor numbered below `w` (the tree edge
+    //    from w's DFS parent, forward edges) is not yet linked into the forest when w's turn
+    //    comes, so EVAL returns it unchanged and it contributes its own number: fold those into
+    //    `semi[w]` now. Only predecessors numbered above `w` are stored (by preorder number, one
+    //    `u32` each): a heap's tree edges, a third of its essential edges or more, are neither
+    //    stored nor evaluated. The same semidominators as with every predecessor stored.
+    let mut semi: Vec<u32> = (0..r as u32).collect();
     let (pred_start, preds) = {
+        // start[w] counts w's stored predecessors, then (prefix sums) the end of its range,
+        // then (filled back to front) its start; start[r] is the total.
         let mut start = vec![0u64; r + 1];
-        sliced::for_each(vertex.iter(), |&v| {
-            for e in snap.edges_of(v as usize) {
-                if filter.is_essential(snap, v, e) {
-                    start[pre[snap.edge_to[e] as usize] as usize + 1] += 1;
-                }
-            }
-        });
-        for i in 0..r {
-            start[i + 1] += start[i];
-        }
-        let mut fill = start.clone();
-        let mut preds = vec![0u32; start[r] as usize];
         sliced::for_each(vertex.iter().enumerate(), |(i, &v)| {
             for e in snap.edges_of(v as usize) {
                 if filter.is_essential(snap, v, e) {
                     let w = pre[snap.edge_to[e] as usize] as usize;
-                    preds[fill[w] as usize] = i as u32;
-                    fill[w] += 1;
+                    if i < w {
+                        semi[w] = semi[w].min(i as u32);
+                    } else {
+                        start[w] += 1;
+                    }
+                }
+            }
+        });
+        for i in 1..r {
+            start[i] += start[i - 1];
+        }
+        start[r] = start[r - 1];
+        let mut preds = vec![0u32; start[r] as usize];
+        // Back to front, so each list ends up in ascending order.
+        sliced::for_each(vertex.iter().enumerate().rev(), |(i, &v)| {
+            for e in snap.edges_of(v as usize).rev() {
+                if filter.is_essential(snap, v, e) {
+                    let w = pre[snap.edge_to[e] as usize] as usize;
+                    if i >= w {
+                        start[w] -= 1;
+                        preds[start[w] as usize] = i as u32;
+                    }
                 }
             }
         });
         (start, preds)
     };
+    drop(pre);
 
     // 3. Semidominators, in reverse preorder, with a path-compressed link-eval forest.
-    let mut semi: Vec<u32> = (0..r as u32).collect();
     let mut label: Vec<u32> = (0..r as u32).collect();
     let mut ancestor = vec![NONE; r];
     let mut path: Vec<u32> = Vec::new();

@@ -79,6 +79,21 @@ pub fn leak_report_with(
     a: &SnapshotAnalysis,
     opts: &LeakOptions,
 ) -> LeakReport {
+    leak_report_with_threads(base_ids, target_ids, fin, a, opts, 1, &|_| {})
+}
+
+/// As [`leak_report_with`] on up to `threads` threads: with two or more, the holders are found
+/// on a second thread while this one groups the leak roots by path. The report is the same for
+/// any thread count. `phase_done(name)` is called as each phase ends (for `--timings`).
+pub fn leak_report_with_threads(
+    base_ids: &IdSet,
+    target_ids: &IdSet,
+    fin: &HeapSnapshot,
+    a: &SnapshotAnalysis,
+    opts: &LeakOptions,
+    threads: usize,
+    phase_done: &(dyn Fn(&'static str) + Sync),
+) -> LeakReport {
     let n = fin.node_count();
     let dom = &a.dominators;
     let mut leaked_objects = 0u64;
@@ -106,11 +121,37 @@ pub fn leak_report_with(
             roots.push(v);
         }
     }
+    drop(covered);
+    phase_done("leak set and leak roots");
     let reported_retained_size = roots.iter().map(|&v| a.retained[v as usize]).sum();
-    let holders = holders(fin, a, &roots, |n| base_ids.contains(fin.node_id[n]), |n| reported.get(n), opts.max_groups);
     let reported_objects = roots.len() as u64;
-    let (mut groups, unrendered) =
-        group_by_path(fin, &a.classes, &a.paths, &a.retained, roots.into_iter(), render_budget(opts.max_groups));
+    let find_holders = || {
+        let h = holders(fin, a, &roots, |n| base_ids.contains(fin.node_id[n]), |n| reported.get(n), opts.max_groups);
+        phase_done("holders");
+        h
+    };
+    let group = || {
+        let g = group_by_path(
+            fin,
+            &a.classes,
+            &a.paths,
+            &a.retained,
+            roots.iter().copied(),
+            render_budget(opts.max_groups),
+        );
+        phase_done("grouping by retainer path");
+        g
+    };
+    let (holders, (mut groups, unrendered)) = if threads > 1 {
+        std::thread::scope(|s| {
+            let h = s.spawn(find_holders);
+            let g = group();
+            // A panic on the holder thread is a bug: re-raise it here.
+            (h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), g)
+        })
+    } else {
+        (find_holders(), group())
+    };
     let mut omitted_groups = unrendered;
     if opts.max_groups > 0 && groups.len() > opts.max_groups {
         omitted_groups += (groups.len() - opts.max_groups) as u64;

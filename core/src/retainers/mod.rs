@@ -33,7 +33,7 @@ mod sources;
 
 pub use crate::node_sets::IdSet;
 pub use allocations::{AllocationStack, FRAMES_PER_STACK, STACKS_PER_HOLDER};
-pub use analysis::SnapshotAnalysis;
+pub use analysis::{AnalysisOptions, SnapshotAnalysis};
 pub use classes::Classes;
 pub use dominators::DominatorTree;
 pub use essential::EdgeFilter;
@@ -42,7 +42,7 @@ pub use growth::{
     growth_report, growth_report_since, growth_report_with, ClassGrowth, GrowthBaseline, GrowthOptions, GrowthReport,
 };
 pub use holders::{holders, ClassCount, Holder};
-pub use leaks::{leak_report, leak_report_with, LeakOptions, LeakReport};
+pub use leaks::{leak_report, leak_report_with, leak_report_with_threads, LeakOptions, LeakReport};
 pub use paths::{Hop, RetainerPath, RetainerPaths};
 pub use retained::{bucket_retained, class_retained, retained_sizes, BucketRetained, ClassRetained, RetainedByClass};
 pub use select::{class_growth, class_retainers, ClassRetainers};

@@ -57,8 +57,8 @@ pub struct RetainerPaths {
     /// Global edge index; `u64::MAX` for the root and unreachable nodes.
     parent_edge: Vec<u64>,
     /// Hash of the normalised path from the root to each node (edge types, index-free edge
-    /// names, owner types and names), built parent-first during the search so that grouping
-    /// costs O(1) per object even when paths are very deep.
+    /// names, owner types and names), built parent-first during the search (as each node is
+    /// settled) so that grouping costs O(1) per object even when paths are very deep.
     path_hash: Vec<u64>,
     /// Script names, for closures' `name (file:line:col)`.
     sources: Sources,
@@ -127,8 +127,9 @@ impl RetainerPaths {
         let mut d: u32 = 0;
         let mut current: Vec<u32> = vec![0];
         let mut next = 0usize;
-        let mut pending = 0usize; // nodes queued in `buckets`
-                                  // Last-resort groups reached so far, expanded once nothing else is left (`late`).
+        // Nodes queued in `buckets`.
+        let mut pending = 0usize;
+        // Last-resort groups reached so far, expanded once nothing else is left (`late`).
         let mut deferred: Vec<u32> = Vec::new();
         let mut late = false;
         sliced::run(|| {
@@ -136,6 +137,21 @@ impl RetainerPaths {
                 next += 1;
                 if dist[v as usize] != d {
                     return true; // settled earlier at a smaller distance
+                }
+                // `v` is settled: the edge it was last reached by is its path's, and its parent
+                // was settled before it (every edge costs at least 1), so both hashes are final.
+                // Hashing here rather than at each relaxation hashes every node once.
+                let (p, pe) = (parent_node[v as usize], parent_edge[v as usize]);
+                if pe != u64::MAX {
+                    let (p, pe) = (p as usize, pe as usize);
+                    // A hop repeating the one that reached `p` (`next` in a linked chain) keeps
+                    // `p`'s hash: chain members at any depth group together.
+                    path_hash[v as usize] = match parent_edge[p] {
+                        ppe if ppe != u64::MAX && same_hop(snap, parent_node[p] as usize, ppe as usize, p, pe) => {
+                            path_hash[p]
+                        }
+                        _ => hop_hash(snap, path_hash[p], p, pe),
+                    };
                 }
                 // The same for every edge of `v`: looked up once per node, not once per edge.
                 let detour = match detours.iter().find(|d| d.0 == v).map(|d| d.1) {
@@ -157,18 +173,6 @@ impl RetainerPaths {
                         dist[w] = nd;
                         parent_node[w] = v;
                         parent_edge[w] = e as u64;
-                        // `v` is settled, so its hash is final; `w`'s is rewritten if a
-                        // shorter path comes later.
-                        // A hop repeating the one that reached `v` (`next` in a linked chain)
-                        // keeps `v`'s hash: chain members at any depth group together.
-                        path_hash[w] = match parent_edge[v as usize] {
-                            pe if pe != u64::MAX
-                                && same_hop(snap, parent_node[v as usize] as usize, pe as usize, v as usize, e) =>
-                            {
-                                path_hash[v as usize]
-                            }
-                            _ => hop_hash(snap, path_hash[v as usize], v as usize, e),
-                        };
                         // Costs are 1..=MAX_COST, so nothing lands in the bucket being drained.
                         buckets[nd as usize % (MAX_COST + 1)].push(w as u32);
                         pending += 1;

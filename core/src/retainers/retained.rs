@@ -34,7 +34,9 @@ pub struct ClassRetained {
 }
 
 /// Per-class retained totals plus, per node, whether it is a "top" member of its class (no other member of
-/// its class dominates it). Classes sorted by retained size, largest first.
+/// its class dominates it). Classes sorted by retained size, largest first. The default is empty: no class has
+/// a member, no node is a top member.
+#[derive(Default)]
 pub struct RetainedByClass {
     pub classes: Vec<ClassRetained>,
     /// Class id -> index in `classes` (u32::MAX when the class has no reachable member).
@@ -45,7 +47,7 @@ pub struct RetainedByClass {
 
 impl RetainedByClass {
     pub fn is_top(&self, n: u32) -> bool {
-        self.top_of_class[n as usize / 64] >> (n % 64) & 1 == 1
+        self.top_of_class.get(n as usize / 64).is_some_and(|w| w >> (n % 64) & 1 == 1)
     }
 
     pub fn get(&self, class_id: u32) -> Option<&ClassRetained> {

@@ -14,8 +14,8 @@ const MAX_THREADS: usize = 1024;
 #[derive(clap::Args, Clone, Copy, Debug)]
 pub struct Threads {
     /// Threads that parse the snapshot files (the files at once, each file's node and edge arrays
-    /// cut into pieces when a file gets more than one); default: the number of cores. Output is
-    /// identical for every count.
+    /// cut into pieces when a file gets more than one) and, for `leaks`, analyse the final one;
+    /// default: the number of cores. Output is identical for every count.
     #[arg(long, env = "MEMWATCH_THREADS", value_name = "N", value_parser = parse_threads)]
     pub threads: Option<usize>,
 }
