@@ -3,11 +3,12 @@
 use memwatch_core::alloc::pprof::{read_gzipped, to_pprof, write_gzipped};
 use memwatch_core::alloc::{
     allocation_growth, check_sampling_interval, noise_floor, AllocationTracker, GrowthOptions, LeakAllocations,
-    LiveAllocations, SamplingProfile,
+    LiveAllocations, SamplingProfile, DEFAULT_SAMPLING_INTERVAL,
 };
 use serde_json::{json, Value};
 
-const I: u64 = 32 * 1024;
+/// The profiles below are scaled to the default interval, which the growth options use.
+const I: u64 = DEFAULT_SAMPLING_INTERVAL;
 
 fn frame(name: &str, line: i64) -> Value {
     json!({ "functionName": name, "scriptId": "7", "url": "file:///srv/app/server.js", "lineNumber": line, "columnNumber": 16 })

@@ -22,8 +22,12 @@ pub use profile::{CallFrame, ProfileError, ProfileNode, ProfileSample, SamplingP
 pub use sites::{allocation_growth, noise_floor, Frame, GrowthOptions, LiveAllocations, LiveSite, SiteGrowth};
 pub use tracker::{check_sampling_interval, AllocationTracker, MAX_SAMPLING_INTERVAL, MIN_SAMPLING_INTERVAL};
 
-/// Default sampling interval in bytes (the inspector's and DevTools' default).
-pub const DEFAULT_SAMPLING_INTERVAL: u64 = 32 * 1024;
+/// Default sampling interval in bytes: the smallest power of two whose cost stays within 5 % on
+/// the GC-heavy benchmark (V8's per-sample work; docs/benchmarks-native.md, "Allocation
+/// sampling"). A site new since the previous profile needs about 10 samples (~1.3 MB) to pass the
+/// noise floor ([`noise_floor`]). V8's and Node's `--heap-prof-interval` default is 512 KiB,
+/// DevTools' 32 KiB.
+pub const DEFAULT_SAMPLING_INTERVAL: u64 = 128 * 1024;
 
 /// The allocation sites whose live bytes grew since the previous profile, attached to a live
 /// `leak` event when allocation sampling is on (`memwatch run --sample-allocations`). Like

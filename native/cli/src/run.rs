@@ -43,11 +43,11 @@ pub struct Args {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100))]
     pub leak_retainers: Option<u64>,
     /// Sample allocations with V8's sampling heap profiler (one sample every BYTES allocated on
-    /// average; default 32768) and attach the allocation sites whose live memory grew to each
+    /// average; default 131072) and attach the allocation sites whose live memory grew to each
     /// leak event ("allocated at handleRequest (server.js:41:17): +3.1 mb live"). Costs a few
     /// percent; no heap snapshot.
     #[arg(long, value_name = "BYTES", num_args = 0..=1, require_equals = true,
-          default_missing_value = "32768", value_parser = clap::value_parser!(u64).range(1024..=(1u64 << 30)))]
+          default_missing_value = "131072", value_parser = clap::value_parser!(u64).range(1024..=(1u64 << 30)))]
     pub sample_allocations: Option<u64>,
     /// Record the allocation stack of every object (V8's heap object tracking, as Node's
     /// --track-heap-objects), so each --leak-retainers holder lists where its gained objects were

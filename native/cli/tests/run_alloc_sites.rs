@@ -6,6 +6,7 @@ mod common;
 
 use common::{js, run};
 use memwatch_core::alloc::pprof::read_gzipped;
+use memwatch_core::alloc::DEFAULT_SAMPLING_INTERVAL;
 use memwatch_core::export::{analyze_export, read_export};
 
 #[test]
@@ -19,12 +20,14 @@ fn first_leak_names_the_allocating_function_and_its_line() {
     assert!(!leaks.is_empty(), "no leak event: {}", r.stdout);
     let first = &leaks[0]["allocations"];
     assert!(first["error"].is_null(), "{first}");
+    // `--sample-allocations` without a value is core's default interval.
+    assert_eq!(first["interval"].as_u64(), Some(DEFAULT_SAMPLING_INTERVAL), "{first}");
     let top = &first["sites"][0];
     assert!(top["site"]["url"].as_str().unwrap().ends_with("alloc-sites.js"), "{top}");
     // handleRequest is declared on line 8; V8 reports the function's start (1-based here). Once
-    // TurboFan inlines it into the timer callback (line 22), V8 attributes its allocations there.
+    // TurboFan inlines it into the timer callback (line 24), V8 attributes its allocations there.
     let at = (top["site"]["function"].as_str(), top["site"]["line"].as_u64(), top["site"]["column"].as_u64());
-    assert!(at == (Some("handleRequest"), Some(8), Some(23)) || at == (Some(""), Some(22), Some(27)), "{first:#}");
+    assert!(at == (Some("handleRequest"), Some(8), Some(23)) || at == (Some(""), Some(24), Some(27)), "{first:#}");
     assert!(top["growth"].as_i64().unwrap() > 1 << 20, "{top}");
     // The churning handler never grows beyond the noise floor.
     let sites = first["sites"].as_array().unwrap();
@@ -46,7 +49,7 @@ fn text_output_says_where_the_growth_was_allocated() {
     // The handler, or the timer callback it was inlined into (see docs/allocations.md).
     assert!(
         line.contains("allocated at handleRequest (alloc-sites.js:8:23): +")
-            || line.contains("allocated at (anonymous) (alloc-sites.js:22:27): +"),
+            || line.contains("allocated at (anonymous) (alloc-sites.js:24:27): +"),
         "{line}"
     );
     assert!(line.contains(" mb live ("), "{line}");
@@ -73,10 +76,10 @@ fn pprof_out_writes_a_profile_pprof_tools_read() {
     let p = read_gzipped(&std::fs::read(&pprof).unwrap()).unwrap();
     let name = |i: i64| p.string_table[i as usize].as_str();
     assert_eq!(name(p.sample_type[1].r#type), "space");
-    assert_eq!(p.period, 32768);
+    assert_eq!(p.period, DEFAULT_SAMPLING_INTERVAL as i64);
     let total: i64 = p.sample.iter().map(|s| s.value[1]).sum();
-    // The cache holds 21,000 pages of ~300 bytes: the live profile must see megabytes of them,
-    // in handleRequest or, once TurboFan inlined it, in the timer callback (line 22) V8 then
+    // The cache holds 21,000 pages of ~1.3 KB: the live profile must see megabytes of them,
+    // in handleRequest or, once TurboFan inlined it, in the timer callback (line 24) V8 then
     // attributes them to (as in the leak events above; docs/allocations.md).
     let handler: i64 = p
         .sample
@@ -84,7 +87,7 @@ fn pprof_out_writes_a_profile_pprof_tools_read() {
         .filter(|s| {
             let loc = p.location.iter().find(|l| l.id == s.location_id[0]).unwrap();
             let f = p.function.iter().find(|f| f.id == loc.line[0].function_id).unwrap();
-            name(f.name) == "handleRequest" || (name(f.filename).ends_with("alloc-sites.js") && f.start_line == 22)
+            name(f.name) == "handleRequest" || (name(f.filename).ends_with("alloc-sites.js") && f.start_line == 24)
         })
         .map(|s| s.value[1])
         .sum();

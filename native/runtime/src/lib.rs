@@ -29,10 +29,15 @@ const BOOTSTRAP_JS: &str = include_str!("bootstrap.js");
 /// The node-memwatch facade shared with the npm package: one source, so the two cannot drift.
 const FACADE_JS: &str = include_str!("../../../pkg/lib/facade.js");
 
-/// Initializes V8 once per process (flags must be set before this).
+/// Initializes V8 once per process (flags must be set before this). `MEMWATCH_V8_FLAGS` (e.g.
+/// `--predictable --random-seed=1`) is passed to V8 first: the overhead benchmark counts
+/// instructions of deterministic runs with it (scripts/bench-overhead.sh).
 pub fn init_v8() {
     static INIT: Once = Once::new();
     INIT.call_once(|| {
+        if let Ok(flags) = std::env::var("MEMWATCH_V8_FLAGS") {
+            v8::V8::set_flags_from_string(&flags);
+        }
         let platform = v8::new_default_platform(0, false).make_shared();
         v8::V8::initialize_platform(platform);
         v8::V8::initialize();

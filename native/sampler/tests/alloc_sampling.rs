@@ -18,7 +18,7 @@ fn eval(isolate: &mut v8::OwnedIsolate, context: &v8::Global<v8::Context>, name:
 
 const APP: &str = r#"
 globalThis.cache = new Map();
-function handleRequest(id) { cache.set('k' + id, { id, body: 'x'.repeat(100) + id }); }
+function handleRequest(id) { cache.set('k' + id, { id, body: 'x'.repeat(400) + id }); }
 function churn(id) { const t = []; for (let i = 0; i < 30; i++) t.push({ i, s: 'c' + id + i }); return t.length; }
 globalThis.step = function (leak, n) { for (let i = 0; i < n; i++) { if (leak) handleRequest(globalThis.next = (globalThis.next || 0) + 1); churn(i); } };
 "#;
