@@ -53,5 +53,6 @@ pub mod sample;
 pub mod size;
 mod sliced;
 pub mod snapshot;
+pub mod source_files;
 pub mod stats;
 pub mod summary;

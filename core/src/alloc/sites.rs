@@ -34,12 +34,13 @@ impl Frame {
         }
     }
 
-    /// `file:line:col` (file shortened to its last path component), or `None` without a script.
+    /// `file:line:col` (an application script by its file name, other script names whole: the
+    /// rule of `source_files`), or `None` without a script.
     pub fn location(&self) -> Option<String> {
         if self.url.is_empty() {
             return None;
         }
-        let file = self.url.rsplit(['/', '\\']).next().unwrap_or(&self.url);
+        let file = crate::source_files::shown_alone(&self.url);
         Some(format!("{file}:{}:{}", self.line, self.column))
     }
 }

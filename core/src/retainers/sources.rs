@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 
 use crate::snapshot::{EdgeType, HeapSnapshot, NodeType};
+use crate::source_files::{app_path, common_root, shown};
 
 /// Script names by script id, shortened for display.
 #[derive(Clone, Debug, Default)]
@@ -35,16 +36,7 @@ impl Sources {
             raw.insert(l.script_id, name.to_string());
         }
         let root = common_root(raw.values().filter_map(|s| app_path(s)));
-        let names = raw
-            .into_iter()
-            .map(|(id, s)| {
-                let short = match (app_path(&s), &root) {
-                    (Some(p), Some(r)) => p.strip_prefix(r.as_str()).unwrap_or(p).to_string(),
-                    _ => s,
-                };
-                (id, short)
-            })
-            .collect();
+        let names = raw.into_iter().map(|(id, s)| (id, shown(&s, root.as_deref()).to_string())).collect();
         Sources { names }
     }
 
@@ -80,42 +72,4 @@ fn internal_target(snap: &HeapSnapshot, from: usize, names: &[&str]) -> Option<u
                 && (snap.edge_to[e] as usize) < snap.node_count()
         })
         .map(|e| snap.edge_to[e] as usize)
-}
-
-/// The file path of an application script (`/srv/app/server.js`, `file:///srv/app/server.js`);
-/// `None` for runtime scripts (`node:fs`, `evalmachine.<anonymous>`).
-fn app_path(name: &str) -> Option<&str> {
-    let p = name.strip_prefix("file://").unwrap_or(name);
-    (p.starts_with('/') || p.get(1..3) == Some(":\\")).then_some(p)
-}
-
-/// The longest directory prefix (ending in a separator) shared by all paths.
-fn common_root<'a>(paths: impl Iterator<Item = &'a str>) -> Option<String> {
-    let mut root: Option<&str> = None;
-    for p in paths {
-        let dir = &p[..p.rfind(['/', '\\']).map_or(0, |i| i + 1)];
-        root = Some(match root {
-            None => dir,
-            Some(r) => {
-                let common = r.bytes().zip(dir.bytes()).take_while(|(a, b)| a == b).count();
-                let cut = r[..common].rfind(['/', '\\']).map_or(0, |i| i + 1);
-                &r[..cut]
-            }
-        });
-    }
-    root.filter(|r| !r.is_empty()).map(str::to_string)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn common_root_is_a_whole_directory() {
-        let r = common_root(["/srv/app/server.js", "/srv/app/lib/cache.js", "/srv/apple.js"].into_iter());
-        assert_eq!(r.as_deref(), Some("/srv/"));
-        assert_eq!(common_root(["/srv/app/server.js"].into_iter()).as_deref(), Some("/srv/app/"));
-        assert_eq!(app_path("node:internal/timers"), None);
-        assert_eq!(app_path("file:///srv/a.js"), Some("/srv/a.js"));
-    }
 }
