@@ -4,24 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// The app (tests/fixtures/leaky-app-snapshots.js), run with 50 objects per holder, then 500, then 500.
-const APP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/leaky-app-snapshots.js");
+mod common;
 
 fn memwatch(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_memwatch")).args(args).output().expect("run memwatch")
-}
-
-/// Writes the three snapshots (fails the test without node).
-fn snapshots() -> (tempfile::TempDir, [String; 3]) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let st = Command::new("node").args([Path::new(APP), dir.path()]).args(["50", "500", "3000"]).status();
-    let st = st.unwrap_or_else(|e| {
-        panic!("could not run `node` ({e}): these tests need Node.js >= 18 on PATH to write real V8 heap snapshots")
-    });
-    assert!(st.success(), "node failed writing snapshots: {st}");
-    let p = |n: &str| path_str(&dir.path().join(format!("{n}.heapsnapshot")));
-    let files = [p("baseline"), p("target"), p("final")];
-    (dir, files)
 }
 
 fn path_str(p: &Path) -> String {
@@ -30,7 +16,7 @@ fn path_str(p: &Path) -> String {
 
 #[test]
 fn text_report_names_holders_and_fail_flag_exits_1() {
-    let (_dir, [b, t, f]) = snapshots();
+    let (_dir, [b, t, f]) = common::leaky_app_snapshots();
     let out = memwatch(&["leaks", &b, &t, &f]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout);
@@ -49,7 +35,7 @@ fn text_report_names_holders_and_fail_flag_exits_1() {
 /// the closure's `cachedItems` with the closure's file:line:col; `diff --retainers` says the same.
 #[test]
 fn holders_come_first_with_class_and_location() {
-    let (_dir, [b, t, f]) = snapshots();
+    let (_dir, [b, t, f]) = common::leaky_app_snapshots();
     let out = memwatch(&["leaks", &b, &t, &f]);
     let text = String::from_utf8_lossy(&out.stdout);
     let holders: Vec<&str> = text.lines().filter(|l| l.starts_with('#')).collect();
@@ -68,7 +54,7 @@ fn holders_come_first_with_class_and_location() {
 
 #[test]
 fn json_report_is_one_object() {
-    let (_dir, [b, t, f]) = snapshots();
+    let (_dir, [b, t, f]) = common::leaky_app_snapshots();
     let out = memwatch(&["leaks", "--json", "--max-groups", "2", &b, &t, &f]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
@@ -85,7 +71,7 @@ fn json_report_is_one_object() {
 
 #[test]
 fn same_snapshot_three_times_has_no_leaks() {
-    let (_dir, [b, _, _]) = snapshots();
+    let (_dir, [b, _, _]) = common::leaky_app_snapshots();
     let out = memwatch(&["leaks", &b, &b, &b, "--fail-on-leak"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("No leaks"));

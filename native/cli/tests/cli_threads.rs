@@ -3,10 +3,9 @@
 //! written by a real Node process (several MiB, so the node and edge arrays are cut into many
 //! pieces); without `node` on PATH the tests fail.
 
-use std::path::Path;
 use std::process::{Command, Output};
 
-const APP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/leaky-app-snapshots.js");
+mod common;
 
 fn memwatch(args: &[&str], threads_env: Option<&str>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_memwatch"));
@@ -17,18 +16,6 @@ fn memwatch(args: &[&str], threads_env: Option<&str>) -> Output {
     cmd.output().expect("run memwatch")
 }
 
-fn snapshots() -> (tempfile::TempDir, [String; 3]) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let st = Command::new("node").args([Path::new(APP), dir.path()]).args(["50", "500", "3000"]).status();
-    let st = st.unwrap_or_else(|e| {
-        panic!("could not run `node` ({e}): these tests need Node.js >= 18 on PATH to write real V8 heap snapshots")
-    });
-    assert!(st.success(), "node failed writing snapshots: {st}");
-    let p = |n: &str| dir.path().join(format!("{n}.heapsnapshot")).to_str().expect("utf8 path").to_string();
-    let files = [p("baseline"), p("target"), p("final")];
-    (dir, files)
-}
-
 fn ok(out: Output) -> Vec<u8> {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     out.stdout
@@ -36,7 +23,7 @@ fn ok(out: Output) -> Vec<u8> {
 
 #[test]
 fn diff_and_leaks_give_identical_bytes_for_any_thread_count() {
-    let (_dir, [b, t, f]) = snapshots();
+    let (_dir, [b, t, f]) = common::leaky_app_snapshots();
     let size = std::fs::metadata(&f).expect("final").len();
     assert!(size > 2 << 20, "final snapshot only {size} bytes: too small to be cut into pieces");
     // `leaks` also splits its analysis over threads (paths next to dominators, holders next to
@@ -65,7 +52,7 @@ fn diff_and_leaks_give_identical_bytes_for_any_thread_count() {
 
 #[test]
 fn bad_thread_counts_are_usage_errors() {
-    let (_dir, [b, t, f]) = snapshots();
+    let (_dir, [b, t, f]) = common::leaky_app_snapshots();
     for bad in ["0", "-2", "many", "1.5", "100000"] {
         for args in [vec!["diff", &b, &t], vec!["leaks", &b, &t, &f]] {
             let flag = format!("--threads={bad}");
@@ -84,7 +71,7 @@ fn bad_thread_counts_are_usage_errors() {
 /// A bad file gives the same located error (byte, line, column) with one thread and several.
 #[test]
 fn errors_are_the_same_for_any_thread_count() {
-    let (dir, [b, _, f]) = snapshots();
+    let (dir, [b, _, f]) = common::leaky_app_snapshots();
     let text = std::fs::read(&f).expect("read");
     let at = text.len() / 2;
     let mut bad = text.clone();

@@ -1,5 +1,5 @@
-//! Helpers for the `memwatch run` acceptance tests: they run the real binary on JS files from
-//! tests/js/ (or written to a temp dir) and look at exit status, stdout, stderr and exports.
+//! Helpers for the CLI tests: the real binary on JS files from tests/js/ (or written to a temp
+//! dir) with its exit status, stdout, stderr and exports, and real Node snapshots to read.
 
 #![allow(dead_code)]
 
@@ -76,4 +76,19 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// Baseline, target and final snapshots of tests/fixtures/leaky-app-snapshots.js written by a
+/// real Node process (50, then 500, then 3000 objects per holder); fails the test without node.
+pub fn leaky_app_snapshots() -> (tempfile::TempDir, [String; 3]) {
+    let app = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/leaky-app-snapshots.js");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let st = Command::new("node").arg(&app).arg(dir.path()).args(["50", "500", "3000"]).status();
+    let st = st.unwrap_or_else(|e| {
+        panic!("could not run `node` ({e}): these tests need Node.js >= 18 on PATH to write real V8 heap snapshots")
+    });
+    assert!(st.success(), "node failed writing snapshots: {st}");
+    let p = |n: &str| dir.path().join(format!("{n}.heapsnapshot")).to_str().expect("utf8 path").to_string();
+    let files = [p("baseline"), p("target"), p("final")];
+    (dir, files)
 }
