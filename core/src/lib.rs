@@ -40,6 +40,7 @@
 
 pub mod alloc;
 pub mod analyzer;
+mod both;
 pub mod class;
 pub mod detector_options;
 pub mod diff;

@@ -1,5 +1,6 @@
 //! Everything the retainer views need about one snapshot, computed once.
 
+use crate::both::both;
 use crate::snapshot::HeapSnapshot;
 
 use super::classes::Classes;
@@ -9,15 +10,6 @@ use super::paths::{RetainerPath, RetainerPaths};
 use super::retained::{class_retained, retained_sizes, ClassRetained, RetainedByClass};
 use super::{check, RetainersError};
 
-/// Dominator tree, retained sizes (per node and per class) and retainer paths of a snapshot.
-///
-/// ```
-/// use memwatch_core::retainers::SnapshotAnalysis;
-/// use memwatch_core::snapshot::HeapSnapshot;
-/// let snap = HeapSnapshot::default(); // normally from snapshot::parse_reader
-/// let a = SnapshotAnalysis::new(&snap).unwrap();
-/// assert!(a.classes().is_empty());
-/// ```
 /// How [`SnapshotAnalysis::with_options`] runs and what it leaves out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AnalysisOptions {
@@ -35,6 +27,15 @@ impl Default for AnalysisOptions {
     }
 }
 
+/// Dominator tree, retained sizes (per node and per class) and retainer paths of a snapshot.
+///
+/// ```
+/// use memwatch_core::retainers::SnapshotAnalysis;
+/// use memwatch_core::snapshot::HeapSnapshot;
+/// let snap = HeapSnapshot::default(); // normally from snapshot::parse_reader
+/// let a = SnapshotAnalysis::new(&snap).unwrap();
+/// assert!(a.classes().is_empty());
+/// ```
 pub struct SnapshotAnalysis {
     pub dominators: DominatorTree,
     /// Retained size per node index.
@@ -80,16 +81,7 @@ impl SnapshotAnalysis {
             phase_done("retainer paths");
             paths
         };
-        let ((dominators, retained, classes, summary), paths) = if opts.threads > 1 {
-            std::thread::scope(|s| {
-                let p = s.spawn(paths);
-                let d = sizes();
-                // A panic on the path thread is a bug: re-raise it here.
-                (d, p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            })
-        } else {
-            (sizes(), paths())
-        };
+        let (paths, (dominators, retained, classes, summary)) = both(opts.threads, paths, sizes);
         Ok(SnapshotAnalysis { dominators, retained, classes, summary, paths })
     }
 

@@ -10,6 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::both::both;
 use crate::snapshot::HeapSnapshot;
 
 use super::analysis::SnapshotAnalysis;
@@ -142,16 +143,7 @@ pub fn leak_report_with_threads(
         phase_done("grouping by retainer path");
         g
     };
-    let (holders, (mut groups, unrendered)) = if threads > 1 {
-        std::thread::scope(|s| {
-            let h = s.spawn(find_holders);
-            let g = group();
-            // A panic on the holder thread is a bug: re-raise it here.
-            (h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), g)
-        })
-    } else {
-        (find_holders(), group())
-    };
+    let (holders, (mut groups, unrendered)) = both(threads, find_holders, group);
     let mut omitted_groups = unrendered;
     if opts.max_groups > 0 && groups.len() > opts.max_groups {
         omitted_groups += (groups.len() - opts.max_groups) as u64;
