@@ -46,9 +46,10 @@ pub struct Args {
     /// average; default 131072) and attach the allocation sites whose live memory grew to each
     /// leak event ("allocated at handleRequest (server.js:41:17): +3.1 mb live"). Costs a few
     /// percent; no heap snapshot.
+    // `Some(None)`: the flag without a value, i.e. core's `alloc::DEFAULT_SAMPLING_INTERVAL`.
     #[arg(long, value_name = "BYTES", num_args = 0..=1, require_equals = true,
-          default_missing_value = "131072", value_parser = clap::value_parser!(u64).range(1024..=(1u64 << 30)))]
-    pub sample_allocations: Option<u64>,
+          value_parser = clap::value_parser!(u64).range(1024..=(1u64 << 30)))]
+    pub sample_allocations: Option<Option<u64>>,
     /// Record the allocation stack of every object (V8's heap object tracking, as Node's
     /// --track-heap-objects), so each --leak-retainers holder lists where its gained objects were
     /// allocated ("allocated: 500 objects (320 kb) in step (app.js:5:14)"). Slows allocation.
@@ -158,9 +159,11 @@ pub(crate) fn run_options(args: &Args) -> Result<RunOptions, CliError> {
             pipeline: PipelineConfig { analyzer, export: args.out.clone(), target },
             snapshot_dir: args.snapshot_dir.clone(),
             leak_retainers: args.leak_retainers.map(|n| n as usize),
-            allocation_sampling: args
-                .sample_allocations
-                .or(args.pprof_out.as_ref().map(|_| memwatch_core::alloc::DEFAULT_SAMPLING_INTERVAL)),
+            allocation_sampling: match (args.sample_allocations, &args.pprof_out) {
+                (Some(Some(bytes)), _) => Some(bytes),
+                (Some(None), _) | (None, Some(_)) => Some(memwatch_core::alloc::DEFAULT_SAMPLING_INTERVAL),
+                (None, None) => None,
+            },
             allocation_tracking: args.track_allocations,
             ..Config::default()
         },
