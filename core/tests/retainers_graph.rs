@@ -759,3 +759,46 @@ fn handle_scopes_are_the_last_resort() {
     assert!(p.text.contains("(Handle scope)"), "{}", p.text);
     assert!(p.text.ends_with("[49] -> Orphan"), "{}", p.text);
 }
+
+/// The identity map of a compile job's canonical handles is registered as a strong root
+/// (`(Strong roots)` edge `12 / IdentityMapBase`): it names an object only when nothing else
+/// reaches it. V8's own root list (`empty_fixed_array`) keeps its small extra cost.
+#[test]
+fn registered_strong_roots_are_the_last_resort() {
+    let mut b = Builder::new();
+    let global = b.node(NodeType::Object, "Window", 10);
+    b.edge(0, EdgeType::Shortcut, "global", global);
+    let gcroots = b.node(NodeType::Synthetic, "(GC roots)", 0);
+    b.edge(0, EdgeType::Element, "1", gcroots);
+    let list = b.node(NodeType::Synthetic, "(Strong roots)", 0);
+    b.edge(gcroots, EdgeType::Element, "1", list);
+    let registered = b.node(NodeType::Synthetic, "(Strong roots)", 0);
+    b.edge(gcroots, EdgeType::Element, "2", registered);
+    // The program's path is long (a deep chain), the registered entry points straight at it.
+    let queue = b.node(NodeType::Object, "Queue", 10);
+    b.edge(global, EdgeType::Property, "queue", queue);
+    let mut prev = b.node(NodeType::Object, "Item", 20);
+    b.edge(queue, EdgeType::Property, "head", prev);
+    for _ in 1..40 {
+        let next = b.node(NodeType::Object, "Item", 20);
+        b.edge(prev, EdgeType::Property, "next", next);
+        prev = next;
+    }
+    let links = b.node(NodeType::Object, "NodeLinks", 20);
+    b.edge(prev, EdgeType::Property, "links", links);
+    b.edge(registered, EdgeType::Internal, "137 / IdentityMapBase", links);
+    let orphan = b.node(NodeType::Object, "Orphan", 20);
+    b.edge(registered, EdgeType::Internal, "138 / IdentityMapBase", orphan);
+    let table = b.node(NodeType::Object, "Table", 20);
+    b.edge(list, EdgeType::Internal, "string_split_cache", table);
+    b.edge(prev, EdgeType::Property, "cache", table);
+    let snap = b.build();
+    let a = SnapshotAnalysis::new(&snap).unwrap();
+    let p = a.path_to(&snap, links).unwrap();
+    assert_eq!(p.text, "(global) queue -> head -> next x39 -> links -> NodeLinks");
+    let p = a.path_to(&snap, orphan).unwrap();
+    assert!(p.text.ends_with("(Strong roots) 138 / IdentityMapBase -> Orphan"), "{}", p.text);
+    // The root list is no last resort: its short path still wins over the 41-hop chain.
+    let p = a.path_to(&snap, table).unwrap();
+    assert!(p.text.contains("string_split_cache"), "{}", p.text);
+}

@@ -16,9 +16,11 @@
 //! | + target is V8-internal (hidden, code, object shape, synthetic) | +3 |
 //! | + source is `(Global handles)` or `(Strong roots)`          | +4 |
 //! | source is `(Handle scope)` or `(Identity map)`              | last resort |
+//! | a `(Strong roots)` entry registered by C++ (`12 / IdentityMapBase`) | last resort |
 //!
-//! `(Handle scope)` and `(Identity map)` hold whatever C++ code (a concurrent compile job, a
-//! runtime call) had a handle to when the snapshot was taken: transient holders that would
+//! `(Handle scope)`, `(Identity map)` and the strong roots C++ code registers for a while (the
+//! identity map of a compile job's canonical handles) hold whatever that code had a handle to
+//! when the snapshot was taken: transient holders that would
 //! otherwise win over the user's variable whenever they happen to point at the object. A fixed
 //! extra cost is not enough: at +10 they won in about one `memwatch run` corpus run in three,
 //! and at +100 still in about one in fifteen, when the handle pointed deep into a chain (an
@@ -154,17 +156,23 @@ impl RetainerPaths {
                     };
                 }
                 // The same for every edge of `v`: looked up once per node, not once per edge.
-                let detour = match detours.iter().find(|d| d.0 == v).map(|d| d.1) {
+                let group = detours.iter().find(|d| d.0 == v).map(|d| d.1);
+                let detour = match group {
                     None => 0,
-                    Some(Detour::Extra(c)) => c,
+                    Some(Detour::Extra(c) | Detour::StrongRoots(c)) => c,
                     Some(Detour::LastResort) if late => 0,
                     Some(Detour::LastResort) => {
                         deferred.push(v);
                         return true;
                     }
                 };
+                // Registered entries wait for the late phase, which expands the group again.
+                let defer_registered = !late && matches!(group, Some(Detour::StrongRoots(_)));
+                if defer_registered {
+                    deferred.push(v);
+                }
                 for e in snap.edges_of(v as usize) {
-                    if !filter.is_essential(snap, v, e) {
+                    if !filter.is_essential(snap, v, e) || (defer_registered && is_registered_root(snap, e)) {
                         continue;
                     }
                     let w = snap.edge_to[e] as usize;
@@ -331,14 +339,30 @@ enum Detour {
     Extra(u32),
     /// Transient C++ handles: followed only to what nothing else reaches.
     LastResort,
+    /// `(Strong roots)`: V8's root list costs extra like long-lived handles; the entries C++
+    /// code registered for a while (`12 / IdentityMapBase`: a compile job's canonical handles)
+    /// are a last resort.
+    StrongRoots(u32),
 }
 
 fn detour_of(group: &str) -> Option<Detour> {
     match group {
         "(Handle scope)" | "(Identity map)" => Some(Detour::LastResort),
-        "(Global handles)" | "(Strong roots)" => Some(Detour::Extra(4)),
+        "(Global handles)" => Some(Detour::Extra(4)),
+        "(Strong roots)" => Some(Detour::StrongRoots(4)),
         _ => None,
     }
+}
+
+/// A `(Strong roots)` edge named `index / label`: an entry registered by C++ code
+/// (`Heap::RegisterStrongRoots`), not a slot of V8's root list (which is named by the root,
+/// `empty_fixed_array`).
+fn is_registered_root(snap: &HeapSnapshot, e: usize) -> bool {
+    if ekind(snap, e).has_index_name() {
+        return false; // an element index, not a string
+    }
+    let name = snap.strings.get(ename(snap, e));
+    name.split_once(" / ").is_some_and(|(index, _)| is_digits(index))
 }
 
 fn edge_cost(snap: &HeapSnapshot, e: usize, to: usize) -> u32 {
