@@ -1,6 +1,6 @@
 //! Which code allocates the growth (`Config::allocation_sampling`): V8's sampling heap profiler,
-//! driven through V8's own inspector in process (`HeapProfiler.startSampling` /
-//! `getSamplingProfile`; the `v8` crate has no direct API for it). At each poll with leak events
+//! started without a forced GC per profile (`sampling_profiler`) and read through V8's own
+//! inspector in process (`HeapProfiler.getSamplingProfile`; the `v8` crate has no direct API). At each poll with leak events
 //! ([`Memwatch::poll_in`]) the live sampled profile is compared with the previous one (the first
 //! full GC's poll for the first event) by `memwatch-core` (`alloc::LeakAllocations`), and the
 //! growing allocation sites go into the events and the export.
@@ -26,7 +26,7 @@ use v8::inspector::{
 };
 use v8::UniquePtr;
 
-use super::{Error, Memwatch, MemwatchEvent};
+use super::{sampling_profiler, Error, Memwatch, MemwatchEvent};
 
 /// The inspector's replies arrive synchronously inside `dispatch_protocol_message`.
 #[derive(Default)]
@@ -54,6 +54,9 @@ struct Sampler {
     next_id: i32,
     /// 0 when sampling is off (only tracking).
     interval: u64,
+    /// The sampler when started through V8's C++ API (no forced GC per profile): stopped there
+    /// too when dropped, since the inspector's `disable` stops only what the inspector started.
+    direct: Option<sampling_profiler::Running>,
     /// The previous profile and when to take the next (core's rule, shared with the Node adapter).
     tracker: AllocationTracker,
 }
@@ -76,11 +79,16 @@ impl Sampler {
             reply,
             next_id: 1,
             interval,
+            direct: None,
             tracker: AllocationTracker::new(interval),
         };
         s.call("HeapProfiler.enable", serde_json::json!({}))?;
         if interval > 0 {
-            s.call("HeapProfiler.startSampling", serde_json::json!({ "samplingInterval": interval }))?;
+            s.direct = sampling_profiler::start(isolate, interval);
+            if s.direct.is_none() {
+                // Forces a full GC before each profile (see `sampling_profiler`).
+                s.call("HeapProfiler.startSampling", serde_json::json!({ "samplingInterval": interval }))?;
+            }
         }
         if tracking {
             s.call("HeapProfiler.startTrackingHeapObjects", serde_json::json!({ "trackAllocations": true }))?;

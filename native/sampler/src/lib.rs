@@ -55,6 +55,7 @@ pub mod metrics;
 mod periodic_gc;
 pub mod pipeline;
 mod raw;
+mod sampling_profiler;
 pub mod snapshot;
 mod snapshot_stream;
 pub mod temp_snapshots;
