@@ -25,7 +25,8 @@ pub fn check_sampling_interval(bytes: f64) -> Result<u64, String> {
 
 /// The previous profile of a run and the rule for taking the next one: a baseline at the first
 /// full GC (the first `stats` event), then one at each batch of events holding a `leak`, compared
-/// with the previous profile. (V8 runs a full GC to take a profile, so one is never taken per GC.)
+/// with the previous profile. (A profile costs building it, and through Node's inspector a full GC:
+/// one is never taken per GC.)
 #[derive(Clone, Debug)]
 pub struct AllocationTracker {
     opts: GrowthOptions,

@@ -48,7 +48,7 @@ pub struct Args {
     /// percent; no heap snapshot.
     // `Some(None)`: the flag without a value, i.e. core's `alloc::DEFAULT_SAMPLING_INTERVAL`.
     #[arg(long, value_name = "BYTES", num_args = 0..=1, require_equals = true,
-          value_parser = clap::value_parser!(u64).range(1024..=(1u64 << 30)))]
+          value_parser = sampling_interval)]
     pub sample_allocations: Option<Option<u64>>,
     /// Record the allocation stack of every object (V8's heap object tracking, as Node's
     /// --track-heap-objects), so each --leak-retainers holder lists where its gained objects were
@@ -291,4 +291,11 @@ fn remove_temp_snapshots_on_signals() {
             eprintln!("memwatch: warning: cannot handle SIGINT/SIGTERM ({e}); temporary snapshots may stay behind");
         }
     });
+}
+
+/// `--sample-allocations=BYTES`: core's rule (`alloc::check_sampling_interval`), as for the npm
+/// package's `sampleAllocations` and the library's `Config::allocation_sampling`.
+fn sampling_interval(s: &str) -> Result<u64, String> {
+    let bytes: u64 = s.parse().map_err(|_| format!("expected a whole number of bytes, got {s:?}"))?;
+    memwatch_core::alloc::check_sampling_interval(bytes as f64)
 }

@@ -96,6 +96,20 @@ fn pprof_out_writes_a_profile_pprof_tools_read() {
 }
 
 #[test]
+fn bad_sampling_intervals_are_refused_with_cores_rule() {
+    let script = js("alloc-sites.js");
+    for (arg, says) in [
+        ("--sample-allocations=0", "sampling interval must be between 1 and 1073741824 bytes, got 0"),
+        ("--sample-allocations=1073741825", "must be between 1 and 1073741824 bytes"),
+        ("--sample-allocations=64k", "expected a whole number of bytes, got \"64k\""),
+    ] {
+        let r = run(&["run", arg, script.to_str().unwrap()]);
+        assert_eq!(r.code, Some(2), "{arg}: {}", r.stderr);
+        assert!(r.stderr.contains(says) && r.stderr.contains("--sample-allocations"), "{arg}: {}", r.stderr);
+    }
+}
+
+#[test]
 fn bad_pprof_path_is_a_clear_error() {
     let script = js("alloc-sites.js");
     let r = run(&["run", "--pprof-out", "/nonexistent-dir/heap.pb.gz", script.to_str().unwrap()]);

@@ -228,11 +228,14 @@ impl Runtime {
                 RunStatus::Uncaught(m) => ("uncaught_exception", Some(m.clone())),
                 RunStatus::UnsettledTopLevelAwait(m) => ("unsettled_top_level_await", Some(m.clone())),
             };
-            mw.poll(); // Rust listeners see the last events even when JS can no longer run
-            mw.marker(kind, msg);
             if let Some(path) = &self.pprof_out {
+                // The profile holds what the last GC left alive: collect the garbage first
+                // (before the last poll, which then reports this GC like any other).
+                Memwatch::gc(&mut self.isolate);
                 pprof_error = mw.write_pprof(&mut self.isolate, path).err().map(|e| e.to_string());
             }
+            mw.poll(); // Rust listeners see the last events even when JS can no longer run
+            mw.marker(kind, msg);
             let _ = mw.detach(&mut self.isolate); // our own isolate: cannot be `WrongIsolate`
             gc_count = mw.gc_count();
             export_error = mw.export_error();

@@ -137,7 +137,7 @@ impl Drop for Sampler {
 
 /// Starts sampling (`interval`: bytes) and/or allocation tracking on `isolate` (at attach).
 pub(crate) fn start(isolate: &mut v8::Isolate, interval: Option<u64>, tracking: bool) -> Result<(), Error> {
-    let sampler = Sampler::start(isolate, interval.map(|i| i.max(1)), tracking)?;
+    let sampler = Sampler::start(isolate, interval, tracking)?;
     isolate.set_slot(sampler);
     Ok(())
 }
@@ -148,7 +148,9 @@ pub(crate) fn stop(isolate: &mut v8::Isolate) {
 }
 
 impl Memwatch {
-    /// The live sampled allocations now, one entry per stack (needs `Config::allocation_sampling`).
+    /// The sampled allocations live as of the last GC, one entry per stack (needs
+    /// `Config::allocation_sampling`). No GC is forced: samples of objects that died since the
+    /// last GC are still in it ([`Memwatch::gc`] first for an exact picture).
     pub fn allocation_profile(&self, isolate: &mut v8::Isolate) -> Result<LiveAllocations, Error> {
         let sampler = isolate
             .get_slot_mut::<Sampler>()
@@ -157,7 +159,8 @@ impl Memwatch {
         sampler.live()
     }
 
-    /// Writes the live sampled allocations to `path` in the pprof format (gzip'ed protobuf),
+    /// Writes the live sampled allocations (as in [`Memwatch::allocation_profile`]) to `path` in
+    /// the pprof format (gzip'ed protobuf),
     /// atomically: a temporary file beside it is renamed over it once complete.
     pub fn write_pprof(&self, isolate: &mut v8::Isolate, path: &Path) -> Result<(), Error> {
         let interval = isolate.get_slot::<Sampler>().map(|s| s.interval).unwrap_or(0);

@@ -317,6 +317,10 @@ impl Memwatch {
     /// Registers the GC callbacks and the near-heap-limit hook on `isolate`.
     pub fn attach(isolate: &mut v8::Isolate, config: Config) -> Result<Memwatch, Error> {
         metrics::check_labels(&config.labels).map_err(Error::InvalidLabel)?;
+        if let Some(bytes) = config.allocation_sampling {
+            memwatch_core::alloc::check_sampling_interval(bytes as f64)
+                .map_err(|message| Error::Profiler { message: format!("Config::allocation_sampling: {message}") })?;
+        }
         if let Some(slot) = isolate.get_slot::<AttachedSlot>() {
             if slot.state.strong_count() > 0 {
                 return Err(Error::AlreadyAttached);

@@ -35,6 +35,10 @@ fn churn_never_grows_and_a_leak_does() {
     v8::V8::initialize();
 
     let mut isolate = v8::Isolate::new(v8::CreateParams::default());
+    // Core's rule for the interval, as for the CLI and the npm package.
+    let bad = Config { allocation_sampling: Some(0), ..Config::default() };
+    let err = Memwatch::attach(&mut isolate, bad).err().expect("interval 0 refused").to_string();
+    assert!(err.contains("Config::allocation_sampling: sampling interval must be between 1 and"), "{err}");
     let config = Config { allocation_sampling: Some(DEFAULT_SAMPLING_INTERVAL), ..Config::default() };
     let mw = Memwatch::attach(&mut isolate, config).unwrap();
     let context = {
