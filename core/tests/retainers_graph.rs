@@ -725,35 +725,40 @@ fn chain_links_count_under_the_chain_holder_and_timers_under_their_callback() {
     assert!(t.headline.contains("poll -> context -> job [Job] +10 Job"), "{}", t.headline);
 }
 
+/// A global `queue` holding a chain of `links` Items (`head`, then `next`), and `(GC roots)`:
+/// returns (the root groups' parent, the Items in chain order).
+fn queue_app(b: &mut Builder, links: usize) -> (u32, Vec<u32>) {
+    let global = b.node(NodeType::Object, "Window", 10);
+    b.edge(0, EdgeType::Shortcut, "global", global);
+    let gcroots = b.node(NodeType::Synthetic, "(GC roots)", 0);
+    b.edge(0, EdgeType::Element, "1", gcroots);
+    let queue = b.node(NodeType::Object, "Queue", 10);
+    b.edge(global, EdgeType::Property, "queue", queue);
+    let mut items = vec![b.node(NodeType::Object, "Item", 20)];
+    b.edge(queue, EdgeType::Property, "head", items[0]);
+    for i in 1..links {
+        let next = b.node(NodeType::Object, "Item", 20);
+        b.edge(items[i - 1], EdgeType::Property, "next", next);
+        items.push(next);
+    }
+    (gcroots, items)
+}
+
 /// A C++ handle (`(Handle scope)`) pointing deep into a chain that a variable also reaches:
 /// the links past it are the variable's, however long its route; what only the handle
 /// reaches keeps a path through it.
 #[test]
 fn handle_scopes_are_the_last_resort() {
     let mut b = Builder::new();
-    let global = b.node(NodeType::Object, "Window", 10);
-    b.edge(0, EdgeType::Shortcut, "global", global);
-    let gcroots = b.node(NodeType::Synthetic, "(GC roots)", 0);
-    b.edge(0, EdgeType::Element, "1", gcroots);
+    let (gcroots, items) = queue_app(&mut b, 600);
     let scope = b.node(NodeType::Synthetic, "(Handle scope)", 0);
     b.edge(gcroots, EdgeType::Element, "1", scope);
-    let queue = b.node(NodeType::Object, "Queue", 10);
-    b.edge(global, EdgeType::Property, "queue", queue);
-    let mut prev = b.node(NodeType::Object, "Item", 20);
-    b.edge(queue, EdgeType::Property, "head", prev);
-    for i in 1..600 {
-        let next = b.node(NodeType::Object, "Item", 20);
-        b.edge(prev, EdgeType::Property, "next", next);
-        if i == 300 {
-            b.edge(scope, EdgeType::Element, "48", next);
-        }
-        prev = next;
-    }
+    b.edge(scope, EdgeType::Element, "48", items[300]);
     let orphan = b.node(NodeType::Object, "Orphan", 20);
     b.edge(scope, EdgeType::Element, "49", orphan);
     let snap = b.build();
     let a = SnapshotAnalysis::new(&snap).unwrap();
-    let p = a.path_to(&snap, prev).unwrap();
+    let p = a.path_to(&snap, items[599]).unwrap();
     assert_eq!(p.text, "(global) queue -> head -> next x599 -> Item");
     let p = a.path_to(&snap, orphan).unwrap();
     assert!(p.text.contains("(Handle scope)"), "{}", p.text);
@@ -766,32 +771,21 @@ fn handle_scopes_are_the_last_resort() {
 #[test]
 fn registered_strong_roots_are_the_last_resort() {
     let mut b = Builder::new();
-    let global = b.node(NodeType::Object, "Window", 10);
-    b.edge(0, EdgeType::Shortcut, "global", global);
-    let gcroots = b.node(NodeType::Synthetic, "(GC roots)", 0);
-    b.edge(0, EdgeType::Element, "1", gcroots);
+    // The program's path is long (a deep chain), the registered entry points straight at it.
+    let (gcroots, items) = queue_app(&mut b, 40);
+    let last = items[39];
     let list = b.node(NodeType::Synthetic, "(Strong roots)", 0);
     b.edge(gcroots, EdgeType::Element, "1", list);
     let registered = b.node(NodeType::Synthetic, "(Strong roots)", 0);
     b.edge(gcroots, EdgeType::Element, "2", registered);
-    // The program's path is long (a deep chain), the registered entry points straight at it.
-    let queue = b.node(NodeType::Object, "Queue", 10);
-    b.edge(global, EdgeType::Property, "queue", queue);
-    let mut prev = b.node(NodeType::Object, "Item", 20);
-    b.edge(queue, EdgeType::Property, "head", prev);
-    for _ in 1..40 {
-        let next = b.node(NodeType::Object, "Item", 20);
-        b.edge(prev, EdgeType::Property, "next", next);
-        prev = next;
-    }
     let links = b.node(NodeType::Object, "NodeLinks", 20);
-    b.edge(prev, EdgeType::Property, "links", links);
+    b.edge(last, EdgeType::Property, "links", links);
     b.edge(registered, EdgeType::Internal, "137 / IdentityMapBase", links);
     let orphan = b.node(NodeType::Object, "Orphan", 20);
     b.edge(registered, EdgeType::Internal, "138 / IdentityMapBase", orphan);
     let table = b.node(NodeType::Object, "Table", 20);
     b.edge(list, EdgeType::Internal, "string_split_cache", table);
-    b.edge(prev, EdgeType::Property, "cache", table);
+    b.edge(last, EdgeType::Property, "cache", table);
     let snap = b.build();
     let a = SnapshotAnalysis::new(&snap).unwrap();
     let p = a.path_to(&snap, links).unwrap();
