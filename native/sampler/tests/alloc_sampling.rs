@@ -1,6 +1,7 @@
 //! Allocation sampling through the library API: live profiles on demand, the churn-only control
-//! (no site grows beyond the noise floor between two profiles), a real leak (its site grows), and
-//! the inspector dropped with the isolate when the embedder never detaches.
+//! (no site grows beyond the noise floor between two profiles), a real leak (its site grows), a
+//! fresh sampler after detach and attach, and the sampler and inspector stopped both when the
+//! embedder detaches and when it never does (V8 aborts if a sampler outlives its isolate's heap).
 
 use memwatch::core::alloc::{allocation_growth, GrowthOptions, LiveAllocations, DEFAULT_SAMPLING_INTERVAL};
 use memwatch::{Config, Memwatch};
@@ -72,8 +73,24 @@ fn churn_never_grows_and_a_leak_does() {
     assert!(grown[0].growth > 1 << 20, "{grown:#?}");
     assert!(!grown.iter().any(|g| g.stack.iter().any(|f| f.function == "churn")), "{grown:#?}");
 
-    // Without detach: the isolate drops the inspector with its slots (no use after free).
+    // Detach stops the sampler (V8 would refuse a second start); attaching again samples anew.
+    mw.detach(&mut isolate).unwrap();
+    let config = Config { allocation_sampling: Some(DEFAULT_SAMPLING_INTERVAL), ..Config::default() };
+    let mw = Memwatch::attach(&mut isolate, config).unwrap();
+    eval(&mut isolate, &context, "driver.js", "step(true, 20000)");
+    let again = live(&mw, &mut isolate);
+    assert!(again.total_bytes > 1 << 20, "{again:#?}");
+
+    // Without detach: the isolate drops the sampler and the inspector with its slots (no use
+    // after free; V8 aborts when a sampler outlives its heap).
     drop(context);
     drop(isolate);
     drop(mw);
+
+    // With detach: the sampler is stopped there, so disposing the isolate afterwards finds none.
+    let mut isolate = v8::Isolate::new(v8::CreateParams::default());
+    let config = Config { allocation_sampling: Some(DEFAULT_SAMPLING_INTERVAL), ..Config::default() };
+    let mw = Memwatch::attach(&mut isolate, config).unwrap();
+    mw.detach(&mut isolate).unwrap();
+    drop(isolate);
 }
