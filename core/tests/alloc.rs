@@ -166,3 +166,66 @@ fn sampling_interval_bounds() {
         assert!(check_sampling_interval(bad).is_err(), "{bad}");
     }
 }
+
+/// handleRequest's and churn's live samples, by ordinal (V8's sample id: an object sampled once
+/// keeps it in every later profile); `with_ordinals: false` leaves them out, as old files may.
+fn profile_of(leak: &[u64], churn: &[u64], with_ordinals: bool) -> LiveAllocations {
+    let mut samples = Vec::new();
+    for (node, ordinals) in [(3, leak), (4, churn)] {
+        for &o in ordinals {
+            let mut s = json!({ "size": 100, "nodeId": node });
+            if with_ordinals {
+                s["ordinal"] = json!(o);
+            }
+            samples.push(s);
+        }
+    }
+    let v = json!({
+        "head": { "callFrame": { "functionName": "(root)", "scriptId": "0", "url": "", "lineNumber": -1, "columnNumber": -1 },
+          "selfSize": 0, "id": 1, "children": [
+            { "callFrame": frame("handleRequest", 40), "selfSize": leak.len() as u64 * I, "id": 3, "children": [] },
+            { "callFrame": frame("churn", 60), "selfSize": churn.len() as u64 * I, "id": 4, "children": [] }
+          ]},
+        "samples": samples
+    });
+    LiveAllocations::from_profile(&SamplingProfile::parse(v.to_string().as_bytes()).unwrap())
+}
+
+fn ordinals(r: std::ops::RangeInclusive<u64>) -> Vec<u64> {
+    r.collect()
+}
+
+#[test]
+fn samples_still_alive_add_no_noise() {
+    // A cache of 100 sampled entries gains 15: as independent counts the floor would be
+    // 3 * sqrt(215) = 44 samples; only the 15 new samples are uncertain (floor 3 * sqrt(15)).
+    let cache = ordinals(1..=100);
+    let grown = [cache.clone(), ordinals(501..=515)].concat();
+    let before = profile_of(&cache, &[], true);
+    let after = profile_of(&grown, &[], true);
+    let g = allocation_growth(Some(&before), &after, &GrowthOptions::default());
+    assert_eq!(g.len(), 1, "{g:#?}");
+    assert_eq!((g[0].site.function.as_str(), g[0].growth), ("handleRequest", (15 * I) as i64));
+    assert_eq!((g[0].samples_before, g[0].samples_after), (100, 115));
+    // The same counts without ordinals: independent estimates, under the floor.
+    let before = profile_of(&cache, &[], false);
+    let after = profile_of(&grown, &[], false);
+    assert!(allocation_growth(Some(&before), &after, &GrowthOptions::default()).is_empty());
+}
+
+#[test]
+fn replaced_samples_are_noise_not_growth() {
+    // An LRU cache: 40 of 100 entries replaced, then 45 replaced by 50 (+5 net): every sample
+    // that came or went counts (85 or more), so a small net change stays under the floor.
+    let lru = ordinals(1..=100);
+    let replaced = [ordinals(41..=100), ordinals(601..=640)].concat();
+    let grown = [ordinals(46..=100), ordinals(601..=650)].concat();
+    let opts = GrowthOptions::default();
+    let before = profile_of(&lru, &[], true);
+    assert!(allocation_growth(Some(&before), &profile_of(&replaced, &[], true), &opts).is_empty());
+    assert!(allocation_growth(Some(&before), &profile_of(&grown, &[], true), &opts).is_empty());
+    // Churn: short-lived samples, a different handful alive at each profile.
+    let before = profile_of(&lru, &ordinals(200..=205), true);
+    let after = profile_of(&lru, &ordinals(700..=708), true);
+    assert!(allocation_growth(Some(&before), &after, &opts).is_empty());
+}

@@ -6,7 +6,8 @@
 //! - [`SamplingProfile`]: the inspector's `HeapProfiler.getSamplingProfile` result / a
 //!   `.heapprofile` file, parsed with a depth check.
 //! - [`LiveAllocations`]: the profile flattened into one site per stack.
-//! - [`allocation_growth`]: sites whose live bytes grew beyond sampling noise ([`noise_floor`]).
+//! - [`allocation_growth`]: sites whose live bytes grew beyond sampling noise (the samples that
+//!   came or went between the two profiles, [`noise_floor_of_changes`]).
 //! - [`LeakAllocations`]: what a live `leak` event carries.
 //! - [`AllocationTracker`]: when a live run takes a profile, and each one against the previous.
 //! - [`pprof`]: the same data as a pprof profile.
@@ -19,13 +20,15 @@ mod tracker;
 use serde::{Deserialize, Serialize};
 
 pub use profile::{CallFrame, ProfileError, ProfileNode, ProfileSample, SamplingProfile, MAX_DEPTH};
-pub use sites::{allocation_growth, noise_floor, Frame, GrowthOptions, LiveAllocations, LiveSite, SiteGrowth};
+pub use sites::{
+    allocation_growth, noise_floor, noise_floor_of_changes, Frame, GrowthOptions, LiveAllocations, LiveSite, SiteGrowth,
+};
 pub use tracker::{check_sampling_interval, AllocationTracker, MAX_SAMPLING_INTERVAL, MIN_SAMPLING_INTERVAL};
 
 /// Default sampling interval in bytes: the smallest power of two whose cost stays within 5 % on
 /// the GC-heavy benchmark (V8's per-sample work; docs/benchmarks-native.md, "Allocation
-/// sampling"). A site new since the previous profile needs about 10 samples (~1.3 MB) to pass the
-/// noise floor ([`noise_floor`]). V8's and Node's `--heap-prof-interval` default is 512 KiB,
+/// sampling"). A site needs about 10 new live samples (~1.3 MB) since the previous profile to pass
+/// the noise floor ([`noise_floor_of_changes`]). V8's and Node's `--heap-prof-interval` default is 512 KiB,
 /// DevTools' 32 KiB.
 pub const DEFAULT_SAMPLING_INTERVAL: u64 = 128 * 1024;
 

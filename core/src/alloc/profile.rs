@@ -45,7 +45,8 @@ pub struct ProfileNode {
     pub children: Vec<ProfileNode>,
 }
 
-/// One sampled live object: its size and the node (stack) that allocated it.
+/// One sampled live object: its size, the node (stack) that allocated it, and its ordinal (V8's
+/// sample id, unique within one run of the sampler: the same object keeps it in every profile).
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileSample {
@@ -53,6 +54,9 @@ pub struct ProfileSample {
     pub size: f64,
     #[serde(default)]
     pub node_id: u64,
+    /// 0 when the profile has none (ordinals start at 1).
+    #[serde(default)]
+    pub ordinal: f64,
 }
 
 /// A whole profile: the inspector wraps it as `{"profile": {...}}`, files hold it bare.

@@ -66,6 +66,10 @@ pub struct LiveSite {
     pub bytes: u64,
     /// Sampled objects still alive (unscaled count).
     pub samples: u64,
+    /// The ordinals of those samples, ascending; empty unless the profile gave every sample of
+    /// the site one. Kept only to compare with the next profile of the same sampler.
+    #[serde(skip)]
+    ordinals: Vec<u64>,
 }
 
 /// A profile flattened into sites, largest live bytes first.
@@ -80,9 +84,16 @@ pub struct LiveAllocations {
 impl LiveAllocations {
     /// Walks the call tree iteratively (stacks can be deep) and keeps nodes with live bytes.
     pub fn from_profile(profile: &SamplingProfile) -> LiveAllocations {
-        let mut samples_by_node: HashMap<u64, u64> = HashMap::new();
+        // Per node: sample count, and the ordinals (`None` once a sample lacks one).
+        let mut samples_by_node: HashMap<u64, (u64, Option<Vec<u64>>)> = HashMap::new();
         for s in &profile.samples {
-            *samples_by_node.entry(s.node_id).or_default() += 1;
+            let (count, ordinals) = samples_by_node.entry(s.node_id).or_insert((0, Some(Vec::new())));
+            *count += 1;
+            let ordinal = (s.ordinal.is_finite() && s.ordinal >= 1.0).then_some(s.ordinal as u64);
+            match (ordinals.as_mut(), ordinal) {
+                (Some(v), Some(o)) => v.push(o),
+                _ => *ordinals = None,
+            }
         }
         let mut out = LiveAllocations::default();
         // (node, depth): depth = frames on the node's stack (the root has none). `path` holds the
@@ -95,11 +106,23 @@ impl LiveAllocations {
                 path.push(Frame::from_call_frame(&node.call_frame));
             }
             let bytes = if node.self_size.is_finite() && node.self_size > 0.0 { node.self_size as u64 } else { 0 };
-            let samples = samples_by_node.get(&node.id).copied().unwrap_or(0);
+            let (samples, ordinals) = match samples_by_node.remove(&node.id) {
+                Some((n, Some(mut ordinals))) => {
+                    ordinals.sort_unstable();
+                    ordinals.dedup();
+                    // Repeated ordinals are no identities to compare.
+                    if ordinals.len() as u64 != n {
+                        ordinals.clear();
+                    }
+                    (n, ordinals)
+                }
+                Some((n, None)) => (n, Vec::new()),
+                None => (0, Vec::new()),
+            };
             if (bytes > 0 || samples > 0) && !path.is_empty() {
                 out.total_bytes += bytes;
                 out.total_samples += samples;
-                out.sites.push(LiveSite { stack: path.iter().rev().cloned().collect(), bytes, samples });
+                out.sites.push(LiveSite { stack: path.iter().rev().cloned().collect(), bytes, samples, ordinals });
             }
             stack.extend(node.children.iter().rev().map(|c| (c, depth + 1)));
         }
@@ -155,22 +178,54 @@ impl Default for GrowthOptions {
     }
 }
 
-/// The smallest growth of live bytes that sampling noise does not explain.
+/// The smallest growth of live bytes that sampling noise does not explain, for two independent
+/// estimates holding `samples` samples of `bytes` between them.
 ///
 /// Each sampled object stands for about `w = max(interval, mean sampled size)` bytes, and a
 /// site's sample count is Poisson, so the difference of two estimates has a standard deviation
 /// of about `w * sqrt(n_before + n_after)`. A site grows when its growth exceeds `sigma` of those,
 /// and by at least `sigma` samples' worth (so a site seen for the first time with one or two
 /// samples never counts).
+///
+/// Two profiles of one sampler are not independent: an object sampled before and still alive is
+/// the same sample in both (same ordinal) and adds no noise. [`allocation_growth`] then counts
+/// only the samples that came or went ([`noise_floor_of_changes`]).
 pub fn noise_floor(bytes: u64, samples: u64, interval: u64, sigma: f64) -> f64 {
-    let n = samples.max(1) as f64;
-    let weight = (interval as f64).max(bytes as f64 / n);
-    let spread = weight * n.sqrt();
+    noise_floor_of_changes(sample_weight(bytes, samples, interval), samples, sigma)
+}
+
+/// Bytes one sample stands for: the interval, or the mean sampled size where objects are larger.
+fn sample_weight(bytes: u64, samples: u64, interval: u64) -> f64 {
+    (interval as f64).max(bytes as f64 / samples.max(1) as f64)
+}
+
+/// `sigma` standard deviations of `changed` Poisson samples of `weight` bytes each, and at least
+/// `sigma` samples' worth.
+pub fn noise_floor_of_changes(weight: f64, changed: u64, sigma: f64) -> f64 {
+    let spread = weight * (changed.max(1) as f64).sqrt();
     (sigma * spread).max(sigma * weight)
 }
 
+/// Samples present in exactly one of two ascending ordinal lists (new ones and dead ones).
+fn changed_samples(before: &[u64], after: &[u64]) -> u64 {
+    let (mut i, mut j, mut common) = (0, 0, 0u64);
+    while i < before.len() && j < after.len() {
+        match before[i].cmp(&after[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    (before.len() + after.len()) as u64 - 2 * common
+}
+
 /// Sites whose live bytes grew beyond the noise floor from `before` to `after`, largest first.
-/// Without `before` (no earlier profile), every site starts from zero.
+/// Without `before` (no earlier profile), every site starts from zero. Both must come from the
+/// same run of the sampler when their samples carry ordinals (V8 restarts them at 1).
 pub fn allocation_growth(
     before: Option<&LiveAllocations>,
     after: &LiveAllocations,
@@ -186,10 +241,17 @@ pub fn allocation_growth(
         .sites
         .iter()
         .filter_map(|now| {
-            let (bytes_before, samples_before) =
-                earlier.get(now.stack.as_slice()).map(|s| (s.bytes, s.samples)).unwrap_or((0, 0));
+            let then = earlier.get(now.stack.as_slice());
+            let (bytes_before, samples_before) = then.map(|s| (s.bytes, s.samples)).unwrap_or((0, 0));
             let growth = now.bytes as i64 - bytes_before as i64;
-            let floor = noise_floor(now.bytes + bytes_before, now.samples + samples_before, opts.interval, opts.sigma);
+            let (bytes, samples) = (now.bytes + bytes_before, now.samples + samples_before);
+            let identified = |s: &LiveSite| s.ordinals.len() as u64 == s.samples;
+            // Samples that came or went; without ordinals, all of them count as independent.
+            let changed = match then {
+                Some(t) if identified(t) && identified(now) => changed_samples(&t.ordinals, &now.ordinals),
+                _ => samples,
+            };
+            let floor = noise_floor_of_changes(sample_weight(bytes, samples, opts.interval), changed, opts.sigma);
             if growth <= 0 || (growth as f64) < floor {
                 return None;
             }
