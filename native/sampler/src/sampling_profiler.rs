@@ -14,7 +14,9 @@
 //! That mangling (and `uint64_t` being `unsigned long`, the `m` below) holds on 64-bit Linux;
 //! elsewhere [`start`] returns `false` and the caller uses the inspector's start instead.
 
-use std::ffi::{c_int, c_void};
+#[cfg(all(target_os = "linux", target_pointer_width = "64"))]
+use std::ffi::c_int;
+use std::ffi::c_void;
 
 /// `v8::HeapProfiler::kSamplingNoFlags`.
 #[cfg(all(target_os = "linux", target_pointer_width = "64"))]
@@ -54,6 +56,8 @@ fn heap_profiler(isolate: &mut v8::Isolate) -> *mut c_void {
 /// isolate's heap profiler: V8 aborts when a sampler still runs at isolate disposal (its
 /// destructor then unregisters from a heap already torn down), so it lives in an isolate slot,
 /// and slots are dropped before the isolate is disposed.
+// Only constructed where the direct start exists.
+#[cfg_attr(not(all(target_os = "linux", target_pointer_width = "64")), allow(dead_code))]
 pub(crate) struct Running {
     profiler: *mut c_void,
 }
