@@ -72,6 +72,7 @@ fn process_cpu() -> Option<Duration> {
 }
 
 pub fn run(args: Args) -> CliResult {
+    crate::memory::return_freed_memory_promptly();
     let multi = MultiProgress::new();
     let edge_details = args.retainers.is_some();
     let threads = args.threads.per_file(2);

@@ -10,6 +10,7 @@ mod detector_args;
 mod diff;
 mod error;
 mod leaks;
+mod memory;
 mod metrics_server;
 mod progress;
 mod render;
