@@ -128,9 +128,10 @@ impl Sampler {
 
 impl Drop for Sampler {
     fn drop(&mut self) {
-        // `disable` stops the sampler and the tracking; `stopSampling` would first build the whole
-        // profile the caller throws away, after a forced full GC, and `stopTrackingHeapObjects`
-        // would take (and stream) one more heap snapshot.
+        // `disable` stops the tracking and a sampler the inspector started (`direct` stops its
+        // own when it drops, after this); `stopSampling` would first build the whole profile the
+        // caller throws away, and `stopTrackingHeapObjects` would take (and stream) one more
+        // heap snapshot.
         let _ = self.call("HeapProfiler.disable", serde_json::json!({}));
     }
 }
