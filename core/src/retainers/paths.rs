@@ -493,10 +493,30 @@ fn render(snap: &HeapSnapshot, sources: &Sources, edges: &[(u32, usize)], target
     let mut segs = Runs::default();
     let mut glue_space = false;
     let mut prev_edge: Option<usize> = None;
+    // The name string of the previous hop when its segment was just that name (a property,
+    // context variable or shortcut): the same name again is the same segment, counted without
+    // building it (a 500,000-link chain renders without a string per link).
+    let mut named_run: Option<u32> = None;
     for (k, &(a, e)) in edges.iter().enumerate() {
         let a = a as usize;
         let b = snap.edge_to[e] as usize;
         let kind = ekind(snap, e);
+        let by_name = matches!(kind, EdgeType::Property | EdgeType::Context | EdgeType::Shortcut)
+            && a != 0
+            && !is_global_object_edge(snap, a, e)
+            && !(snap.node_kind(a) == NodeType::Synthetic && snap.node_kind(b) == NodeType::Synthetic);
+        let kept = k < KEEP_HOPS || k + KEEP_HOPS >= edges.len();
+        if by_name && named_run == Some(ename(snap, e)) {
+            segs.repeat_last();
+            if kept {
+                hops.push(hop(snap, sources, kind, edge_name(snap, e), b));
+            } else {
+                omitted_hops += 1;
+            }
+            prev_edge = Some(e);
+            continue;
+        }
+        named_run = by_name.then(|| ename(snap, e));
         let name = edge_name(snap, e);
         let seg: Option<(String, String)> = if a == 0 {
             if kind == EdgeType::Shortcut && snap.node_kind(b) == NodeType::Object {
@@ -561,14 +581,8 @@ fn render(snap: &HeapSnapshot, sources: &Sources, edges: &[(u32, usize)], target
         if let Some(s) = seg {
             segs.push(s);
         }
-        if k < KEEP_HOPS || k + KEEP_HOPS >= edges.len() {
-            hops.push(Hop {
-                edge_type: edge_type_name(kind).into(),
-                edge_name: name,
-                node_index: b as u32,
-                node_id: snap.node_id[b],
-                node: label(snap, sources, b),
-            });
+        if kept {
+            hops.push(hop(snap, sources, kind, name, b));
         } else {
             omitted_hops += 1;
         }
@@ -601,7 +615,25 @@ struct Runs {
     segs: Vec<((String, String), usize)>,
 }
 
+/// The hop to `b` by an edge of `kind` named `name`.
+fn hop(snap: &HeapSnapshot, sources: &Sources, kind: EdgeType, name: String, b: usize) -> Hop {
+    Hop {
+        edge_type: edge_type_name(kind).into(),
+        edge_name: name,
+        node_index: b as u32,
+        node_id: snap.node_id[b],
+        node: label(snap, sources, b),
+    }
+}
+
 impl Runs {
+    /// The last segment once more (the caller knows it would be equal).
+    fn repeat_last(&mut self) {
+        if let Some((_, run)) = self.segs.last_mut() {
+            *run += 1;
+        }
+    }
+
     fn push(&mut self, seg: (String, String)) {
         match self.segs.last_mut() {
             Some((last, run)) if last.0 == seg.0 => *run += 1,
