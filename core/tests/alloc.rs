@@ -229,3 +229,36 @@ fn replaced_samples_are_noise_not_growth() {
     let after = profile_of(&lru, &ordinals(700..=708), true);
     assert!(allocation_growth(Some(&before), &after, &opts).is_empty());
 }
+
+#[test]
+fn builtins_count_for_the_code_that_called_them() {
+    // handleRequest allocates directly and through `String.prototype.repeat` (a frame without a
+    // script): one site, handleRequest's, with both, and its stack starts there.
+    let live = |direct: u64, via_repeat: u64| {
+        let builtin =
+            json!({ "functionName": "repeat", "scriptId": "0", "url": "", "lineNumber": -1, "columnNumber": -1 });
+        let mut samples = Vec::new();
+        for i in 0..direct + via_repeat {
+            samples.push(json!({ "size": 100, "nodeId": if i < direct { 3 } else { 4 }, "ordinal": i + 1 }));
+        }
+        let v = json!({
+            "head": { "callFrame": { "functionName": "(root)", "scriptId": "0", "url": "", "lineNumber": -1, "columnNumber": -1 },
+              "selfSize": 0, "id": 1, "children": [
+                { "callFrame": frame("main", 0), "selfSize": 0, "id": 2, "children": [
+                  { "callFrame": frame("handleRequest", 40), "selfSize": direct * I, "id": 3, "children": [
+                    { "callFrame": builtin, "selfSize": via_repeat * I, "id": 4, "children": [] }
+                  ]}
+                ]}
+              ]},
+            "samples": samples
+        });
+        LiveAllocations::from_profile(&SamplingProfile::parse(v.to_string().as_bytes()).unwrap())
+    };
+    let (before, after) = (live(2, 1), live(40, 12));
+    assert_eq!(after.sites.len(), 2, "the profile keeps both stacks (pprof shows the builtin)");
+    let g = allocation_growth(Some(&before), &after, &GrowthOptions::default());
+    assert_eq!(g.len(), 1, "{g:#?}");
+    assert_eq!(g[0].site.to_string(), "handleRequest (server.js:41:17)");
+    assert_eq!(g[0].stack[0].function, "handleRequest");
+    assert_eq!((g[0].samples_before, g[0].samples_after, g[0].growth), (3, 52, (49 * I) as i64));
+}

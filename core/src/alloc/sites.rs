@@ -138,7 +138,8 @@ pub struct SiteGrowth {
     /// The allocating code: the innermost frame with a script (runtime builtins such as
     /// `String.prototype.repeat` have none), else the innermost frame.
     pub site: Frame,
-    /// Innermost frame first, at most [`GrowthOptions::max_frames`] frames.
+    /// From `site` outward (innermost first), at most [`GrowthOptions::max_frames`] frames.
+    /// Builtin frames `site` called are not listed: what they allocated counts for `site`.
     pub stack: Vec<Frame>,
     /// Frames left out of `stack`.
     #[serde(default, skip_serializing_if = "is_zero")]
@@ -231,24 +232,18 @@ pub fn allocation_growth(
     after: &LiveAllocations,
     opts: &GrowthOptions,
 ) -> Vec<SiteGrowth> {
-    let mut earlier: HashMap<&[Frame], &LiveSite> = HashMap::new();
-    if let Some(b) = before {
-        for s in &b.sites {
-            earlier.insert(s.stack.as_slice(), s);
-        }
-    }
-    let mut grown: Vec<SiteGrowth> = after
-        .sites
-        .iter()
+    let earlier: HashMap<&[Frame], CodeSite> =
+        before.map(|b| by_code(b).into_iter().map(|c| (c.stack, c)).collect()).unwrap_or_default();
+    let mut grown: Vec<SiteGrowth> = by_code(after)
+        .into_iter()
         .filter_map(|now| {
-            let then = earlier.get(now.stack.as_slice());
+            let then = earlier.get(now.stack);
             let (bytes_before, samples_before) = then.map(|s| (s.bytes, s.samples)).unwrap_or((0, 0));
             let growth = now.bytes as i64 - bytes_before as i64;
             let (bytes, samples) = (now.bytes + bytes_before, now.samples + samples_before);
-            let identified = |s: &LiveSite| s.ordinals.len() as u64 == s.samples;
             // Samples that came or went; without ordinals, all of them count as independent.
-            let changed = match then {
-                Some(t) if identified(t) && identified(now) => changed_samples(&t.ordinals, &now.ordinals),
+            let changed = match (then.and_then(|t| t.ordinals.as_deref()), now.ordinals.as_deref()) {
+                (Some(t), Some(n)) => changed_samples(t, n),
                 _ => samples,
             };
             let floor = noise_floor_of_changes(sample_weight(bytes, samples, opts.interval), changed, opts.sigma);
@@ -257,7 +252,7 @@ pub fn allocation_growth(
             }
             let keep = now.stack.len().min(opts.max_frames);
             Some(SiteGrowth {
-                site: allocating_frame(&now.stack),
+                site: allocating_frame(now.stack),
                 stack: now.stack[..keep].to_vec(),
                 frames_omitted: (now.stack.len() - keep) as u64,
                 bytes_before,
@@ -271,4 +266,41 @@ pub fn allocation_growth(
     grown.sort_by_key(|g| std::cmp::Reverse(g.growth));
     grown.truncate(opts.max_sites);
     grown
+}
+
+/// The live samples of one line of code: the sites whose stacks are the same from the
+/// allocating frame outward, so what builtins it called allocated (`String.prototype.repeat`,
+/// a frame without a script) counts for the code that called them, on one line of the report.
+struct CodeSite<'a> {
+    /// From the allocating frame ([`SiteGrowth::site`]) outward.
+    stack: &'a [Frame],
+    bytes: u64,
+    samples: u64,
+    /// Ascending; `None` unless every merged site had an ordinal for each of its samples.
+    ordinals: Option<Vec<u64>>,
+}
+
+/// `live`'s sites merged by code, in the order of their first site (largest first).
+fn by_code(live: &LiveAllocations) -> Vec<CodeSite<'_>> {
+    let mut index: HashMap<&[Frame], usize> = HashMap::new();
+    let mut out: Vec<CodeSite> = Vec::new();
+    for s in &live.sites {
+        let from = s.stack.iter().position(|f| !f.url.is_empty()).unwrap_or(0);
+        let stack = &s.stack[from..];
+        let i = *index.entry(stack).or_insert_with(|| {
+            out.push(CodeSite { stack, bytes: 0, samples: 0, ordinals: Some(Vec::new()) });
+            out.len() - 1
+        });
+        let c = &mut out[i];
+        c.bytes += s.bytes;
+        c.samples += s.samples;
+        match c.ordinals.as_mut() {
+            Some(o) if s.ordinals.len() as u64 == s.samples => o.extend_from_slice(&s.ordinals),
+            _ => c.ordinals = None,
+        }
+    }
+    for o in out.iter_mut().filter_map(|c| c.ordinals.as_mut()) {
+        o.sort_unstable();
+    }
+    out
 }

@@ -846,7 +846,8 @@ export interface SiteGrowth {
      */
     site: Frame;
     /**
-     * Innermost frame first, at most [`GrowthOptions::max_frames`] frames.
+     * From `site` outward (innermost first), at most [`GrowthOptions::max_frames`] frames.
+     * Builtin frames `site` called are not listed: what they allocated counts for `site`.
      */
     stack: Frame[];
     /**
