@@ -193,6 +193,9 @@ describe('viewer readability (issue 17)', () => {
     await page.setInputFiles('#file-input', [fx.long.before, fx.long.after]);
     await viewerIdle(page);
     await page.click('#tab-diff');
+    // The table is drawn again when the engine fills in Retained Δ: measure the final one (an
+    // element replaced while measured has no box).
+    await page.waitForFunction(() => document.querySelector('#diff-table').dataset.retained === 'ready');
     const row = page.locator(`#diff-table tbody tr[data-what="${LONG_CLASS}"]`);
     await row.waitFor();
     const cell = row.locator('th');
