@@ -155,9 +155,10 @@ fn is_zero(v: &u64) -> bool {
     *v == 0
 }
 
-/// See [`SiteGrowth::site`].
-fn allocating_frame(stack: &[Frame]) -> Frame {
-    stack.iter().find(|f| !f.url.is_empty()).or_else(|| stack.first()).cloned().unwrap_or_default()
+/// `stack` from the allocating frame ([`SiteGrowth::site`]) outward: from the innermost frame
+/// with a script, or whole when none has one.
+fn from_allocating_frame(stack: &[Frame]) -> &[Frame] {
+    &stack[stack.iter().position(|f| !f.url.is_empty()).unwrap_or(0)..]
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -252,7 +253,7 @@ pub fn allocation_growth(
             }
             let keep = now.stack.len().min(opts.max_frames);
             Some(SiteGrowth {
-                site: allocating_frame(now.stack),
+                site: now.stack.first().cloned().unwrap_or_default(),
                 stack: now.stack[..keep].to_vec(),
                 frames_omitted: (now.stack.len() - keep) as u64,
                 bytes_before,
@@ -285,8 +286,7 @@ fn by_code(live: &LiveAllocations) -> Vec<CodeSite<'_>> {
     let mut index: HashMap<&[Frame], usize> = HashMap::new();
     let mut out: Vec<CodeSite> = Vec::new();
     for s in &live.sites {
-        let from = s.stack.iter().position(|f| !f.url.is_empty()).unwrap_or(0);
-        let stack = &s.stack[from..];
+        let stack = from_allocating_frame(&s.stack);
         let i = *index.entry(stack).or_insert_with(|| {
             out.push(CodeSite { stack, bytes: 0, samples: 0, ordinals: Some(Vec::new()) });
             out.len() - 1

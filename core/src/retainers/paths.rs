@@ -501,6 +501,8 @@ fn render(snap: &HeapSnapshot, sources: &Sources, edges: &[(u32, usize)], target
         let a = a as usize;
         let b = snap.edge_to[e] as usize;
         let kind = ekind(snap, e);
+        // The hop reads as its edge name: a property, context variable or shortcut of an
+        // ordinary object (the root's hops, the global object and root groups read otherwise).
         let by_name = matches!(kind, EdgeType::Property | EdgeType::Context | EdgeType::Shortcut)
             && a != 0
             && !is_global_object_edge(snap, a, e)
@@ -518,7 +520,16 @@ fn render(snap: &HeapSnapshot, sources: &Sources, edges: &[(u32, usize)], target
         }
         named_run = by_name.then(|| ename(snap, e));
         let name = edge_name(snap, e);
-        let seg: Option<(String, String)> = if a == 0 {
+        let seg: Option<(String, String)> = if by_name {
+            // After `[i]` the object is anonymous in code: name its class first
+            // (`[k17] -> LeakingClass -> payload`).
+            if prev_edge.is_some_and(|pe| is_index_hop(snap, pe)) {
+                let l = label(snap, sources, a);
+                segs.push((l.clone(), node_group_label(snap, sources, a)));
+            }
+            let t = truncate(&name, 80);
+            Some((t.clone(), t))
+        } else if a == 0 {
             if kind == EdgeType::Shortcut && snap.node_kind(b) == NodeType::Object {
                 glue_space = true;
                 Some(("(global)".into(), "(global)".into()))
@@ -538,16 +549,6 @@ fn render(snap: &HeapSnapshot, sources: &Sources, edges: &[(u32, usize)], target
             Some((l.clone(), l))
         } else {
             match kind {
-                EdgeType::Property | EdgeType::Context | EdgeType::Shortcut => {
-                    // After `[i]` the object is anonymous in code: name its class first
-                    // (`[k17] -> LeakingClass -> payload`).
-                    if prev_edge.is_some_and(|pe| is_index_hop(snap, pe)) {
-                        let l = label(snap, sources, a);
-                        segs.push((l.clone(), node_group_label(snap, sources, a)));
-                    }
-                    let t = truncate(&name, 80);
-                    Some((t.clone(), t))
-                }
                 EdgeType::Element => Some((format!("[{name}]"), "[*]".into())),
                 EdgeType::Internal if is_digits(&name) => {
                     // A slot of an internal array; in a Map's table, show the entry's key.
