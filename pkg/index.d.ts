@@ -63,7 +63,7 @@ export interface ConfigureOptions {
    * its report is ready. `null`/omitted: off.
    */
   leakRetainers?: number | null;
-  /** `true` (every 131072 bytes) or an interval in bytes: leak events carry the growing allocation sites (`allocations`); `false`: off. */
+  /** `true` (every 524288 bytes) or an interval in bytes: leak events carry the growing allocation sites (`allocations`); `false`: off. */
   sampleAllocations?: boolean | number;
 }
 
@@ -173,7 +173,7 @@ export interface Memwatch extends EventEmitter, EngineApi {
   gc(): void;
   HeapDiff: typeof HeapDiff;
   /** Live detector parameters (defaults otherwise); restarts the stats from the next GC.
-   * `sampleAllocations`: `true` (every 131072 bytes) or an interval in bytes turns V8's sampling
+   * `sampleAllocations`: `true` (every 524288 bytes) or an interval in bytes turns V8's sampling
    * heap profiler on, and leak events carry the growing allocation sites (`allocations`); `false`
    * turns it off. Alone, it leaves the stats running. An open recording starts over under the new
    * parameters. (`memwatch run` refuses: its parameters are fixed for the recording, set by flags.) */

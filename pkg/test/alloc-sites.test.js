@@ -35,7 +35,7 @@ test('the first leak event names the allocating function and its file:line at ra
   const a = leaks[0].allocations;
   assert.ok(a, `leak event without allocations: ${JSON.stringify(leaks[0])}`);
   assert.equal(a.error, undefined, a.error);
-  assert.equal(a.interval, 131072); // the default (memwatch-core)
+  assert.equal(a.interval, 524288); // the default (memwatch-core)
   assert.ok(a.since_ns > 0 && a.time_ns > a.since_ns, `baseline at ${a.since_ns}, profile at ${a.time_ns}`);
   assert.ok(a.sites.length >= 1, 'no growing site');
   const top = a.sites[0];

@@ -16,7 +16,7 @@ pub struct AllocationTracker {
 
 #[wasm_bindgen]
 impl AllocationTracker {
-    /// `interval`: the profiler's sampling interval in bytes (default 131072); a value V8 or core
+    /// `interval`: the profiler's sampling interval in bytes (default 524288); a value V8 or core
     /// would refuse (not a whole number, 0, above 1 GiB) throws core's message.
     #[wasm_bindgen(constructor)]
     pub fn new(interval: Option<f64>) -> Result<AllocationTracker, JsValue> {

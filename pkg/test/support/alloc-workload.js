@@ -22,8 +22,8 @@ memwatch.configure(config);
 const responseCache = new Map();
 
 function handleRequest(id) {
-  const rows = []; // a query result of ~1 KB: the cache grows ~1.6 MB per tick of 1,500 requests
-  for (let i = 0; i < 10; i++) rows.push({ sku: id * 10 + i, name: 'item ' + i, price: i + 0.5 });
+  const rows = []; // a query result of ~2 KB: the cache grows ~3 MB per tick of 1,500 requests
+  for (let i = 0; i < 25; i++) rows.push({ sku: id * 10 + i, name: 'item ' + i, price: i + 0.5 });
   const page = { id, html: '<div>' + 'x'.repeat(200) + id + '</div>', headers: ['a', 'b', String(id)], rows };
   responseCache.set('/page/' + id, page);
   return page.html.length;

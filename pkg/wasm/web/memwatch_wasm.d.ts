@@ -964,7 +964,7 @@ export class AllocationTracker {
      */
     failed(message: string, timeNs: number): LeakAllocations;
     /**
-     * `interval`: the profiler's sampling interval in bytes (default 131072); a value V8 or core
+     * `interval`: the profiler's sampling interval in bytes (default 524288); a value V8 or core
      * would refuse (not a whole number, 0, above 1 GiB) throws core's message.
      */
     constructor(interval?: number | null);
