@@ -57,6 +57,8 @@ pub mod pipeline;
 mod raw;
 mod sampling_profiler;
 pub mod snapshot;
+#[cfg(all(target_os = "linux", target_pointer_width = "64"))]
+pub mod snapshot_names;
 mod snapshot_stream;
 pub mod temp_snapshots;
 
