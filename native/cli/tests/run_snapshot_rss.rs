@@ -1,6 +1,6 @@
 //! One HeapDiff snapshot taken and parsed inside `memwatch run` costs less peak RSS than Node's
 //! own `v8.writeHeapSnapshot()` of the same heap (issue 16): bench/snapshot-cost.js, a Map of
-//! 131,072 records. The Map's table gives the snapshot ~400,000 distinct index names; V8 15.2
+//! 131,072 records. The Map's table gives the snapshot ~130,000 distinct index names; V8 15.2
 //! keeps a 4 KiB buffer for each unless the binary routes them through
 //! native/sampler/src/snapshot_names.rs (736 MB against Node's 394 MB before, 291 MB after).
 

@@ -4,9 +4,9 @@
 //! backing store of a `Map`, a `Set`, a dictionary-mode object) gets an internal edge named by its
 //! index, made by `StringsStorage::GetName(int)` as `GetFormatted("%d", index)`. V8 15.2's
 //! `GetVFormatted` formats into a fresh `new char[4096]` and keeps that whole buffer as the stored
-//! name when the name is new, so a snapshot of a Map with 1.5 M entries holds ~4.7 M distinct
-//! index names in ~19 GB of address space, 4 KiB of RSS each (6.4 GB at the 300 MB heap of
-//! docs/benchmarks-retainers.md, twice Node's peak; Node 20's V8 uses a 1 KiB buffer).
+//! name when the name is new: one distinct name per slot index that holds an object, so a
+//! snapshot of a Map with 1.57 M object values keeps ~1.6 M such buffers, 6.4 GB of RSS (the
+//! 300 MB heap of docs/benchmarks-retainers.md: twice Node's peak; Node 20's V8 uses 1 KiB).
 //!
 //! [`__wrap__ZN2v88internal14StringsStorage7GetNameEi`] makes the same name (the decimal index)
 //! in a buffer of its exact size and hands it to the same `StringsStorage::AddOrDisposeString`,
