@@ -2,8 +2,8 @@
 
 use memwatch_core::alloc::pprof::{read_gzipped, to_pprof, write_gzipped};
 use memwatch_core::alloc::{
-    allocation_growth, check_sampling_interval, noise_floor, AllocationTracker, GrowthOptions, LeakAllocations,
-    LiveAllocations, SamplingProfile, DEFAULT_SAMPLING_INTERVAL,
+    allocation_growth, check_sampling_interval, min_site_growth, noise_floor, AllocationTracker, GrowthOptions,
+    LeakAllocations, LiveAllocations, SamplingProfile, DEFAULT_SAMPLING_INTERVAL,
 };
 use serde_json::{json, Value};
 
@@ -65,6 +65,30 @@ fn the_leaking_site_grows_and_churn_stays_under_the_noise_floor() {
     assert_eq!(grown[0].site.to_string(), "handleRequest (server.js:41:17)");
     assert_eq!(grown[0].growth, (180 * I) as i64);
     assert_eq!((grown[0].samples_before, grown[0].samples_after), (20, 200));
+}
+
+#[test]
+fn a_new_site_is_named_from_min_site_growth_on_and_the_text_gives_it() {
+    assert_eq!(min_site_growth(I, 3.0), 9 * I);
+    let opts = GrowthOptions::default();
+    let empty = LiveAllocations::from_profile(&profile(0, 0, 0));
+    let report =
+        |n| LeakAllocations::between(Some((&empty, 1)), (&LiveAllocations::from_profile(&profile(n, 0, 0)), 2), &opts);
+    assert!(report(8).sites.is_empty());
+    assert_eq!(report(9).sites.len(), 1);
+    assert_eq!(report(9).sites[0].growth, (9 * I) as i64);
+    // With no site named, the text says what this interval can name.
+    let small = report(3);
+    assert_eq!(small.min_site_growth, 9 * I);
+    let text = memwatch_core::render::retainers::leak_allocations(&small);
+    assert!(text.contains("no allocation site grew beyond sampling noise"), "{text}");
+    assert!(
+        text.contains("(sampled live memory +1.5 mb in all; at one sample per 512 kb a site needs ~4.5 mb"),
+        "{text}"
+    );
+    // Records written before the field existed say nothing about it.
+    let old = LeakAllocations { min_site_growth: 0, ..small };
+    assert!(!memwatch_core::render::retainers::leak_allocations(&old).contains("sample more often"));
 }
 
 #[test]

@@ -74,4 +74,29 @@ describe('allocation sites of a recorded leak', () => {
     await leak.screenshot({ path: path.join(OUT, 'allocations.png') });
     assert.deepEqual(problems, []);
   });
+
+  test('a leak with no site above the noise floor says what the interval can name', async () => {
+    // One sample per GiB: no samples at all, so every leak event has no growing site.
+    const coarse = path.join(FIX, 'alloc-sites-1gib.memwatch.ndjson');
+    const r = spawnSync(memwatchBin(), ['run', '--sample-allocations=1073741824', '--out', coarse, SCRIPT], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const expected = cliJson(['analyze', '--json', coarse]).leaks.find((l) => l.allocations);
+    assert.ok(expected, 'the recording has a leak with an allocation profile');
+    const a = expected.allocations;
+    assert.deepEqual(a.sites, []);
+    assert.equal(a.min_site_growth, 9 * 1073741824); // core's floor: 9 samples at 3 sigma
+
+    const { page, problems } = viewer;
+    await page.setInputFiles('#file-input', coarse);
+    await viewerIdle(page);
+    const panel = page.locator('#leaks li.leak details.allocated-by').first();
+    assert.equal(await panel.locator('summary').textContent(), 'What allocates the growth (0 growing sites)');
+    await panel.locator('summary').click();
+    assert.equal(await panel.locator('p.alloc-none').textContent(),
+      'No allocation site grew beyond sampling noise since the previous profile. ' +
+      `Sampled live memory ${formatBytesSigned(a.total_bytes_after - a.total_bytes_before)} in all; ` +
+      `at one sample per ${formatBytes(1073741824)} a site needs ~${formatBytes(9 * 1073741824)} to be named: ` +
+      'sample more often for smaller growth.');
+    assert.deepEqual(problems, []);
+  });
 });

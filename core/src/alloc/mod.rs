@@ -21,7 +21,8 @@ use serde::{Deserialize, Serialize};
 
 pub use profile::{CallFrame, ProfileError, ProfileNode, ProfileSample, SamplingProfile, MAX_DEPTH};
 pub use sites::{
-    allocation_growth, noise_floor, noise_floor_of_changes, Frame, GrowthOptions, LiveAllocations, LiveSite, SiteGrowth,
+    allocation_growth, min_site_growth, noise_floor, noise_floor_of_changes, Frame, GrowthOptions, LiveAllocations,
+    LiveSite, SiteGrowth,
 };
 pub use tracker::{check_sampling_interval, AllocationTracker, MAX_SAMPLING_INTERVAL, MIN_SAMPLING_INTERVAL};
 
@@ -51,9 +52,19 @@ pub struct LeakAllocations {
     pub total_bytes_after: u64,
     /// Growing sites, largest growth first.
     pub sites: Vec<SiteGrowth>,
+    /// The smallest growth a site new since the previous profile needs to be listed in `sites`
+    /// ([`min_site_growth`]: ~9 samples' worth); 0 in records written before 2026-11-28. When
+    /// `sites` is empty and the whole profile grew less than this, the leak is too small for
+    /// this interval, not absent.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub min_site_growth: u64,
     /// Why `sites` is empty when no profile could be taken.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+}
+
+fn is_zero(v: &u64) -> bool {
+    *v == 0
 }
 
 impl LeakAllocations {
@@ -70,6 +81,7 @@ impl LeakAllocations {
             total_bytes_before: before.map(|b| b.0.total_bytes).unwrap_or(0),
             total_bytes_after: after.0.total_bytes,
             sites: allocation_growth(before.map(|b| b.0), after.0, opts),
+            min_site_growth: min_site_growth(opts.interval, opts.sigma),
             error: None,
         }
     }

@@ -208,6 +208,17 @@ pub fn noise_floor_of_changes(weight: f64, changed: u64, sigma: f64) -> f64 {
     (sigma * spread).max(sigma * weight)
 }
 
+/// The smallest growth [`allocation_growth`] reports for a site whose samples are all new since
+/// the previous profile (none died): `n` samples of `interval` bytes, with `n` the smallest count
+/// that clears [`noise_floor_of_changes`] (9 at 3 sigma). A leak that grows less than this
+/// between two profiles is not named at this interval, whatever its code.
+pub fn min_site_growth(interval: u64, sigma: f64) -> u64 {
+    let w = interval.max(1) as f64;
+    // n grows to about sigma^2; the cap only guards a nonsensical sigma.
+    let n = (1..=1_000_000u64).find(|&n| n as f64 * w >= noise_floor_of_changes(w, n, sigma)).unwrap_or(1_000_000);
+    n.saturating_mul(interval)
+}
+
 /// Samples present in exactly one of two ascending ordinal lists (new ones and dead ones).
 fn changed_samples(before: &[u64], after: &[u64]) -> u64 {
     let (mut i, mut j, mut common) = (0, 0, 0u64);

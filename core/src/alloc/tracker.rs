@@ -80,6 +80,7 @@ impl AllocationTracker {
             total_bytes_before: 0,
             total_bytes_after: 0,
             sites: Vec::new(),
+            min_site_growth: 0,
             error: Some(message),
         }
     }

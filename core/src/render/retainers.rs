@@ -42,7 +42,19 @@ pub fn leak_allocations(a: &LeakAllocations) -> String {
         return format!("  (no allocation sites: {})\n", escape_controls(e, false));
     }
     if a.sites.is_empty() {
-        return "  no allocation site grew beyond sampling noise since the previous profile\n".into();
+        let mut out = String::from("  no allocation site grew beyond sampling noise since the previous profile\n");
+        // What this interval can name at all, so a small leak does not read as no leak.
+        let total = a.total_bytes_after as i64 - a.total_bytes_before as i64;
+        if a.min_site_growth > 0 {
+            let _ = writeln!(
+                out,
+                "    (sampled live memory {} in all; at one sample per {} a site needs ~{} to be named: sample more often for smaller growth)",
+                signed_size(total),
+                nice_size(a.interval as i64),
+                nice_size(a.min_site_growth as i64)
+            );
+        }
+        return out;
     }
     let mut out = String::new();
     for site in &a.sites {

@@ -577,6 +577,13 @@ export interface LeakAllocations {
      */
     sites: SiteGrowth[];
     /**
+     * The smallest growth a site new since the previous profile needs to be listed in `sites`
+     * ([`min_site_growth`]: ~9 samples' worth); 0 in records written before 2026-11-28. When
+     * `sites` is empty and the whole profile grew less than this, the leak is too small for
+     * this interval, not absent.
+     */
+    min_site_growth?: number;
+    /**
      * Why `sites` is empty when no profile could be taken.
      */
     error?: string;

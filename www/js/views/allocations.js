@@ -61,9 +61,16 @@ export function renderAllocations(el, allocations) {
     return;
   }
   if (allocations.sites.length === 0) {
+    // What this interval can name at all (the engine's min_site_growth; absent in older
+    // recordings), so a small leak does not read as no leak.
+    const total = allocations.total_bytes_after - allocations.total_bytes_before;
+    const floor = allocations.min_site_growth
+      ? ` Sampled live memory ${formatBytesSigned(total)} in all; at one sample per ${formatBytes(allocations.interval)} ` +
+        `a site needs ~${formatBytes(allocations.min_site_growth)} to be named: sample more often for smaller growth.`
+      : '';
     replace(el, h('p', {
       class: 'alloc-none',
-      text: 'No allocation site grew beyond sampling noise since the previous profile.',
+      text: `No allocation site grew beyond sampling noise since the previous profile.${floor}`,
     }));
     return;
   }
