@@ -29,9 +29,9 @@ pub use tracker::{check_sampling_interval, AllocationTracker, MAX_SAMPLING_INTER
 /// Default sampling interval in bytes: 512 KiB, as V8's own default (`StartSamplingHeapProfiler`),
 /// Node's `--heap-prof-interval` and the production heap profilers built on them. Its cost stays
 /// within 5 % on the GC-heavy benchmark, 128 KiB's does not (V8's per-sample work;
-/// docs/benchmarks-native.md, "Allocation sampling"). A site needs about 10 new live samples
-/// (~5 MB) since the previous profile to pass the noise floor ([`noise_floor_of_changes`]);
-/// smaller leaks need a finer interval (`--sample-allocations=131072`: ~1.3 MB).
+/// docs/benchmarks-native.md, "Allocation sampling"). A site needs 9 new live samples
+/// (~4.5 MB) since the previous profile to pass the noise floor ([`min_site_growth`]); smaller
+/// leaks need a finer interval (`--sample-allocations=131072`: ~1.1 MB).
 pub const DEFAULT_SAMPLING_INTERVAL: u64 = 512 * 1024;
 
 /// The allocation sites whose live bytes grew since the previous profile, attached to a live

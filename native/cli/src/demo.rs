@@ -54,7 +54,7 @@ pub fn run(args: Args) -> CliResult {
             // the demo's heap is small, so the pauses are short).
             leak_retainers: Some(3),
             // ... and which code allocated it (V8's sampling heap profiler). The demo's cache
-            // grows ~3 MB between leak events, under the ~5 MB a site needs at the default
+            // grows ~3 MB between leak events, under the ~4.5 MB a site needs at the default
             // interval, so the demo samples 4x finer (its cost does not matter in a 2 s run).
             allocation_sampling: Some(DEMO_SAMPLING_INTERVAL),
             ..Config::default()

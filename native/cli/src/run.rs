@@ -45,8 +45,8 @@ pub struct Args {
     /// Sample allocations with V8's sampling heap profiler (one sample every BYTES allocated on
     /// average; default 524288, V8's and Node's) and attach the allocation sites whose live
     /// memory grew to each leak event ("allocated at handleRequest (server.js:41:17): +3.1 mb
-    /// live"). Costs a few percent; no heap snapshot. A site is named once it grew by ~10
-    /// samples since the previous event (~5 MB at the default; 131072 for ~1.3 MB).
+    /// live"). Costs a few percent; no heap snapshot. A site is named once it grew by 9
+    /// samples since the previous event (~4.5 MB at the default; 131072: ~1.1 MB).
     // `Some(None)`: the flag without a value, i.e. core's `alloc::DEFAULT_SAMPLING_INTERVAL`.
     #[arg(long, value_name = "BYTES", num_args = 0..=1, require_equals = true,
           value_parser = sampling_interval)]

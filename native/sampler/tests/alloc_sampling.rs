@@ -63,7 +63,7 @@ fn churn_never_grows_and_a_leak_does() {
     // The leak: its site grows, ranked first, with its script location. Once TurboFan inlines
     // handleRequest into step, V8 attributes its allocations to step (the frame that exists).
     // 40,000 requests cache ~18 MB: ~35 samples at the default interval, over three times the
-    // ~10 the noise floor asks for.
+    // 9 the noise floor asks for.
     eval(&mut isolate, &context, "driver.js", "step(true, 40000)");
     let now = live(&mw, &mut isolate);
     let grown = allocation_growth(Some(&previous), &now, &opts);
