@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use super::retainers::leak_details;
 use super::text::printable;
 use crate::export::ExportAnalysis;
 use crate::leak::DetectorKind;
@@ -17,6 +18,13 @@ pub fn export_analysis_text(file: &str, r: &ExportAnalysis) -> String {
     // Writing into a String cannot fail.
     let _ = print_report(&mut out, file, r);
     out
+}
+
+fn detector_name(d: DetectorKind) -> &'static str {
+    match d {
+        DetectorKind::Classic => "classic",
+        DetectorKind::Trend => "trend",
+    }
 }
 
 /// The warning for a cut-off last line (the producer was stopped mid-write), for stderr.
@@ -70,14 +78,30 @@ fn print_report(out: &mut String, file: &str, r: &ExportAnalysis) -> std::fmt::R
     }
     writeln!(out, "\nLeak events: {}", r.analysis.leaks.len())?;
     for l in &r.analysis.leaks {
-        let detector = match l.detector {
-            DetectorKind::Classic => "classic",
-            DetectorKind::Trend => "trend",
-        };
-        writeln!(out, "  [{detector}] at GC #{}: {} (growth {})", l.gc_seq, text(&l.reason), nice_size(l.growth))?;
+        writeln!(
+            out,
+            "  [{}] at GC #{}: {} (growth {})",
+            detector_name(l.detector),
+            l.gc_seq,
+            text(&l.reason),
+            nice_size(l.growth)
+        )?;
     }
     if r.recorded_leaks.len() != r.analysis.leaks.len() {
         writeln!(out, "  (the live run recorded {} leak events with its own parameters)", r.recorded_leaks.len())?;
+    }
+    // Who held the growth and which code allocated it exist only in the live run's records
+    // (`--leak-retainers`, `--sample-allocations`): shown as the run printed them.
+    let detailed: Vec<_> =
+        r.recorded_leaks.iter().filter(|l| l.retainers.is_some() || l.allocations.is_some()).collect();
+    if !detailed.is_empty() {
+        writeln!(out, "\nRecorded by the live run: who holds the growth, which code allocated it")?;
+        for l in detailed {
+            writeln!(out, "  [{}] at GC #{}: {}", detector_name(l.detector), l.gc_seq, text(&l.reason))?;
+            for line in leak_details(l).lines() {
+                writeln!(out, "  {line}")?;
+            }
+        }
     }
     if !r.heap_diffs.is_empty() {
         writeln!(out, "\nHeap diffs recorded: {}", r.heap_diffs.len())?;

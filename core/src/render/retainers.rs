@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::text::{escape_controls, printable, signed_size, NAME_WIDTH, PATH_WIDTH};
 use crate::alloc::LeakAllocations;
-use crate::leak::LeakRetainers;
+use crate::leak::{LeakEvent, LeakRetainers};
 use crate::retainers::{ClassGrowth, Holder};
 use crate::size::nice_size;
 
@@ -30,6 +30,20 @@ pub fn class_growth(classes: &[ClassGrowth]) -> String {
             let _ = writeln!(out, "    {} x {path}  ({} retained)", p.count, nice_size(p.retained_size as i64));
             let _ = writeln!(out, "      e.g. {}", printable(&p.example.text, PATH_WIDTH));
         }
+    }
+    out
+}
+
+/// What a live leak event carries beyond its reason: who holds the growth, then which code
+/// allocated it. `memwatch run` prints it under its `leak:` line, `memwatch analyze` under the
+/// recorded leak, so a recording reads back as the run printed it.
+pub fn leak_details(l: &LeakEvent) -> String {
+    let mut out = String::new();
+    if let Some(r) = &l.retainers {
+        out.push_str(&leak_retainers(r));
+    }
+    if let Some(a) = &l.allocations {
+        out.push_str(&leak_allocations(a));
     }
     out
 }

@@ -101,12 +101,7 @@ pub fn run(args: Args) -> CliResult {
         Box::new(|e| {
             if let MemwatchEvent::Leak(l) = e {
                 eprintln!("memwatch: leak: {}", escape_controls(&l.reason, false));
-                if let Some(r) = &l.retainers {
-                    eprint!("{}", crate::render::leak_retainers(r));
-                }
-                if let Some(a) = &l.allocations {
-                    eprint!("{}", crate::render::leak_allocations(a));
-                }
+                eprint!("{}", crate::render::leak_details(l));
             }
         })
     };

@@ -38,6 +38,24 @@ fn first_leak_names_the_allocating_function_and_its_line() {
     let a = analyze_export(&export, &Default::default()).unwrap();
     let recorded = a.recorded_leaks[0].allocations.as_ref().expect("allocation_profile record attached");
     assert_eq!(serde_json::to_value(recorded).unwrap(), *first);
+
+    // `memwatch analyze` (text) prints the recorded sites under the recorded leak, in the lines
+    // `memwatch run` prints them.
+    let text = run(&["analyze", out.to_str().unwrap()]);
+    assert_eq!(text.code, Some(0), "{}", text.stderr);
+    let (function, file) = (top["site"]["function"].as_str().unwrap(), "alloc-sites.js");
+    let line = format!(
+        "    allocated at {} ({file}:{}:{}): {} live ({} -> {} samples)",
+        if function.is_empty() { "(anonymous)" } else { function },
+        top["site"]["line"],
+        top["site"]["column"],
+        memwatch_core::render::signed_size(top["growth"].as_i64().unwrap()),
+        top["samples_before"],
+        top["samples_after"]
+    );
+    let recorded_part =
+        text.stdout.split("Recorded by the live run").nth(1).unwrap_or_else(|| panic!("{}", text.stdout));
+    assert!(recorded_part.lines().any(|l| l == line), "{line:?} not in:\n{}", text.stdout);
 }
 
 #[test]
