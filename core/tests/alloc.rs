@@ -92,6 +92,29 @@ fn a_new_site_is_named_from_min_site_growth_on_and_the_text_gives_it() {
 }
 
 #[test]
+fn a_leak_too_slow_for_one_window_is_named_since_the_start() {
+    // 5 new samples per window: under the floor (9) each time, 10 since the first profile.
+    let mut tracker = AllocationTracker::new(I);
+    let _baseline = tracker.observe(LiveAllocations::from_profile(&profile(0, 2, 0)), 10);
+    let first_event = tracker.observe(LiveAllocations::from_profile(&profile(5, 2, 0)), 20);
+    assert!(first_event.sites.is_empty());
+    // The previous profile is the first one: nothing older to compare with.
+    assert!(first_event.sites_since_start.is_empty() && first_event.start_ns == 0, "{first_event:?}");
+    let second_event = tracker.observe(LiveAllocations::from_profile(&profile(10, 2, 0)), 30);
+    assert!(second_event.sites.is_empty(), "{second_event:?}");
+    assert_eq!(second_event.start_ns, 10);
+    let named: Vec<String> = second_event.sites_since_start.iter().map(|s| s.site.to_string()).collect();
+    assert_eq!(named, ["handleRequest (server.js:41:17)"]);
+    assert_eq!(second_event.sites_since_start[0].growth, (10 * I) as i64);
+    let text = memwatch_core::render::retainers::leak_allocations(&second_event);
+    assert!(text.contains("  since sampling started (0.0s before this profile):\n  allocated at handleRequest (server.js:41:17): +5 mb live (0 -> 10 samples)\n"), "{text}");
+    // When the window itself names a site, the whole-run comparison is not made.
+    let third_event = tracker.observe(LiveAllocations::from_profile(&profile(30, 2, 0)), 40);
+    assert_eq!(third_event.sites.len(), 1);
+    assert!(third_event.sites_since_start.is_empty() && third_event.start_ns == 0);
+}
+
+#[test]
 fn noise_floor_is_three_sigma_of_poisson_counts() {
     // 100 samples in all: sd = 10 samples' worth; 3 sigma = 30 intervals.
     assert_eq!(noise_floor(100 * I, 100, I, 3.0), (30 * I) as f64);

@@ -75,6 +75,33 @@ describe('allocation sites of a recorded leak', () => {
     assert.deepEqual(problems, []);
   });
 
+  test('a leak too slow for one window shows the sites grown since sampling started', async () => {
+    // The corpus' Map cache: ~0.5 MB between leak events, ~4 samples at 128 KiB per window.
+    const slow = path.join(FIX, 'map-cache-128k.memwatch.ndjson');
+    const script = path.join(ROOT, 'tests', 'leaks', 'map-cache.js');
+    const r = spawnSync(memwatchBin(), ['run', '--sample-allocations=131072', '--out', slow, script], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const leaks = cliJson(['analyze', '--json', slow]).leaks;
+    const index = leaks.findIndex((l) => l.allocations && l.allocations.sites.length === 0 && l.allocations.sites_since_start?.length);
+    assert.ok(index >= 0, JSON.stringify(leaks.map((l) => l.allocations)));
+    const a = leaks[index].allocations;
+
+    const { page, problems } = viewer;
+    await page.setInputFiles('#file-input', slow);
+    await viewerIdle(page);
+    const panel = page.locator('#leaks li.leak details.allocated-by').nth(index);
+    const n = a.sites_since_start.length;
+    assert.equal(await panel.locator('summary').textContent(), `What allocates the growth (0 growing sites; ${n} since sampling started)`);
+    await panel.locator('summary').click();
+    const rows = panel.locator('table.alloc-sites[data-kind="since-start"] tbody tr');
+    assert.equal(await rows.count(), n);
+    const first = a.sites_since_start[0];
+    assert.equal(await rows.first().locator('[data-field="growth"]').textContent(), formatBytesSigned(first.growth));
+    assert.equal(await rows.first().locator('td.loc').textContent(), `map-cache.js:${first.site.line}:${first.site.column}`);
+    assert.match(await panel.locator('table.alloc-sites caption').textContent(), /^Grown since sampling started \(\d+\.\d s before this profile\)/);
+    assert.deepEqual(problems, []);
+  });
+
   test('a leak with no site above the noise floor says what the interval can name', async () => {
     // One sample per GiB: no samples at all, so every leak event has no growing site.
     const coarse = path.join(FIX, 'alloc-sites-1gib.memwatch.ndjson');

@@ -58,6 +58,16 @@ pub struct LeakAllocations {
     /// this interval, not absent.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub min_site_growth: u64,
+    /// When `sites` is empty and the run has an older profile than the previous one: the sites
+    /// grown beyond the noise floor since the run's first profile (`start_ns`), largest first.
+    /// A leak that grows less than `min_site_growth` between two events is named here once it
+    /// has grown that much in all. Empty otherwise, and in records written before 2026-11-28.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sites_since_start: Vec<SiteGrowth>,
+    /// Monotonic time of the run's first profile, what `sites_since_start` compares with; 0 when
+    /// that comparison was not made.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub start_ns: u64,
     /// Why `sites` is empty when no profile could be taken.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -82,6 +92,8 @@ impl LeakAllocations {
             total_bytes_after: after.0.total_bytes,
             sites: allocation_growth(before.map(|b| b.0), after.0, opts),
             min_site_growth: min_site_growth(opts.interval, opts.sigma),
+            sites_since_start: Vec::new(),
+            start_ns: 0,
             error: None,
         }
     }

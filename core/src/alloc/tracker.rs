@@ -2,7 +2,7 @@
 //! adapter through wasm): when to take a profile, and each profile compared with the previous one.
 
 use super::profile::SamplingProfile;
-use super::sites::{GrowthOptions, LiveAllocations};
+use super::sites::{allocation_growth, GrowthOptions, LiveAllocations};
 use super::LeakAllocations;
 
 /// Smallest and largest sampling interval accepted, in bytes. V8 refuses 0; above 1 GiB a leak
@@ -26,10 +26,13 @@ pub fn check_sampling_interval(bytes: f64) -> Result<u64, String> {
 /// The previous profile of a run and the rule for taking the next one: a baseline at the first
 /// full GC (the first `stats` event), then one at each batch of events holding a `leak`, compared
 /// with the previous profile. (A profile costs building it, and through Node's inspector a full GC:
-/// one is never taken per GC.)
+/// one is never taken per GC.) When that comparison names no site, the profile is also compared
+/// with the run's first one, so a leak too slow for one window is named once it has grown enough
+/// over several (`LeakAllocations::sites_since_start`).
 #[derive(Clone, Debug)]
 pub struct AllocationTracker {
     opts: GrowthOptions,
+    first: Option<(LiveAllocations, u64)>,
     previous: Option<(LiveAllocations, u64)>,
 }
 
@@ -38,6 +41,7 @@ impl AllocationTracker {
     pub fn new(interval: u64) -> AllocationTracker {
         AllocationTracker {
             opts: GrowthOptions { interval: interval.max(1), ..GrowthOptions::default() },
+            first: None,
             previous: None,
         }
     }
@@ -56,7 +60,17 @@ impl AllocationTracker {
     /// one's baseline.
     pub fn observe(&mut self, now: LiveAllocations, now_ns: u64) -> LeakAllocations {
         let before = self.previous.as_ref().map(|(l, t)| (l, *t));
-        let report = LeakAllocations::between(before, (&now, now_ns), &self.opts);
+        let mut report = LeakAllocations::between(before, (&now, now_ns), &self.opts);
+        match (&self.first, &self.previous) {
+            (Some((first, start_ns)), Some((_, previous_ns))) if report.sites.is_empty() && start_ns != previous_ns => {
+                report.sites_since_start = allocation_growth(Some(first), &now, &self.opts);
+                report.start_ns = *start_ns;
+            }
+            _ => {}
+        }
+        if self.first.is_none() {
+            self.first = Some((now.clone(), now_ns));
+        }
         self.previous = Some((now, now_ns));
         report
     }
@@ -81,6 +95,8 @@ impl AllocationTracker {
             total_bytes_after: 0,
             sites: Vec::new(),
             min_site_growth: 0,
+            sites_since_start: Vec::new(),
+            start_ns: 0,
             error: Some(message),
         }
     }

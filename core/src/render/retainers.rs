@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::text::{escape_controls, printable, signed_size, NAME_WIDTH, PATH_WIDTH};
-use crate::alloc::LeakAllocations;
+use crate::alloc::{LeakAllocations, SiteGrowth};
 use crate::leak::{LeakEvent, LeakRetainers};
 use crate::retainers::{ClassGrowth, Holder};
 use crate::size::nice_size;
@@ -55,27 +55,39 @@ pub fn leak_allocations(a: &LeakAllocations) -> String {
     if let Some(e) = &a.error {
         return format!("  (no allocation sites: {})\n", escape_controls(e, false));
     }
-    if a.sites.is_empty() {
-        let mut out = String::from("  no allocation site grew beyond sampling noise since the previous profile\n");
-        // What this interval can name at all, so a small leak does not read as no leak.
-        let total = a.total_bytes_after as i64 - a.total_bytes_before as i64;
-        if a.min_site_growth > 0 {
-            let _ = writeln!(
-                out,
-                "    (sampled live memory {} in all; at one sample per {} a site needs ~{} to be named: sample more often for smaller growth)",
-                signed_size(total),
-                nice_size(a.interval as i64),
-                nice_size(a.min_site_growth as i64)
-            );
-        }
-        return out;
+    if !a.sites.is_empty() {
+        return site_lines(&a.sites, "  ");
     }
+    let mut out = String::from("  no allocation site grew beyond sampling noise since the previous profile\n");
+    // What this interval can name at all, so a small leak does not read as no leak.
+    let total = a.total_bytes_after as i64 - a.total_bytes_before as i64;
+    if a.min_site_growth > 0 {
+        let _ = writeln!(
+            out,
+            "    (sampled live memory {} in all; at one sample per {} a site needs ~{} to be named: sample more often for smaller growth)",
+            signed_size(total),
+            nice_size(a.interval as i64),
+            nice_size(a.min_site_growth as i64)
+        );
+    }
+    // A leak too slow for one window, named over the whole run.
+    if !a.sites_since_start.is_empty() {
+        let seconds = a.time_ns.saturating_sub(a.start_ns) as f64 / 1e9;
+        let _ = writeln!(out, "  since sampling started ({seconds:.1}s before this profile):");
+        out.push_str(&site_lines(&a.sites_since_start, "  "));
+    }
+    out
+}
+
+/// `allocated at handleRequest (server.js:41:17): +3.1 mb live (12 -> 210 samples)` per site,
+/// with up to three calling frames below it.
+fn site_lines(sites: &[SiteGrowth], indent: &str) -> String {
     let mut out = String::new();
-    for site in &a.sites {
+    for site in sites {
         let name = site.site.to_string();
         let _ = writeln!(
             out,
-            "  allocated at {}: {} live ({} -> {} samples)",
+            "{indent}allocated at {}: {} live ({} -> {} samples)",
             printable(&name, PATH_WIDTH),
             signed_size(site.growth),
             site.samples_before,
@@ -83,7 +95,7 @@ pub fn leak_allocations(a: &LeakAllocations) -> String {
         );
         let below = site.stack.iter().position(|f| *f == site.site).map_or(1, |i| i + 1);
         for caller in site.stack.iter().skip(below).take(3) {
-            let _ = writeln!(out, "      from {}", printable(&caller.to_string(), PATH_WIDTH));
+            let _ = writeln!(out, "{indent}    from {}", printable(&caller.to_string(), PATH_WIDTH));
         }
     }
     out

@@ -584,6 +584,18 @@ export interface LeakAllocations {
      */
     min_site_growth?: number;
     /**
+     * When `sites` is empty and the run has an older profile than the previous one: the sites
+     * grown beyond the noise floor since the run's first profile (`start_ns`), largest first.
+     * A leak that grows less than `min_site_growth` between two events is named here once it
+     * has grown that much in all. Empty otherwise, and in records written before 2026-11-28.
+     */
+    sites_since_start?: SiteGrowth[];
+    /**
+     * Monotonic time of the run's first profile, what `sites_since_start` compares with; 0 when
+     * that comparison was not made.
+     */
+    start_ns?: number;
+    /**
      * Why `sites` is empty when no profile could be taken.
      */
     error?: string;

@@ -60,21 +60,37 @@ export function renderAllocations(el, allocations) {
     replace(el, h('p', { class: 'alloc-none', text: `No allocation sites: ${allocations.error}` }));
     return;
   }
-  if (allocations.sites.length === 0) {
-    // What this interval can name at all (the engine's min_site_growth; absent in older
-    // recordings), so a small leak does not read as no leak.
-    const total = allocations.total_bytes_after - allocations.total_bytes_before;
-    const floor = allocations.min_site_growth
-      ? ` Sampled live memory ${formatBytesSigned(total)} in all; at one sample per ${formatBytes(allocations.interval)} ` +
-        `a site needs ~${formatBytes(allocations.min_site_growth)} to be named: sample more often for smaller growth.`
-      : '';
-    replace(el, h('p', {
-      class: 'alloc-none',
-      text: `No allocation site grew beyond sampling noise since the previous profile.${floor}`,
-    }));
+  const caption = `Live sampled bytes per allocation site, one sample per ${formatBytes(allocations.interval)} allocated`;
+  if (allocations.sites.length > 0) {
+    replace(el, sitesTable(allocations.sites, caption));
     return;
   }
-  const rows = allocations.sites.map((s, i) =>
+  // What this interval can name at all (the engine's min_site_growth; absent in older
+  // recordings), so a small leak does not read as no leak.
+  const total = allocations.total_bytes_after - allocations.total_bytes_before;
+  const floor = allocations.min_site_growth
+    ? ` Sampled live memory ${formatBytesSigned(total)} in all; at one sample per ${formatBytes(allocations.interval)} ` +
+      `a site needs ~${formatBytes(allocations.min_site_growth)} to be named: sample more often for smaller growth.`
+    : '';
+  const none = h('p', {
+    class: 'alloc-none',
+    text: `No allocation site grew beyond sampling noise since the previous profile.${floor}`,
+  });
+  // A leak too slow for one window, named over the whole run (the engine's sites_since_start).
+  const sinceStart = allocations.sites_since_start ?? [];
+  if (sinceStart.length === 0) {
+    replace(el, none);
+    return;
+  }
+  const seconds = ((allocations.time_ns - allocations.start_ns) / 1e9).toFixed(1);
+  replace(el, none, sitesTable(sinceStart,
+    `Grown since sampling started (${seconds} s before this profile): live sampled bytes per allocation site, ` +
+    `one sample per ${formatBytes(allocations.interval)} allocated`, 'since-start'));
+}
+
+/** The table of growing sites, largest growth first. */
+function sitesTable(sites, caption, kind = 'window') {
+  const rows = sites.map((s, i) =>
     h('tr', { dataset: { rank: String(i + 1), function: s.site.function }, title: stackText(s) },
       h('th', { scope: 'row', class: 'fn' }, ...functionCell(s), callerLine(s)),
       h('td', { class: 'loc', title: frameUrl(s.site) }, clipText(location(s.site), 48)),
@@ -82,12 +98,11 @@ export function renderAllocations(el, allocations) {
       h('td', { class: 'num', dataset: { field: 'bytes_after' }, title: exactBytes(s.bytes_after), text: formatBytes(s.bytes_after) }),
       h('td', { class: 'num', dataset: { field: 'growth' }, title: exactBytes(s.growth, true), text: formatBytesSigned(s.growth) }),
       h('td', { class: 'num', dataset: { field: 'samples' }, text: `${formatInt(s.samples_before)} → ${formatInt(s.samples_after)}` })));
-  replace(el,
-    h('table', { class: 'alloc-sites' },
-      h('caption', { text: `Live sampled bytes per allocation site, one sample per ${formatBytes(allocations.interval)} allocated` }),
-      h('thead', {}, h('tr', {},
-        ...['Function', 'Location', 'Live then', 'Live now', 'Growth', 'Samples'].map((t) => h('th', { scope: 'col', text: t })))),
-      h('tbody', {}, ...rows)));
+  return h('table', { class: 'alloc-sites', dataset: { kind } },
+    h('caption', { text: caption }),
+    h('thead', {}, h('tr', {},
+      ...['Function', 'Location', 'Live then', 'Live now', 'Growth', 'Samples'].map((t) => h('th', { scope: 'col', text: t })))),
+    h('tbody', {}, ...rows));
 }
 
 /** A leak's "What allocates the growth" block (a <details> holding renderAllocations' table). */
@@ -95,7 +110,9 @@ export function allocationsPanel(allocations) {
   const body = h('div', { class: 'alloc-body' });
   renderAllocations(body, allocations);
   const n = allocations.sites?.length ?? 0;
+  const m = allocations.sites_since_start?.length ?? 0;
+  const since = n === 0 && m > 0 ? `; ${m} since sampling started` : '';
   return h('details', { class: 'allocated-by' },
-    h('summary', { text: `What allocates the growth (${n} growing ${n === 1 ? 'site' : 'sites'})` }),
+    h('summary', { text: `What allocates the growth (${n} growing ${n === 1 ? 'site' : 'sites'}${since})` }),
     body);
 }
