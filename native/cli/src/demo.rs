@@ -107,13 +107,20 @@ fn print_top_retainers(r: &LeakRetainers) {
     }
 }
 
-/// The allocation sites whose live memory grew most since the previous profile.
+/// The allocation sites whose live memory grew most since the previous profile, or when none
+/// did, since sampling started.
 fn print_top_allocations(a: &LeakAllocations) {
     if let Some(e) = &a.error {
-        println!("          (no allocation sites: {e})");
+        println!("          (no allocation sites: {})", printable(e, 160));
     }
-    for site in a.sites.iter().take(2) {
-        println!("          allocated at {}: +{} live", printable(&site.site.to_string(), 160), nice_size(site.growth));
+    let (sites, since) =
+        if a.sites.is_empty() { (&a.sites_since_start, " since sampling started") } else { (&a.sites, "") };
+    for site in sites.iter().take(2) {
+        println!(
+            "          allocated at {}: +{} live{since}",
+            printable(&site.site.to_string(), 160),
+            nice_size(site.growth)
+        );
     }
 }
 
