@@ -56,7 +56,7 @@ pub fn leak_allocations(a: &LeakAllocations) -> String {
         return format!("  (no allocation sites: {})\n", escape_controls(e, false));
     }
     if !a.sites.is_empty() {
-        return site_lines(&a.sites, "  ");
+        return site_lines(&a.sites);
     }
     let mut out = String::from("  no allocation site grew beyond sampling noise since the previous profile\n");
     // What this interval can name at all, so a small leak does not read as no leak.
@@ -74,20 +74,20 @@ pub fn leak_allocations(a: &LeakAllocations) -> String {
     if !a.sites_since_start.is_empty() {
         let seconds = a.time_ns.saturating_sub(a.start_ns) as f64 / 1e9;
         let _ = writeln!(out, "  since sampling started ({seconds:.1}s before this profile):");
-        out.push_str(&site_lines(&a.sites_since_start, "  "));
+        out.push_str(&site_lines(&a.sites_since_start));
     }
     out
 }
 
 /// `allocated at handleRequest (server.js:41:17): +3.1 mb live (12 -> 210 samples)` per site,
 /// with up to three calling frames below it.
-fn site_lines(sites: &[SiteGrowth], indent: &str) -> String {
+fn site_lines(sites: &[SiteGrowth]) -> String {
     let mut out = String::new();
     for site in sites {
         let name = site.site.to_string();
         let _ = writeln!(
             out,
-            "{indent}allocated at {}: {} live ({} -> {} samples)",
+            "  allocated at {}: {} live ({} -> {} samples)",
             printable(&name, PATH_WIDTH),
             signed_size(site.growth),
             site.samples_before,
@@ -95,7 +95,7 @@ fn site_lines(sites: &[SiteGrowth], indent: &str) -> String {
         );
         let below = site.stack.iter().position(|f| *f == site.site).map_or(1, |i| i + 1);
         for caller in site.stack.iter().skip(below).take(3) {
-            let _ = writeln!(out, "{indent}    from {}", printable(&caller.to_string(), PATH_WIDTH));
+            let _ = writeln!(out, "      from {}", printable(&caller.to_string(), PATH_WIDTH));
         }
     }
     out
