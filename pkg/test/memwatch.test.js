@@ -99,12 +99,17 @@ test("the adapter's own work does not show up as the user's growth", () => {
     // writeHeapSnapshot, embedder nodes with fresh ids): +n/-n, no bytes.
     const grown = diff.change.details.filter((d) => !['Native', 'Uint8Array', 'ArrayBuffer', 'Code'].includes(d.what));
     assert.deepEqual(grown, [], JSON.stringify(diff.change));
-    assert.ok(Math.abs(diff.change.size_bytes) <= 512, `empty diff changed ${diff.change.size_bytes} bytes`);
+    // Every row is bounded below, so the total is too. Code is V8's: functions of the adapter
+    // (and of this test) are compiled and tiered up when its compiler threads get to them, and
+    // unused bytecode is flushed by its GCs; under load either can fall between the two
+    // snapshots of one diff (+5.6 kb and +7 kb seen; CI once saw a 3320-byte total).
+    const detail = JSON.stringify(diff.change.details);
     for (const d of diff.change.details) {
       // Native (embedder) nodes are re-created by Node per snapshot with sizes it estimates
       // anew, so they may differ by a few hundred bytes (seen under load): bounded, not zero.
-      if (d.what === 'Native') assert.ok(Math.abs(d.size_bytes) <= 4096, JSON.stringify(d));
-      else if (d.what !== 'Code') assert.equal(d.size_bytes, 0, JSON.stringify(d));
+      if (d.what === 'Native') assert.ok(Math.abs(d.size_bytes) <= 4096, detail);
+      else if (d.what === 'Code') assert.ok(Math.abs(d.size_bytes) <= 64 * 1024, detail);
+      else assert.equal(d.size_bytes, 0, detail);
     }
   }
 });
