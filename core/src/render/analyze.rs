@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 
 use super::retainers::leak_details;
 use super::text::printable;
+use crate::detector_options::detector_name;
 use crate::export::ExportAnalysis;
-use crate::leak::DetectorKind;
 use crate::size::nice_size;
 
 /// Room for one-line text from the file (producer, labels, marker messages) in the report.
@@ -18,13 +18,6 @@ pub fn export_analysis_text(file: &str, r: &ExportAnalysis) -> String {
     // Writing into a String cannot fail.
     let _ = print_report(&mut out, file, r);
     out
-}
-
-fn detector_name(d: DetectorKind) -> &'static str {
-    match d {
-        DetectorKind::Classic => "classic",
-        DetectorKind::Trend => "trend",
-    }
 }
 
 /// The warning for a cut-off last line (the producer was stopped mid-write), for stderr.

@@ -9,7 +9,8 @@ use std::rc::Rc;
 
 use memwatch::{Config, MemwatchEvent, PipelineConfig};
 use memwatch_core::alloc::LeakAllocations;
-use memwatch_core::leak::{DetectorKind, LeakRetainers};
+use memwatch_core::detector_options::detector_name;
+use memwatch_core::leak::LeakRetainers;
 use memwatch_core::size::nice_size;
 use memwatch_runtime::RunOptions;
 
@@ -139,11 +140,7 @@ fn printer(leaks: Rc<Cell<u64>>) -> impl FnMut(&MemwatchEvent) {
         MemwatchEvent::Stats(_) => {}
         MemwatchEvent::Leak(l) => {
             leaks.set(leaks.get() + 1);
-            let detector = match l.detector {
-                DetectorKind::Classic => "classic",
-                DetectorKind::Trend => "trend",
-            };
-            println!("LEAK      {} ({detector} detector, +{})", l.reason, nice_size(l.growth));
+            println!("LEAK      {} ({} detector, +{})", l.reason, detector_name(l.detector), nice_size(l.growth));
             if let Some(r) = &l.retainers {
                 print_top_retainers(r);
             }
